@@ -1,0 +1,19 @@
+-- Phase 9 (003): workflows and tasks (reverse of 09_workflows_and_tasks.up.sql).
+DROP TABLE prompt_task_mapping;
+DROP TABLE prompt_workflow_mapping;
+DROP TABLE task_agent_prompt_orchestration;
+DROP TABLE task_skills;
+DROP TABLE task_tools;
+DROP TABLE task_agents;
+DROP TABLE steps;
+DROP TABLE task_outputs;
+DROP TABLE task_dependencies;
+DROP TABLE task_industry_mapping;
+DROP TABLE workflow_tasks;
+DROP TABLE workflow_step_connections;
+DROP TABLE workflow_step_definitions;
+DROP TABLE tasks;
+DROP TABLE workflow_jtbd_mapping;
+DROP TABLE workflow_persona_mapping;
+DROP TABLE workflow_industry_mapping;
+DROP TABLE workflows;

@@ -1,0 +1,99 @@
+//! Configuration, layered: built-in defaults, then environment variables, then command-line flags.
+//!
+//! Every setting is one clap argument with an `env` name, so `--help` lists them all and the README
+//! table is checked against [`Settings`] by a snapshot test. Secrets are typed ([`Secret`]) so they
+//! never reach a log line or a `Debug` dump.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// A value that must not be printed: its `Debug` and `Display` are redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The secret itself; call only where it is used, never to log it.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl<T> fmt::Display for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for Secret<String> {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseSettings {
+    /// PostgreSQL URL of an existing database (it must offer pgvector). Unset: the gateway runs its
+    /// own private PostgreSQL cluster under --data-dir.
+    #[arg(long = "database-url", env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub url: Option<Secret<String>>,
+
+    /// Directory for the private cluster, the cached PostgreSQL binaries and test clusters.
+    #[arg(long = "data-dir", env = "REGISTRY_DATA_DIR", default_value = ".data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Maximum connections in the gateway's pool.
+    #[arg(long = "db-pool-size", env = "REGISTRY_DB_POOL_SIZE", default_value_t = 16, global = true)]
+    pub pool_size: u32,
+
+    /// Unprivileged OS user that runs the private cluster when the gateway runs as root
+    /// (initdb refuses to run as root).
+    #[arg(long = "pg-os-user", env = "REGISTRY_PG_OS_USER", default_value = "nobody", global = true)]
+    pub pg_os_user: String,
+}
+
+/// The HTTP server.
+#[derive(Debug, Clone, Args)]
+pub struct ServerSettings {
+    /// Address to listen on. Port 0 picks a free port (tests do this).
+    #[arg(long = "listen", env = "REGISTRY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Do not load demo data into an empty private database on first start.
+    #[arg(long = "no-demo-data", env = "REGISTRY_NO_DEMO_DATA")]
+    pub no_demo_data: bool,
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DatabaseSettings,
+    pub server: ServerSettings,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("postgres://u:hunter2@db/x".to_owned());
+        assert_eq!(format!("{s:?}"), "Secret([redacted])");
+        assert_eq!(format!("{s}"), "[redacted]");
+        assert!(s.expose().contains("hunter2"));
+    }
+}

@@ -1,0 +1,262 @@
+//! Getting a database the gateway can serve from: the private cluster or `DATABASE_URL`, connected,
+//! checked for pgvector and for a complete schema, with clear one-line errors when it is not.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use migration::{MIGRATIONS, Migrator};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement};
+use sea_orm_migration::MigratorTrait;
+
+use crate::config::DatabaseSettings;
+use crate::embedded_postgres::{self, Cluster, Durability};
+use crate::error::{AppError, ErrorCode};
+
+/// The database name used inside the private cluster.
+pub const PRIVATE_DB_NAME: &str = "registry";
+
+/// A connected database, and the private cluster behind it when there is one (dropping it stops a
+/// cluster this process started).
+pub struct Db {
+    pub conn: DatabaseConnection,
+    pub url: String,
+    pub cluster: Option<Cluster>,
+}
+
+impl Db {
+    pub fn is_private(&self) -> bool {
+        self.cluster.is_some()
+    }
+}
+
+/// Where the private cluster of `data_dir` lives.
+pub fn private_cluster_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("cluster")
+}
+
+/// Opens the configured database: `DATABASE_URL`, or the private cluster (started if needed, with
+/// its database created). Fails with one clear message when the database is unreachable or lacks
+/// pgvector.
+pub async fn open(settings: &DatabaseSettings) -> Result<Db, AppError> {
+    if let Some(url) = &settings.url {
+        let url = url.expose().clone();
+        let conn = connect(&url, settings.pool_size).await?;
+        check_pgvector(&conn, &url).await?;
+        return Ok(Db { conn, url, cluster: None });
+    }
+    let cluster = start_private_cluster(settings)?;
+    create_database_if_missing(&cluster.url("postgres"), PRIVATE_DB_NAME).await?;
+    let url = cluster.url(PRIVATE_DB_NAME);
+    let conn = connect(&url, settings.pool_size).await?;
+    check_pgvector(&conn, &url).await?;
+    Ok(Db { conn, url, cluster: Some(cluster) })
+}
+
+/// Finds the running private cluster of `data_dir`, or starts one owned by this process.
+pub fn start_private_cluster(settings: &DatabaseSettings) -> Result<Cluster, AppError> {
+    let dist = embedded_postgres::install(&settings.data_dir)?;
+    let os_user = embedded_postgres::cluster_os_user(&settings.pg_os_user)?;
+    let dir = private_cluster_dir(&settings.data_dir);
+    if let Some(running) = Cluster::find_running(&dist, &dir, os_user) {
+        tracing::info!(port = running.port(), "using the running private PostgreSQL");
+        return Ok(running);
+    }
+    Cluster::start(&dist, &dir, os_user, Durability::Durable)
+}
+
+/// Connects with a pool of `pool_size`. An unreachable server is a one-line user error naming the
+/// (password-free) URL and what to do.
+pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, AppError> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(pool_size)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    Database::connect(options).await.map_err(|e| {
+        AppError::user(
+            ErrorCode::DatabaseUnavailable,
+            format!(
+                "cannot connect to the database at {} ({}); check DATABASE_URL, or unset it to use the private database",
+                redact_url(url),
+                short_reason(&e)
+            ),
+        )
+    })
+}
+
+/// Creates database `name` on the server of `admin_url` unless it exists.
+pub async fn create_database_if_missing(admin_url: &str, name: &str) -> Result<(), AppError> {
+    let admin = connect(admin_url, 1).await?;
+    let exists = admin
+        .query_one_raw(Statement::from_sql_and_values(
+            admin.get_database_backend(),
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            [name.into()],
+        ))
+        .await
+        .map_err(|e| db_error("checking for the database", &e))?
+        .is_some();
+    if !exists {
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\"")))
+            .await
+            .map_err(|e| db_error("creating the database", &e))?;
+    }
+    admin.close().await.map_err(|e| db_error("closing the admin connection", &e))?;
+    Ok(())
+}
+
+/// Fails unless the pgvector extension is installed or installable.
+pub async fn check_pgvector(conn: &DatabaseConnection, url: &str) -> Result<(), AppError> {
+    let available = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'",
+        ))
+        .await
+        .map_err(|e| db_error("checking for pgvector", &e))?
+        .is_some();
+    if available {
+        Ok(())
+    } else {
+        Err(AppError::user(
+            ErrorCode::DatabaseUnavailable,
+            format!(
+                "the database at {} has no pgvector extension; install pgvector (e.g. enable `vector` on Supabase) or unset DATABASE_URL to use the private database",
+                redact_url(url)
+            ),
+        ))
+    }
+}
+
+/// How far the schema is migrated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaState {
+    Empty,
+    Partial {
+        applied: usize,
+        total: usize,
+        next: String,
+    },
+    Current,
+    /// The database knows migrations this build does not (a newer gateway migrated it).
+    Ahead {
+        unknown: Vec<String>,
+    },
+}
+
+/// Reads the migration table to tell how far `conn` is migrated.
+pub async fn schema_state(conn: &DatabaseConnection) -> Result<SchemaState, AppError> {
+    let table_exists = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'seaql_migrations'",
+        ))
+        .await
+        .map_err(|e| db_error("reading the migration table", &e))?
+        .is_some();
+    if !table_exists {
+        return Ok(SchemaState::Empty);
+    }
+    let rows = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), "SELECT version FROM seaql_migrations"))
+        .await
+        .map_err(|e| db_error("reading the migration table", &e))?;
+    let applied: Vec<String> = rows.iter().filter_map(|r| r.try_get::<String>("", "version").ok()).collect();
+    let known: Vec<&str> = MIGRATIONS.iter().map(|m| sea_orm_migration::MigrationName::name(m)).collect();
+    let unknown: Vec<String> = applied.iter().filter(|a| !known.contains(&a.as_str())).cloned().collect();
+    if !unknown.is_empty() {
+        return Ok(SchemaState::Ahead { unknown });
+    }
+    let done = known.iter().filter(|k| applied.iter().any(|a| a == *k)).count();
+    Ok(match known.iter().find(|k| !applied.iter().any(|a| a == *k)) {
+        None => SchemaState::Current,
+        Some(_) if done == 0 => SchemaState::Empty,
+        Some(next) => SchemaState::Partial { applied: done, total: known.len(), next: (*next).to_owned() },
+    })
+}
+
+/// Fails with a one-line instruction unless the schema is fully migrated.
+pub async fn require_current_schema(conn: &DatabaseConnection) -> Result<(), AppError> {
+    let message = match schema_state(conn).await? {
+        SchemaState::Current => return Ok(()),
+        SchemaState::Empty => "the database has no registry schema yet; run `registry-gateway migrate up`".to_owned(),
+        SchemaState::Partial { applied, total, next } => format!(
+            "the database is partly migrated ({applied} of {total} migrations applied, next is {next}); run `registry-gateway migrate up`"
+        ),
+        SchemaState::Ahead { unknown } => format!(
+            "the database was migrated by a newer gateway (unknown migrations: {}); upgrade this gateway",
+            unknown.join(", ")
+        ),
+    };
+    Err(AppError::user(ErrorCode::DatabaseNotMigrated, message))
+}
+
+/// True when `table` has no rows (used to seed a new private database once).
+pub async fn table_is_empty(conn: &DatabaseConnection, table: &str) -> Result<bool, AppError> {
+    let sql = format!("SELECT NOT EXISTS (SELECT 1 FROM \"{}\") AS empty", table.replace('"', "\"\""));
+    let row = conn
+        .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .map_err(|e| db_error("counting rows", &e))?;
+    Ok(row.and_then(|r| r.try_get::<bool>("", "empty").ok()).unwrap_or(true))
+}
+
+/// Applies every pending migration.
+pub async fn migrate_up(conn: &DatabaseConnection) -> Result<(), AppError> {
+    Migrator::up(conn, None).await.map_err(|e| db_error("applying migrations", &e))
+}
+
+/// Rolls back `steps` migrations (all when `None`).
+pub async fn migrate_down(conn: &DatabaseConnection, steps: Option<u32>) -> Result<(), AppError> {
+    Migrator::down(conn, steps).await.map_err(|e| db_error("rolling back migrations", &e))
+}
+
+/// Drops everything and migrates from scratch.
+pub async fn migrate_fresh(conn: &DatabaseConnection) -> Result<(), AppError> {
+    Migrator::fresh(conn).await.map_err(|e| db_error("re-creating the schema", &e))
+}
+
+/// `(migration, applied?)` for every migration of this build.
+pub async fn migration_list(conn: &DatabaseConnection) -> Result<Vec<(String, bool)>, AppError> {
+    let statuses = Migrator::get_migration_with_status(conn).await.map_err(|e| db_error("reading migrations", &e))?;
+    Ok(statuses
+        .iter()
+        .map(|m| (m.name().to_owned(), matches!(m.status(), sea_orm_migration::MigrationStatus::Applied)))
+        .collect())
+}
+
+/// A database error during an operator command: one line, with the database's reason (this is the
+/// operator's terminal, not a client).
+pub fn db_error(doing: &str, e: &DbErr) -> AppError {
+    AppError::internal(doing.to_owned(), short_reason(e))
+}
+
+fn short_reason(e: &DbErr) -> String {
+    let text = e.to_string();
+    let text = text.rsplit("error returned from database: ").next().unwrap_or(&text);
+    text.lines().next().unwrap_or("unknown error").trim().to_owned()
+}
+
+/// The URL with any password replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://app:s3cret@db.example:5432/x"), "postgres://app:***@db.example:5432/x");
+        assert_eq!(redact_url("postgres://postgres@127.0.0.1:5/x"), "postgres://postgres@127.0.0.1:5/x");
+    }
+}

@@ -1,0 +1,13 @@
+//! Registry Gateway: a GraphQL gateway over the multi-tenant AI asset registry.
+//!
+//! Request path: actix-web HTTP ([`server`]) → async-graphql schema → DataLoaders → SeaORM / SQL.
+//! Start-up path: [`config`] → [`database`] (the [`embedded_postgres`] cluster or `DATABASE_URL`,
+//! migrations from the `migration` crate) → [`demo_data`] on first start.
+
+pub mod config;
+pub mod database;
+pub mod demo_data;
+pub mod embedded_postgres;
+pub mod error;
+pub mod server;
+pub mod telemetry;

@@ -1,0 +1,200 @@
+//! `registry-gateway`: serve, migrate, seed, print the schema, manage the private database.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use registry_gateway::config::{DatabaseSettings, ServerSettings, Settings};
+use registry_gateway::database::{self, Db, SchemaState};
+use registry_gateway::embedded_postgres::{self, Cluster};
+use registry_gateway::error::AppError;
+use registry_gateway::server::Application;
+use registry_gateway::{demo_data, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(name = "registry-gateway", version, about = "GraphQL gateway over the AI asset registry")]
+struct Cli {
+    #[command(flatten)]
+    database: DatabaseSettings,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve GraphQL over HTTP. Without DATABASE_URL: start the private database, migrate it and
+    /// load demo data the first time.
+    Serve(ServerSettings),
+    /// Apply or inspect the schema migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Replace all data with the deterministic demo data.
+    Seed {
+        /// Multiplies the generated volume (1 = the documents' figures).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        scale: u32,
+    },
+    /// Manage the private PostgreSQL cluster under --data-dir.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MigrateAction {
+    /// Apply every pending migration (does nothing when up to date).
+    Up,
+    /// Roll back migrations: the last one, `--steps N`, or `--all`.
+    Down {
+        #[arg(long, conflicts_with = "all")]
+        steps: Option<u32>,
+        #[arg(long)]
+        all: bool,
+    },
+    /// Drop everything and migrate from scratch.
+    Fresh,
+    /// List the migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+enum DbAction {
+    /// Start the private cluster in the background and print its URL.
+    Start,
+    /// Stop the private cluster.
+    Stop,
+    /// Print the URL of the running private database.
+    Url,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), AppError> {
+    match cli.command {
+        Command::Serve(server) => serve(Settings { database: cli.database, server }).await,
+        Command::Migrate { action } => migrate(&cli.database, action).await,
+        Command::Seed { scale } => {
+            let db = database::open(&cli.database).await?;
+            database::require_current_schema(&db.conn).await?;
+            let summary =
+                demo_data::seed(&db.conn, scale).await.map_err(|e| AppError::internal("seeding demo data", e))?;
+            let rows: u64 = summary.tables.iter().map(|(_, n)| n).sum();
+            println!(
+                "seeded {} tables, {rows} rows at scale {} in {:.1} s",
+                summary.tables.len(),
+                summary.scale,
+                summary.elapsed.as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Db { action } => db_command(&cli.database, action).await,
+    }
+}
+
+#[tracing::instrument(skip_all)]
+async fn serve(settings: Settings) -> Result<(), AppError> {
+    let db: Db = database::open(&settings.database).await?;
+    if db.is_private() {
+        database::migrate_up(&db.conn).await?;
+        if !settings.server.no_demo_data && database::table_is_empty(&db.conn, "agents").await? {
+            tracing::info!("loading demo data (first start)");
+            demo_data::seed(&db.conn, 1).await.map_err(|e| AppError::internal("seeding demo data", e))?;
+        }
+    } else {
+        database::require_current_schema(&db.conn).await?;
+    }
+    let app = Application::build(&settings.server, db.conn.clone())?;
+    let host = settings.server.listen.ip();
+    tracing::info!("Registry Gateway listening on http://{host}:{}/ (GraphQL at /graphql)", app.port());
+    tokio::select! {
+        result = app.run_until_stopped() => result?,
+        _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
+    }
+    drop(db);
+    Ok(())
+}
+
+async fn migrate(settings: &DatabaseSettings, action: MigrateAction) -> Result<(), AppError> {
+    let db = database::open(settings).await?;
+    match action {
+        MigrateAction::Up => {
+            database::migrate_up(&db.conn).await?;
+            println!("schema is up to date");
+        }
+        MigrateAction::Down { steps, all } => {
+            database::migrate_down(&db.conn, if all { None } else { Some(steps.unwrap_or(1)) }).await?;
+            println!("rolled back");
+        }
+        MigrateAction::Fresh => {
+            database::migrate_fresh(&db.conn).await?;
+            println!("schema re-created");
+        }
+        MigrateAction::Status => {
+            for (name, applied) in database::migration_list(&db.conn).await? {
+                println!("{} {name}", if applied { "applied" } else { "pending" });
+            }
+            let state = database::schema_state(&db.conn).await?;
+            println!(
+                "state: {}",
+                match state {
+                    SchemaState::Empty => "empty".to_owned(),
+                    SchemaState::Current => "current".to_owned(),
+                    SchemaState::Partial { applied, total, .. } => format!("partial ({applied}/{total})"),
+                    SchemaState::Ahead { .. } => "ahead of this build".to_owned(),
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn db_command(settings: &DatabaseSettings, action: DbAction) -> Result<(), AppError> {
+    if settings.url.is_some() {
+        return Err(AppError::config("`db` manages the private database; unset DATABASE_URL to use it"));
+    }
+    let dist = embedded_postgres::install(&settings.data_dir)?;
+    let os_user = embedded_postgres::cluster_os_user(&settings.pg_os_user)?;
+    let dir = database::private_cluster_dir(&settings.data_dir);
+    match action {
+        DbAction::Start => {
+            let cluster = Cluster::start_detached(&dist, &dir, os_user)?;
+            database::create_database_if_missing(&cluster.url("postgres"), database::PRIVATE_DB_NAME).await?;
+            println!("{}", cluster.url(database::PRIVATE_DB_NAME));
+        }
+        DbAction::Stop => match Cluster::find_running(&dist, &dir, os_user) {
+            Some(mut cluster) => {
+                cluster.stop()?;
+                println!("stopped");
+            }
+            None => println!("not running"),
+        },
+        DbAction::Url => match Cluster::find_running(&dist, &dir, os_user) {
+            Some(cluster) => println!("{}", cluster.url(database::PRIVATE_DB_NAME)),
+            None => {
+                return Err(AppError::config(
+                    "the private database is not running; start it with `registry-gateway db start`",
+                ));
+            }
+        },
+    }
+    Ok(())
+}

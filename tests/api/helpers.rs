@@ -1,0 +1,180 @@
+//! Shared test plumbing: the database server, per-test databases cloned from a seeded template,
+//! and the gateway binary.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use registry_gateway::database;
+use registry_gateway::embedded_postgres::{self, Cluster, Durability};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use uuid::Uuid;
+
+const TEMPLATE_DB: &str = "registry_template";
+
+/// The PostgreSQL server the tests use.
+pub struct TestServer {
+    /// URL of the server's maintenance database (`postgres`), used to create test databases.
+    admin_url: String,
+    /// The private cluster, when the tests run their own. Never dropped: it stops with the process.
+    _cluster: Option<Cluster>,
+}
+
+impl TestServer {
+    pub fn url_for(&self, db: &str) -> String {
+        match self.admin_url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{db}"),
+            None => self.admin_url.clone(),
+        }
+    }
+}
+
+pub fn project_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("REGISTRY_DATA_DIR").map_or_else(|| project_dir().join(".data"), PathBuf::from)
+}
+
+/// Runs `fut` to completion on a private runtime in its own thread, for one-time set-up shared by
+/// tests that each run on their own runtime.
+fn block_on_fresh_runtime<T: Send + 'static>(fut: impl std::future::Future<Output = T> + Send + 'static) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("test runtime").block_on(fut)
+    })
+    .join()
+    .expect("set-up thread panicked")
+}
+
+/// The server: DATABASE_URL's, or a private throwaway cluster for this test process.
+pub fn server() -> &'static TestServer {
+    static SERVER: OnceLock<Result<TestServer, String>> = OnceLock::new();
+    let result = SERVER.get_or_init(|| {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            let admin_url = match url.rsplit_once('/') {
+                Some((base, _)) => format!("{base}/postgres"),
+                None => url,
+            };
+            return Ok(TestServer { admin_url, _cluster: None });
+        }
+        let data_dir = data_dir();
+        let dist = embedded_postgres::install(&data_dir).map_err(|e| e.to_string())?;
+        let os_user = embedded_postgres::cluster_os_user("nobody").map_err(|e| e.to_string())?;
+        let root = data_dir.join("test-clusters");
+        embedded_postgres::remove_stale_test_clusters(&root);
+        let dir = root.join(std::process::id().to_string());
+        let cluster = Cluster::start(&dist, &dir, os_user, Durability::Throwaway).map_err(|e| e.to_string())?;
+        Ok(TestServer { admin_url: cluster.url("postgres"), _cluster: Some(cluster) })
+    });
+    match result {
+        Ok(server) => server,
+        Err(e) => panic!("the tests need PostgreSQL with pgvector and could not get it: {e}"),
+    }
+}
+
+/// A database of its own for one test.
+pub struct TestDb {
+    #[allow(dead_code)]
+    pub name: String,
+    pub url: String,
+    pub conn: DatabaseConnection,
+}
+
+impl TestDb {
+    pub async fn query_strings(&self, sql: &str) -> Vec<Vec<String>> {
+        query_strings(&self.conn, sql).await
+    }
+
+    pub async fn scalar(&self, sql: &str) -> String {
+        let rows = self.query_strings(sql).await;
+        rows.first().and_then(|r| r.first()).cloned().unwrap_or_else(|| panic!("no row from {sql}"))
+    }
+}
+
+/// Runs `sql` and returns every column of every row as text (`sql` must select text values).
+pub async fn query_strings(conn: &DatabaseConnection, sql: &str) -> Vec<Vec<String>> {
+    let rows = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql.to_owned()))
+        .await
+        .unwrap_or_else(|e| panic!("query failed: {e}\n{sql}"));
+    rows.iter()
+        .map(|row| {
+            (0..row.column_names().len())
+                .map(|i| row.try_get_by_index::<Option<String>>(i).ok().flatten().unwrap_or_default())
+                .collect()
+        })
+        .collect()
+}
+
+async fn admin_execute(sql: &str) {
+    let admin = database::connect(&server().admin_url, 1).await.expect("connect to the test server");
+    admin.execute_unprepared(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    admin.close().await.expect("close admin connection");
+}
+
+/// An empty database (no schema).
+pub async fn empty_database() -> TestDb {
+    let name = format!("t_{}", Uuid::new_v4().simple());
+    admin_execute(&format!("CREATE DATABASE {name}")).await;
+    let url = server().url_for(&name);
+    let conn = database::connect(&url, 4).await.expect("connect to the test database");
+    TestDb { name, url, conn }
+}
+
+/// A migrated database with the scale-1 demo data, cloned from the template.
+pub async fn seeded_database() -> TestDb {
+    template();
+    let name = format!("t_{}", Uuid::new_v4().simple());
+    admin_execute(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}")).await;
+    let url = server().url_for(&name);
+    let conn = database::connect(&url, 8).await.expect("connect to the test database");
+    TestDb { name, url, conn }
+}
+
+/// Migrates and seeds the template database once per test process.
+fn template() {
+    static TEMPLATE: OnceLock<Result<(), String>> = OnceLock::new();
+    let result = TEMPLATE.get_or_init(|| {
+        let admin_url = server().admin_url.clone();
+        let url = server().url_for(TEMPLATE_DB);
+        block_on_fresh_runtime(async move {
+            let admin = database::connect(&admin_url, 1).await.map_err(|e| e.to_string())?;
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {TEMPLATE_DB}"))
+                .await
+                .map_err(|e| e.to_string())?;
+            admin.execute_unprepared(&format!("CREATE DATABASE {TEMPLATE_DB}")).await.map_err(|e| e.to_string())?;
+            let conn = database::connect(&url, 4).await.map_err(|e| e.to_string())?;
+            database::migrate_up(&conn).await.map_err(|e| e.to_string())?;
+            registry_gateway::demo_data::seed(&conn, 1).await.map_err(|e| e.to_string())?;
+            conn.close().await.map_err(|e| e.to_string())?;
+            admin.close().await.map_err(|e| e.to_string())?;
+            Ok(())
+        })
+    });
+    if let Err(e) = result {
+        panic!("could not build the seeded template database: {e}");
+    }
+}
+
+/// Output of one run of the gateway binary.
+pub struct CliRun {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `registry-gateway ARGS` with `envs`, with no DATABASE_URL unless given, and a timeout.
+pub fn run_cli(args: &[&str], envs: &[(&str, &str)]) -> CliRun {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_registry-gateway"));
+    cmd.args(args).env_remove("DATABASE_URL").env("REGISTRY_DATA_DIR", data_dir()).env("RUST_LOG", "warn");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run registry-gateway");
+    CliRun {
+        status: out.status,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -1,0 +1,13 @@
+//! The integration tests: one binary, against a real PostgreSQL with pgvector.
+//!
+//! `helpers` starts one private cluster per test process (or uses DATABASE_URL's server), migrates
+//! and seeds a template database once, and clones it for each test that needs data. A test that
+//! cannot get its database fails; none skips itself.
+
+mod helpers;
+
+mod cli_errors;
+mod demo_data;
+mod entities;
+mod migrations;
+mod vector_index;
