@@ -164,6 +164,8 @@ def main():
             attrs = []
             if col == "id":
                 attrs.append("primary_key, auto_increment = false")
+            elif [col] in uniques[t]:
+                attrs.append("unique")
             field = col
             if col in RUST_KEYWORDS:
                 field = col + "_"
@@ -233,6 +235,10 @@ def main():
                        f"            super::{j}::Relation::{rel_variant(j, 'belongs_to', tt, tc)}.def(),\n"
                        f"        ]\n    }}\n}}\n\n")
 
+        jn = next(((a, b) for j, a, _, b, _ in junctions if j == t), None)
+        out.append("/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.\n")
+        out.append(f'pub const JUNCTION: Option<(&str, &str)> = Some(("{jn[0]}", "{jn[1]}"));\n\n' if jn
+                   else "pub const JUNCTION: Option<(&str, &str)> = None;\n\n")
         out.append("impl ActiveModelBehavior for ActiveModel {}\n")
         with open(os.path.join(root, f"{t}.rs"), "w") as f:
             f.write("".join(out))

@@ -4,6 +4,7 @@
 //! Start-up path: [`config`] → [`database`] (the [`embedded_postgres`] cluster or `DATABASE_URL`,
 //! migrations from the `migration` crate) → [`demo_data`] on first start.
 
+pub mod catalog;
 pub mod config;
 pub mod database;
 pub mod demo_data;

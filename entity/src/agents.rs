@@ -13,9 +13,9 @@ pub struct Model {
     #[sea_orm(nullable)]
     pub owner_tenant_id: Option<Uuid>,
     pub is_public: bool,
-    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
-    #[sea_orm(column_type = "String(StringLen::N(150))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(150))")]
     pub slug: String,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub name: String,
@@ -699,5 +699,8 @@ impl Linked for TasksViaTaskAgents {
         vec![super::task_agents::Relation::Agent.def().rev(), super::task_agents::Relation::Task.def()]
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

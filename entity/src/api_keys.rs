@@ -13,9 +13,9 @@ pub struct Model {
     pub name: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(16))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(16))")]
     pub key_prefix: String,
-    #[sea_orm(column_type = "Text")]
+    #[sea_orm(unique, column_type = "Text")]
     pub key_hash: String,
     pub scopes: Vec<String>,
     pub allowed_origins: Vec<String>,
@@ -84,5 +84,8 @@ impl Related<super::tenants::Entity> for Entity {
         Relation::Tenant.def()
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
-    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(50))")]
     pub code: String,
-    #[sea_orm(column_type = "String(StringLen::N(150))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(150))")]
     pub slug: String,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub name: String,
@@ -155,5 +155,8 @@ impl Linked for JobsToBeDoneViaCapabilityJtbdMapping {
         ]
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

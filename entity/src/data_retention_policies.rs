@@ -81,4 +81,7 @@ impl Related<super::tenants::Entity> for Entity {
     }
 }
 
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
+
 impl ActiveModelBehavior for ActiveModel {}

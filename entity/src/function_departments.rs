@@ -55,4 +55,7 @@ impl Related<super::org_functions::Entity> for Entity {
     }
 }
 
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = Some(("function_id", "department_id"));
+
 impl ActiveModelBehavior for ActiveModel {}

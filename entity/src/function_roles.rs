@@ -54,4 +54,7 @@ impl Related<super::org_roles::Entity> for Entity {
     }
 }
 
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = Some(("function_id", "role_id"));
+
 impl ActiveModelBehavior for ActiveModel {}

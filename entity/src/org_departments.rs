@@ -13,7 +13,7 @@ pub struct Model {
     pub parent_department_id: Option<Uuid>,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub name: String,
-    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(50))")]
     pub code: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
@@ -133,5 +133,8 @@ impl Linked for OrgFunctionsViaFunctionDepartments {
         ]
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    #[sea_orm(column_type = "String(StringLen::N(255))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(255))")]
     pub name: String,
-    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(50))")]
     pub code: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
@@ -124,5 +124,8 @@ impl Linked for OrgRolesViaFunctionRoles {
         vec![super::function_roles::Relation::Function.def().rev(), super::function_roles::Relation::Role.def()]
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

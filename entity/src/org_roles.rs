@@ -16,7 +16,7 @@ pub struct Model {
     pub reports_to_role_id: Option<Uuid>,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub name: String,
-    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(50))")]
     pub code: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
@@ -237,5 +237,8 @@ impl Linked for OrgResponsibilitiesViaRoleResponsibilities {
         ]
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -142,4 +142,7 @@ impl Linked for PanelConsensusViaPanelVotes {
     }
 }
 
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = Some(("panel_id", "agent_id"));
+
 impl ActiveModelBehavior for ActiveModel {}

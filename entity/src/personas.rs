@@ -13,7 +13,7 @@ pub struct Model {
     #[sea_orm(nullable)]
     pub owner_tenant_id: Option<Uuid>,
     pub is_public: bool,
-    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub name: String,
@@ -312,5 +312,8 @@ impl Linked for WorkflowsViaWorkflowPersonaMapping {
         ]
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

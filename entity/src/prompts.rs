@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
-    #[sea_orm(column_type = "String(StringLen::N(150))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(150))")]
     pub slug: String,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub name: String,
@@ -375,5 +375,8 @@ impl Linked for SolutionsViaSolutionPrompts {
         vec![super::solution_prompts::Relation::Prompt.def().rev(), super::solution_prompts::Relation::Solution.def()]
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

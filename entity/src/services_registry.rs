@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub service_name: String,
-    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(50))")]
     pub service_code: String,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub display_name: String,
@@ -41,5 +41,8 @@ impl RelationTrait for Relation {
         match *self {}
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

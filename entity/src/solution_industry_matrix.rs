@@ -59,4 +59,7 @@ impl Related<super::solutions::Entity> for Entity {
     }
 }
 
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = Some(("solution_id", "industry_id"));
+
 impl ActiveModelBehavior for ActiveModel {}

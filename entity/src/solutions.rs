@@ -13,15 +13,15 @@ pub struct Model {
     #[sea_orm(nullable)]
     pub owner_tenant_id: Option<Uuid>,
     pub is_public: bool,
-    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub name: String,
-    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub slug: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
-    #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
+    #[sea_orm(unique, column_type = "String(StringLen::N(50))", nullable)]
     pub code: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
     pub category: Option<String>,
@@ -388,5 +388,8 @@ impl Linked for WorkflowsViaSolutionWorkflows {
         ]
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -70,4 +70,7 @@ impl Related<super::tenants::Entity> for Entity {
     }
 }
 
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = Some(("task_id", "skill_id"));
+
 impl ActiveModelBehavior for ActiveModel {}

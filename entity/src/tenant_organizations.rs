@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    #[sea_orm(unique)]
     pub tenant_id: Uuid,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub legal_name: String,
@@ -91,5 +92,8 @@ impl Related<super::tenants::Entity> for Entity {
         Relation::Tenant.def()
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

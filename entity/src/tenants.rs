@@ -18,9 +18,9 @@ pub struct Model {
     pub hierarchy_depth: i32,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub name: String,
-    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub slug: String,
-    #[sea_orm(column_type = "String(StringLen::N(255))", nullable)]
+    #[sea_orm(unique, column_type = "String(StringLen::N(255))", nullable)]
     pub domain: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub contact_email: String,
@@ -1097,5 +1097,8 @@ impl Linked for UserProfilesViaTenantMembers {
         vec![super::tenant_members::Relation::Tenant.def().rev(), super::tenant_members::Relation::User.def()]
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -9,9 +9,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub tenant_id: Uuid,
-    #[sea_orm(nullable)]
+    #[sea_orm(unique, nullable)]
     pub consultation_id: Option<Uuid>,
-    #[sea_orm(nullable)]
+    #[sea_orm(unique, nullable)]
     pub panel_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub user_id: Option<Uuid>,
@@ -111,5 +111,8 @@ impl Related<super::user_profiles::Entity> for Entity {
         Relation::User.def()
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

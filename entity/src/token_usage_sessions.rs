@@ -9,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub tenant_id: Uuid,
-    #[sea_orm(nullable)]
+    #[sea_orm(unique, nullable)]
     pub session_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub consultation_id: Option<Uuid>,
@@ -112,5 +112,8 @@ impl Related<super::user_profiles::Entity> for Entity {
         Relation::User.def()
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

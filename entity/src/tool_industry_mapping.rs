@@ -69,4 +69,7 @@ impl Related<super::tools::Entity> for Entity {
     }
 }
 
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = Some(("tool_id", "industry_id"));
+
 impl ActiveModelBehavior for ActiveModel {}

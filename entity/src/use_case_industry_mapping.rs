@@ -72,4 +72,7 @@ impl Related<super::use_cases::Entity> for Entity {
     }
 }
 
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = Some(("use_case_id", "industry_id"));
+
 impl ActiveModelBehavior for ActiveModel {}

@@ -9,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub tenant_id: Uuid,
-    #[sea_orm(column_type = "String(StringLen::N(255))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(255))")]
     pub email: String,
     #[sea_orm(column_type = "String(StringLen::N(255))", nullable)]
     pub full_name: Option<String>,
@@ -570,5 +570,8 @@ impl Linked for TenantsViaTenantMembers {
         vec![super::tenant_members::Relation::User.def().rev(), super::tenant_members::Relation::Tenant.def()]
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}

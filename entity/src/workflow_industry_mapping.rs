@@ -73,4 +73,7 @@ impl Related<super::workflows::Entity> for Entity {
     }
 }
 
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = Some(("workflow_id", "industry_id"));
+
 impl ActiveModelBehavior for ActiveModel {}

@@ -215,4 +215,7 @@ impl Linked for WorkflowStepConnectionsFromToStepToFromStep {
     }
 }
 
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
+
 impl ActiveModelBehavior for ActiveModel {}

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
-    #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
+    #[sea_orm(unique, column_type = "String(StringLen::N(50))", nullable)]
     pub code: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub name: String,
@@ -391,5 +391,8 @@ impl Linked for TasksViaWorkflowTasks {
         vec![super::workflow_tasks::Relation::Workflow.def().rev(), super::workflow_tasks::Relation::Task.def()]
     }
 }
+
+/// The junction's two foreign keys (near, far), when this table is a many-to-many junction.
+pub const JUNCTION: Option<(&str, &str)> = None;
 
 impl ActiveModelBehavior for ActiveModel {}
