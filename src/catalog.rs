@@ -398,6 +398,35 @@ impl Catalog {
     }
 }
 
+/// The GraphQL name of an enum label (`Medical Affairs` → `MEDICAL_AFFAIRS`, `R&D` → `R_AND_D`).
+pub fn enum_value_name(label: &str) -> String {
+    let mut out = String::new();
+    for ch in label.replace('&', " and ").chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_uppercase());
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    out
+}
+
+/// The Postgres enums: `(type name, [(label, GraphQL name)])`, from the entities.
+pub fn enums() -> &'static [(&'static str, Vec<(&'static str, String)>)] {
+    static ENUMS: std::sync::LazyLock<Vec<(&'static str, Vec<(&'static str, String)>)>> = std::sync::LazyLock::new(|| {
+        entity::ENUMS.iter().map(|(name, labels)| (*name, labels.iter().map(|l| (*l, enum_value_name(l))).collect())).collect()
+    });
+    &ENUMS
+}
+
+/// The Postgres label of GraphQL enum value `name` of enum type `enum_type`.
+pub fn enum_label(enum_type: &str, name: &str) -> Option<&'static str> {
+    enums().iter().find(|(t, _)| *t == enum_type)?.1.iter().find(|(_, n)| n == name).map(|(l, _)| *l)
+}
+
 /// `snake_case` → `camelCase`.
 pub fn camel(s: &str) -> String {
     let p = pascal(s);

@@ -78,11 +78,65 @@ pub struct ServerSettings {
     pub no_demo_data: bool,
 }
 
+/// Anonymous callers (no token, no key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AnonymousAccess {
+    /// They see the shared public registry.
+    Public,
+    /// They are refused with 401.
+    Deny,
+}
+
+/// The GraphQL endpoint: limits, identity and diagnostics.
+#[derive(Debug, Clone, Args)]
+pub struct GraphqlSettings {
+    /// Largest `first`/`last` of any list.
+    #[arg(long = "max-page-size", env = "REGISTRY_MAX_PAGE_SIZE", default_value_t = 100)]
+    pub max_page_size: usize,
+    /// Page size when a list gets neither `first` nor `last`.
+    #[arg(long = "default-page-size", env = "REGISTRY_DEFAULT_PAGE_SIZE", default_value_t = 20)]
+    pub default_page_size: usize,
+    /// Deepest query nesting accepted.
+    #[arg(long = "max-depth", env = "REGISTRY_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+    /// Largest query complexity (number of fields) accepted.
+    #[arg(long = "max-complexity", env = "REGISTRY_MAX_COMPLEXITY", default_value_t = 2000)]
+    pub max_complexity: usize,
+    /// Per-request statement timeout, in milliseconds.
+    #[arg(long = "statement-timeout-ms", env = "REGISTRY_STATEMENT_TIMEOUT_MS", default_value_t = 5000)]
+    pub statement_timeout_ms: u64,
+    /// Largest request body, in bytes.
+    #[arg(long = "max-body-bytes", env = "REGISTRY_MAX_BODY_BYTES", default_value_t = 1_048_576)]
+    pub max_body_bytes: usize,
+    /// Largest query text, in bytes.
+    #[arg(long = "max-query-bytes", env = "REGISTRY_MAX_QUERY_BYTES", default_value_t = 262_144)]
+    pub max_query_bytes: usize,
+    /// Most operations in one batched request.
+    #[arg(long = "max-batch", env = "REGISTRY_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+    /// Serve introspection (`__schema`); switch off for locked-down partner deployments.
+    #[arg(long = "introspection", env = "REGISTRY_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+    /// HS256 secret of bearer JWTs (Supabase's JWT secret). Unset: bearer tokens are refused.
+    #[arg(long = "jwt-secret", env = "REGISTRY_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret<String>>,
+    /// What callers without credentials get.
+    #[arg(long = "anonymous", env = "REGISTRY_ANONYMOUS", value_enum, default_value_t = AnonymousAccess::Public)]
+    pub anonymous: AnonymousAccess,
+    /// Secret that signs pagination cursors (set it when several gateways share clients). Unset: random per process.
+    #[arg(long = "cursor-secret", env = "REGISTRY_CURSOR_SECRET", hide_env_values = true)]
+    pub cursor_secret: Option<Secret<String>>,
+    /// Report `extensions.sqlStatements` (statements per operation) in responses; for tests and tuning.
+    #[arg(long = "expose-sql-stats", env = "REGISTRY_EXPOSE_SQL_STATS")]
+    pub expose_sql_stats: bool,
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database: DatabaseSettings,
     pub server: ServerSettings,
+    pub graphql: GraphqlSettings,
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub enum ErrorCode {
     Forbidden,
     RateLimited,
     PayloadTooLarge,
+    /// A statement ran past the per-request statement timeout.
+    Timeout,
     /// The configuration (flags, environment) is wrong.
     BadConfig,
     /// The database cannot be reached or lacks something the gateway needs.
@@ -37,6 +39,7 @@ impl ErrorCode {
             Self::Forbidden => "FORBIDDEN",
             Self::RateLimited => "RATE_LIMITED",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::Timeout => "TIMEOUT",
             Self::BadConfig => "BAD_CONFIG",
             Self::DatabaseUnavailable => "DATABASE_UNAVAILABLE",
             Self::DatabaseNotMigrated => "DATABASE_NOT_MIGRATED",

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use registry_gateway::config::{DatabaseSettings, ServerSettings, Settings};
+use registry_gateway::config::{DatabaseSettings, GraphqlSettings, ServerSettings, Settings};
 use registry_gateway::database::{self, Db, SchemaState};
 use registry_gateway::embedded_postgres::{self, Cluster};
 use registry_gateway::error::AppError;
@@ -23,7 +23,12 @@ struct Cli {
 enum Command {
     /// Serve GraphQL over HTTP. Without DATABASE_URL: start the private database, migrate it and
     /// load demo data the first time.
-    Serve(ServerSettings),
+    Serve {
+        #[command(flatten)]
+        server: ServerSettings,
+        #[command(flatten)]
+        graphql: GraphqlSettings,
+    },
     /// Apply or inspect the schema migrations.
     Migrate {
         #[command(subcommand)]
@@ -35,6 +40,8 @@ enum Command {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
         scale: u32,
     },
+    /// Print the GraphQL schema (SDL); `schema.graphql` at the root is this output.
+    Schema,
     /// Manage the private PostgreSQL cluster under --data-dir.
     Db {
         #[command(subcommand)]
@@ -90,7 +97,11 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), AppError> {
     match cli.command {
-        Command::Serve(server) => serve(Settings { database: cli.database, server }).await,
+        Command::Serve { server, graphql } => serve(Settings { database: cli.database, server, graphql }).await,
+        Command::Schema => {
+            print!("{}", registry_gateway::graphql::sdl()?);
+            Ok(())
+        }
         Command::Migrate { action } => migrate(&cli.database, action).await,
         Command::Seed { scale } => {
             let db = database::open(&cli.database).await?;
@@ -122,7 +133,7 @@ async fn serve(settings: Settings) -> Result<(), AppError> {
     } else {
         database::require_current_schema(&db.conn).await?;
     }
-    let app = Application::build(&settings.server, db.conn.clone())?;
+    let app = Application::build(&settings.server, &settings.graphql, db.conn.clone()).await?;
     let host = settings.server.listen.ip();
     tracing::info!("Registry Gateway listening on http://{host}:{}/ (GraphQL at /graphql)", app.port());
     tokio::select! {

@@ -1,7 +1,138 @@
-//! placeholder until the seeder lands
-#[derive(Debug)]
-pub struct SeedSummary { pub scale: u32, pub tables: Vec<(String, u64)>, pub elapsed: std::time::Duration }
+//! Deterministic demo data for the registry: a generic seeder that introspects the live
+//! schema and fills every table of the public schema, in foreign-key order, with realistic
+//! pharma / life-science data.
+//!
+//! - [`catalog`] reads tables, columns, keys and CHECK constraints (parsed by
+//!   [`check_constraints`]);
+//! - [`plan`] classifies tables by tenancy, sets row counts and the load order;
+//! - [`generator`] builds rows (tenancy, FK targets, unique keys) with [`values`] (column
+//!   heuristics), [`vocabulary`] (word lists), [`embeddings`] (clustered vectors) and
+//!   [`documented_rows`] (the rows the seed documents fix);
+//! - [`copy_writer`] encodes rows for `COPY FROM STDIN` and [`loader`] streams them;
+//! - [`prng`] is the portable random generator that makes runs byte-identical.
+//!
+//! `seed` truncates every table (except `seaql_migrations`) first, so it can be re-run.
+
+pub mod catalog;
+pub mod check_constraints;
+pub mod copy_writer;
+pub mod documented_rows;
+pub mod embeddings;
+pub mod generator;
+pub mod loader;
+pub mod plan;
+pub mod prng;
+pub mod values;
+pub mod vocabulary;
+
+use sea_orm::{DatabaseConnection, DbBackend};
+use std::time::{Duration, Instant};
+
+/// What went wrong while seeding.
 #[derive(Debug, thiserror::Error)]
-#[error("seeder not written yet")]
-pub struct SeedError;
-pub async fn seed(_db: &sea_orm::DatabaseConnection, _scale: u32) -> Result<SeedSummary, SeedError> { Err(SeedError) }
+pub enum SeedError {
+    #[error("the demo-data seeder needs a PostgreSQL connection, got {0:?}")]
+    NotPostgres(DbBackend),
+    #[error("scale must be at least 1")]
+    InvalidScale,
+    #[error("database error while {context}: {source}")]
+    Database {
+        context: String,
+        #[source]
+        source: sea_orm::sqlx::Error,
+    },
+    #[error("could not read the schema: {0}")]
+    Catalog(String),
+    #[error("could not plan the seed: {0}")]
+    Plan(String),
+}
+
+/// Rows written per table, in load order.
+#[derive(Debug, Clone)]
+pub struct SeedSummary {
+    pub scale: u32,
+    pub tables: Vec<(String, u64)>,
+    pub elapsed: Duration,
+}
+
+impl SeedSummary {
+    pub fn total_rows(&self) -> u64 {
+        self.tables.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Seeds the database behind `db` with deterministic demo data at `scale` (1 = the
+/// documented volumes: 254 agents, 335 personas, 338 jobs-to-be-done, ...). Everything runs
+/// in one transaction: on error nothing is changed.
+pub async fn seed(db: &DatabaseConnection, scale: u32) -> Result<SeedSummary, SeedError> {
+    let started = Instant::now();
+    if scale == 0 {
+        return Err(SeedError::InvalidScale);
+    }
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Postgres {
+        return Err(SeedError::NotPostgres(backend));
+    }
+    let pool = db.get_postgres_connection_pool();
+    let mut tx = pool.begin().await.map_err(|source| SeedError::Database {
+        context: "opening a transaction".into(),
+        source,
+    })?;
+
+    let catalog = catalog::load(&mut tx).await?;
+    let plan = plan::build(&catalog)?;
+    tracing::info!(tables = catalog.tables.len(), scale, "seeding demo data");
+
+    loader::exec(&mut tx, "SET LOCAL statement_timeout = 0", "setting the statement timeout").await?;
+    loader::truncate_all(&mut tx, &catalog).await?;
+    loader::set_user_triggers(&mut tx, &catalog, false).await?;
+
+    let mut world = generator::World::new(&catalog, &plan, scale);
+    let mut tables = Vec::with_capacity(plan.order.len());
+    for &ti in &plan.order {
+        let t0 = Instant::now();
+        let written = loader::load_table(&mut tx, &mut world, ti).await?;
+        let name = catalog.tables[ti].name.clone();
+        tracing::debug!(table = %name, rows = written, ms = t0.elapsed().as_millis() as u64, "table loaded");
+        tables.push((name, written));
+    }
+    loader::fill_deferred(&mut tx, &world).await?;
+    loader::set_user_triggers(&mut tx, &catalog, true).await?;
+    tx.commit().await.map_err(|source| SeedError::Database {
+        context: "committing".into(),
+        source,
+    })?;
+
+    let mut conn = pool.acquire().await.map_err(|source| SeedError::Database {
+        context: "acquiring a connection for ANALYZE".into(),
+        source,
+    })?;
+    loader::analyze(&mut conn, &catalog).await?;
+
+    let summary = SeedSummary { scale, tables, elapsed: started.elapsed() };
+    tracing::info!(rows = summary.total_rows(), secs = summary.elapsed.as_secs_f64(), "demo data seeded");
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod db_tests {
+    //! Runs against a real database: `SEED_TEST_DATABASE_URL=postgres://... cargo test
+    //! demo_data -- --ignored --nocapture`.
+    use super::*;
+
+    #[tokio::test]
+    #[ignore = "needs SEED_TEST_DATABASE_URL pointing at a migrated database"]
+    async fn seeds_a_real_database() {
+        let Ok(url) = std::env::var("SEED_TEST_DATABASE_URL") else {
+            return;
+        };
+        let scale = std::env::var("SEED_TEST_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+        let db = sea_orm::Database::connect(url).await.expect("connect");
+        let summary = seed(&db, scale).await.expect("seed");
+        for (t, n) in &summary.tables {
+            println!("{t:40} {n:>8}");
+        }
+        println!("total {} rows in {:.2?}", summary.total_rows(), summary.elapsed);
+        assert!(summary.tables.iter().all(|(_, n)| *n > 0), "every table gets rows");
+    }
+}

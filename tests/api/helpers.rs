@@ -146,6 +146,7 @@ fn template() {
             admin.execute_unprepared(&format!("CREATE DATABASE {TEMPLATE_DB}")).await.map_err(|e| e.to_string())?;
             let conn = database::connect(&url, 4).await.map_err(|e| e.to_string())?;
             database::migrate_up(&conn).await.map_err(|e| e.to_string())?;
+            conn.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").await.map_err(|e| e.to_string())?;
             registry_gateway::demo_data::seed(&conn, 1).await.map_err(|e| e.to_string())?;
             conn.close().await.map_err(|e| e.to_string())?;
             admin.close().await.map_err(|e| e.to_string())?;
@@ -176,5 +177,73 @@ pub fn run_cli(args: &[&str], envs: &[(&str, &str)]) -> CliRun {
         status: out.status,
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The JWT secret test servers accept.
+pub const JWT_SECRET: &str = "test-jwt-secret-test-jwt-secret-0123456789";
+/// 003's platform tenant: sees every tenant's registry rows.
+pub const PLATFORM_TENANT: &str = "00000000-0000-0000-0000-000000000001";
+
+/// A gateway serving a seeded database on a free port.
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDb,
+    pub client: reqwest::Client,
+}
+
+/// Default settings for test servers: the real defaults plus a known JWT secret and SQL statistics.
+pub fn test_settings() -> registry_gateway::config::GraphqlSettings {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        graphql: registry_gateway::config::GraphqlSettings,
+    }
+    let mut args = Args::parse_from(["test"]).graphql;
+    args.jwt_secret = Some(registry_gateway::config::Secret::new(JWT_SECRET.to_owned()));
+    args.expose_sql_stats = true;
+    args
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(test_settings()).await
+}
+
+pub async fn spawn_app_with(settings: registry_gateway::config::GraphqlSettings) -> TestApp {
+    let db = seeded_database().await;
+    let server = registry_gateway::config::ServerSettings { listen: "127.0.0.1:0".parse().unwrap(), no_demo_data: true };
+    let app = registry_gateway::server::Application::build(&server, &settings, db.conn.clone()).await.expect("build the app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, db, client: reqwest::Client::new() }
+}
+
+/// A signed token for `tenant` with tenant role `role`, valid for an hour.
+pub fn token(tenant: &str, role: &str) -> String {
+    let exp = chrono::Utc::now().timestamp() + 3600;
+    registry_gateway::identity::sign_hs256(
+        &serde_json::json!({"sub": "test-user", "role": "authenticated", "tenant_id": tenant, "tenant_role": role, "exp": exp}),
+        &registry_gateway::config::Secret::new(JWT_SECRET.to_owned()),
+    )
+}
+
+impl TestApp {
+    /// POSTs a GraphQL operation as `token` (or anonymously) and returns the response JSON.
+    pub async fn graphql(&self, query: &str, variables: serde_json::Value, token: Option<&str>) -> serde_json::Value {
+        let mut req = self.client.post(format!("{}/graphql", self.address)).json(&serde_json::json!({"query": query, "variables": variables}));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("send");
+        resp.json().await.expect("a JSON body")
+    }
+
+    /// The same, as the platform tenant (sees every tenant's registry data).
+    pub async fn platform(&self, query: &str, variables: serde_json::Value) -> serde_json::Value {
+        let t = token(PLATFORM_TENANT, "owner");
+        let v = self.graphql(query, variables, Some(&t)).await;
+        assert!(v.get("errors").is_none(), "unexpected errors: {v:#}");
+        v
     }
 }

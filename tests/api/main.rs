@@ -6,8 +6,11 @@
 
 mod helpers;
 
+mod canonical_queries;
 mod cli_errors;
 mod demo_data;
 mod entities;
+mod every_table;
+mod lists;
 mod migrations;
 mod vector_index;

@@ -1,0 +1,154 @@
+//! List arguments and selection-driven projections.
+//!
+//! Every list field (root or relation) takes `filter`, `orderBy`, `first`/`after`, `last`/`before`.
+//! The columns a statement selects follow the GraphQL selection: the fields asked for, the foreign
+//! keys of the belongs-to relations asked for, the ordering's columns (for cursors) and `id`.
+
+use std::sync::Arc;
+
+use async_graphql::SelectionField;
+use async_graphql::dynamic::{InputValue, ResolverContext, TypeRef};
+
+use crate::catalog::{Catalog, ColumnId, RelationKind, Table};
+use crate::error::AppError;
+use crate::graphql::SchemaContext;
+use crate::graphql::filters::{self, table_filter_name};
+use crate::graphql::ordering::{self, order_enum_name};
+use crate::sql::filter::Filter;
+use crate::sql::keyset::Ordering;
+use crate::sql::rows::Projection;
+use crate::sql::statements::{PageSpec, ValueKey};
+
+/// The arguments every list field takes.
+pub fn list_arguments(table: &Table) -> Vec<InputValue> {
+    vec![
+        InputValue::new("filter", TypeRef::named(table_filter_name(table))),
+        InputValue::new("orderBy", TypeRef::named_nn_list(order_enum_name(table))),
+        InputValue::new("first", TypeRef::named(TypeRef::INT)).description("Rows from the start (at most the page size limit)."),
+        InputValue::new("after", TypeRef::named(TypeRef::STRING)).description("Cursor to read after."),
+        InputValue::new("last", TypeRef::named(TypeRef::INT)).description("Rows from the end (at most the page size limit)."),
+        InputValue::new("before", TypeRef::named(TypeRef::STRING)).description("Cursor to read before."),
+    ]
+}
+
+/// Parsed list arguments.
+pub struct ListArgs {
+    pub filter: Option<Filter>,
+    /// Canonical text of the filter argument, so equal filters batch together.
+    pub filter_key: String,
+    pub ordering: Ordering,
+    pub page: PageSpec,
+}
+
+fn page_size(ctx: &ResolverContext<'_>, name: &str, max: usize) -> Result<Option<usize>, AppError> {
+    let Some(v) = ctx.args.get(name).filter(|v| !v.is_null()) else { return Ok(None) };
+    let n = v.i64().map_err(|_| AppError::bad_input(format!("argument `{name}` must be an integer")))?;
+    if n < 0 {
+        return Err(AppError::bad_input(format!("argument `{name}` must not be negative (got {n})")));
+    }
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    if n > max {
+        return Err(AppError::bad_input(format!("argument `{name}` is {n}; the largest page is {max} rows")));
+    }
+    Ok(Some(n))
+}
+
+impl ListArgs {
+    pub fn parse(ctx: &ResolverContext<'_>, schema: &SchemaContext, table: &Table) -> Result<Self, AppError> {
+        let catalog = &schema.catalog;
+        let limits = &schema.limits;
+        let (filter, filter_key) = match ctx.args.get("filter").filter(|v| !v.is_null()) {
+            Some(v) => {
+                let obj = v.object().map_err(|_| AppError::bad_input("argument `filter` must be an object"))?;
+                let key = v.as_value().to_string();
+                (Some(filters::parse(catalog, table, &obj, "filter", 0, limits.max_filter_depth)?), key)
+            }
+            None => (None, String::new()),
+        };
+        let order_values: Vec<String> = match ctx.args.get("orderBy").filter(|v| !v.is_null()) {
+            Some(v) => v
+                .list()
+                .map_err(|_| AppError::bad_input("argument `orderBy` must be a list"))?
+                .iter()
+                .map(|x| x.enum_name().map(str::to_owned).map_err(|_| AppError::bad_input("`orderBy` takes enum values")))
+                .collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        let ordering = ordering::parse(table, &order_values)?;
+        let first = page_size(ctx, "first", limits.max_page_size)?;
+        let last = page_size(ctx, "last", limits.max_page_size)?;
+        if first.is_some() && last.is_some() {
+            return Err(AppError::bad_input("give either `first` or `last`, not both"));
+        }
+        let cursor = |name: &str| -> Result<Option<Vec<ValueKey>>, AppError> {
+            match ctx.args.get(name).filter(|v| !v.is_null()) {
+                Some(v) => {
+                    let s = v.string().map_err(|_| AppError::bad_input(format!("argument `{name}` must be a cursor string")))?;
+                    Ok(Some(schema.cursors.decode(table, &ordering, s, name)?.into_iter().map(ValueKey).collect()))
+                }
+                None => Ok(None),
+            }
+        };
+        let page = PageSpec {
+            limit: first.or(last).unwrap_or(limits.default_page_size),
+            backward: last.is_some(),
+            after: cursor("after")?,
+            before: cursor("before")?,
+        };
+        Ok(Self { filter, filter_key, ordering, page })
+    }
+}
+
+/// Columns of `table` that the object selection `fields` needs.
+pub fn node_columns<'a>(catalog: &Catalog, table: &Table, fields: impl Iterator<Item = SelectionField<'a>>, out: &mut Vec<ColumnId>) {
+    for f in fields {
+        let name = f.name();
+        if let Some(c) = table.columns.iter().position(|c| c.field == name) {
+            out.push(c);
+        } else if let Some(rel) = catalog.relation(table, name) {
+            if let RelationKind::BelongsTo { fk } = rel.kind {
+                out.push(fk);
+            }
+        }
+    }
+}
+
+/// What a connection selection needs: the node projection, the junction projection of
+/// many-to-many edges, and whether `totalCount` is asked for.
+pub struct ConnectionNeeds {
+    pub projection: Arc<Projection>,
+    pub link: Option<Arc<Projection>>,
+    pub want_total: bool,
+}
+
+pub fn connection_needs(catalog: &Catalog, table: &Table, junction: Option<&Table>, field: SelectionField<'_>, ordering: &Ordering) -> ConnectionNeeds {
+    let mut cols: Vec<ColumnId> = ordering.columns().collect();
+    let mut link_cols: Vec<ColumnId> = Vec::new();
+    let mut want_total = false;
+    for f in field.selection_set() {
+        match f.name() {
+            "totalCount" => want_total = true,
+            "nodes" => node_columns(catalog, table, f.selection_set(), &mut cols),
+            "edges" => {
+                for e in f.selection_set() {
+                    match (e.name(), junction) {
+                        ("node", _) => node_columns(catalog, table, e.selection_set(), &mut cols),
+                        ("link", Some(j)) => node_columns(catalog, j, e.selection_set(), &mut link_cols),
+                        (name, Some(j)) => {
+                            if let Some(c) = j.columns.iter().position(|c| c.field == name) {
+                                link_cols.push(c);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    ConnectionNeeds {
+        projection: Arc::new(Projection::new(table, cols)),
+        link: junction.map(|j| Arc::new(Projection::new(j, link_cols))),
+        want_total,
+    }
+}

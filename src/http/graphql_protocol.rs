@@ -1,0 +1,1822 @@
+//! GraphQL over HTTP: turning HTTP requests into `async_graphql::Request`s and responses back into
+//! HTTP, following the GraphQL-over-HTTP specification
+//! (<https://graphql.github.io/graphql-over-http/draft/>) and Apollo's Automatic Persisted Queries.
+//!
+//! # Requests
+//!
+//! * `POST` with `Content-Type: application/json` (any charset; a missing Content-Type is treated as
+//!   JSON): a JSON object `{query, operationName, variables, extensions}`, or a non-empty JSON array
+//!   of them (a batch, as sent by Apollo's `BatchHttpLink`).
+//! * `POST` with `Content-Type: application/graphql`: the body is the query text.
+//! * `GET` (and `HEAD`): URL parameters `query`, `operationName`, `variables` and `extensions`, the
+//!   last two URL-encoded JSON objects. Mutations are refused with 405, as the specification requires.
+//!
+//! Every failure becomes a [`ProtocolError`], whose [`ProtocolError::into_response`] is a GraphQL
+//! error document `{"errors":[{"message":…,"extensions":{"code":…}}]}`.
+//!
+//! # Automatic Persisted Queries
+//!
+//! `extensions.persistedQuery = {version: 1, sha256Hash}`, exactly as Apollo Client's
+//! `createPersistedQueryLink` sends it (also over GET with `useGETForHashedQueries`):
+//!
+//! * hash only, known: the stored query is executed;
+//! * hash only, unknown: HTTP 200 with `errors[0] = {"message":"PersistedQueryNotFound",
+//!   "extensions":{"code":"PERSISTED_QUERY_NOT_FOUND"}}` (a [`ProtocolError`] with status 200). This
+//!   stays 200 even for `application/graphql-response+json`, because Apollo Client permanently
+//!   disables APQ when this answer comes with status 400 or 500;
+//! * hash and query: the hash is checked (`provided sha does not match query` otherwise), the query
+//!   stored and executed;
+//! * any version other than 1 is a 400.
+//!
+//! The `persistedQuery` extension is removed before execution.
+//!
+//! **Batches**: each element is handled on its own. An element whose hash is unknown does not fail
+//! the batch: [`ParsedRequest::Batch`] holds [`BatchItem`]s, and that element is a
+//! [`BatchItem::Respond`] carrying its `PersistedQueryNotFound` response, so the answer is still an
+//! array with one result per element, which is what Apollo's batch link needs to retry just that
+//! operation. Every other problem with an element fails the whole batch with a 4xx naming the
+//! element's (0-based) index.
+//!
+//! # Responses
+//!
+//! [`encode_response`] answers `application/graphql-response+json` when the `Accept` header names it
+//! at least as highly as `application/json` (wildcards count for `application/json` only, so legacy
+//! clients sending `*/*` or nothing keep getting `application/json`). Status codes:
+//!
+//! * `application/json`: always 200 for an executed request (errors are in the body).
+//! * `application/graphql-response+json`: 200 when the response has `data` (even `null` after a
+//!   field error); a *request error* (parsing, validation, choosing the operation: errors and no
+//!   `data`) is 400, or the status of its error code where one is more precise
+//!   (`UNAUTHENTICATED` 401, `FORBIDDEN` 403, `RATE_LIMITED` 429, `PAYLOAD_TOO_LARGE` 413,
+//!   `INTERNAL` 500, `DATABASE_UNAVAILABLE`/`DATABASE_NOT_MIGRATED` 503).
+//! * Batches are always 200 (the specification does not cover batching).
+//!
+//! Telling a *request error* from an execution whose `data` ended up null needs help: register
+//! [`ExecutionMarker`] on the schema (`Schema::build(..).extension(ExecutionMarker)`). It tags every
+//! response that went through execution (the tag is removed when encoding); an untagged response
+//! with errors and null `data` is a request error. Without the marker the fallback is a heuristic:
+//! null `data` and errors that all lack a `path`. That heuristic is not enough for async-graphql
+//! 7.2.1 dynamic schemas, whose resolver errors carry no `path` (and whose `data` is null when every
+//! root field failed), so register the marker. For request errors the `data` member is omitted, as
+//! the GraphQL specification requires for errors raised before execution. (async-graphql notices
+//! a missing or ill-typed variable only while resolving the field that uses it, so that is
+//! reported like an execution error: `data: null`, status 200.)
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{BatchResponse, ErrorExtensionValues, Request, Response, ServerError, Value, Variables};
+use futures::StreamExt as _;
+use serde::Serialize;
+use serde_json::Map;
+
+use super::persisted_queries::{PersistedQueries, sha256_hex};
+use crate::error::ErrorCode;
+
+/// The `extensions.code` values this module produces.
+pub mod code {
+    use crate::error::ErrorCode;
+
+    /// The HTTP request is not a well-formed GraphQL-over-HTTP request.
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// The body or the query text is over its limit.
+    pub const PAYLOAD_TOO_LARGE: &str = ErrorCode::PayloadTooLarge.as_str();
+    /// A POST with a Content-Type other than JSON or `application/graphql`.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+    /// APQ: the hash is not (or no longer) known; the client should resend it with the query.
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    /// A method other than GET/POST, or a mutation sent with GET.
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+}
+
+/// The message Apollo clients look for (besides the code) to resend a persisted query with its text.
+pub const PERSISTED_QUERY_NOT_FOUND_MESSAGE: &str = "PersistedQueryNotFound";
+
+const JSON_CONTENT_TYPE: &str = "application/json";
+const GRAPHQL_RESPONSE_CONTENT_TYPE: &str = "application/graphql-response+json; charset=utf-8";
+
+/// Limits applied while parsing requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProtocolConfig {
+    /// The largest accepted request body (after decompression), in bytes.
+    pub max_body_bytes: usize,
+    /// The largest accepted query text, in bytes (also applies to queries sent with GET).
+    pub max_query_bytes: usize,
+    /// The most operations in one batch; 0 disables batching.
+    pub max_batch_size: usize,
+}
+
+impl Default for ProtocolConfig {
+    fn default() -> Self {
+        Self { max_body_bytes: 1024 * 1024, max_query_bytes: 256 * 1024, max_batch_size: 10 }
+    }
+}
+
+/// A parsed GraphQL-over-HTTP request, ready to execute.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // `Request` is large; there is one per HTTP request.
+pub enum ParsedRequest {
+    /// A single operation (a JSON object body, an `application/graphql` body, or a GET).
+    Single(Request),
+    /// A JSON array body: one item per element, in order. Answer it with
+    /// `BatchResponse::Batch` holding one response per item (see [`ParsedRequest::execute`]).
+    Batch(Vec<BatchItem>),
+}
+
+/// One element of a batch.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum BatchItem {
+    /// An operation to execute.
+    Execute(Request),
+    /// An element already answered without execution (an unknown APQ hash): put this response in
+    /// the element's place.
+    Respond(Response),
+}
+
+impl ParsedRequest {
+    /// Applies `f` to every request that will be executed, e.g. to attach per-request data
+    /// (`|r| r.data(loaders.clone())`).
+    #[must_use]
+    pub fn map_requests(self, mut f: impl FnMut(Request) -> Request) -> Self {
+        match self {
+            Self::Single(request) => Self::Single(f(request)),
+            Self::Batch(items) => Self::Batch(
+                items
+                    .into_iter()
+                    .map(|item| match item {
+                        BatchItem::Execute(request) => BatchItem::Execute(f(request)),
+                        respond @ BatchItem::Respond(_) => respond,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Executes the request(s) with `exec` (typically `|r| schema.execute(r)`), batch elements one
+    /// after the other like `Schema::execute_batch`, and assembles the response for
+    /// [`encode_response`].
+    pub async fn execute<F, Fut>(self, mut exec: F) -> BatchResponse
+    where
+        F: FnMut(Request) -> Fut,
+        Fut: Future<Output = Response>,
+    {
+        match self {
+            Self::Single(request) => BatchResponse::Single(exec(request).await),
+            Self::Batch(items) => {
+                let mut responses = Vec::with_capacity(items.len());
+                for item in items {
+                    responses.push(match item {
+                        BatchItem::Execute(request) => exec(request).await,
+                        BatchItem::Respond(response) => response,
+                    });
+                }
+                BatchResponse::Batch(responses)
+            }
+        }
+    }
+
+    /// Whether the HTTP request was a batch (a JSON array).
+    pub fn is_batch(&self) -> bool {
+        matches!(self, Self::Batch(_))
+    }
+}
+
+/// A request the protocol layer answers itself, without executing anything.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ProtocolError {
+    /// The HTTP status of the answer (200 for `PersistedQueryNotFound`).
+    pub status: StatusCode,
+    /// The `extensions.code` (see [`code`]).
+    pub code: &'static str,
+    /// A message saying what is wrong; never contains the request body.
+    pub message: String,
+}
+
+impl ProtocolError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into() }
+    }
+
+    /// 400 `BAD_REQUEST`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code::BAD_REQUEST, message)
+    }
+
+    /// 413 `PAYLOAD_TOO_LARGE`.
+    pub fn payload_too_large(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, code::PAYLOAD_TOO_LARGE, message)
+    }
+
+    /// 415 `UNSUPPORTED_MEDIA_TYPE`.
+    pub fn unsupported_media_type(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, code::UNSUPPORTED_MEDIA_TYPE, message)
+    }
+
+    /// 405 `METHOD_NOT_ALLOWED` (answered with `Allow: GET, POST`).
+    pub fn method_not_allowed(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, code::METHOD_NOT_ALLOWED, message)
+    }
+
+    /// The APQ answer to an unknown hash: HTTP 200, `PersistedQueryNotFound`.
+    pub fn persisted_query_not_found() -> Self {
+        Self::new(StatusCode::OK, code::PERSISTED_QUERY_NOT_FOUND, PERSISTED_QUERY_NOT_FOUND_MESSAGE)
+    }
+
+    pub fn is_persisted_query_not_found(&self) -> bool {
+        self.code == code::PERSISTED_QUERY_NOT_FOUND
+    }
+
+    /// This error as a GraphQL response (`errors` only, no `data`).
+    pub fn to_graphql_response(&self) -> Response {
+        let mut extensions = ErrorExtensionValues::default();
+        extensions.set("code", self.code);
+        let mut error = ServerError::new(self.message.clone(), None);
+        error.extensions = Some(extensions);
+        Response::from_errors(vec![error])
+    }
+
+    /// The HTTP answer: status [`Self::status`], a GraphQL error document as body, in the media
+    /// type the `Accept` header prefers (see [`encode_response`]).
+    pub fn into_response(self, req: &HttpRequest) -> HttpResponse {
+        let body = serde_json::json!({
+            "errors": [{ "message": self.message, "extensions": { "code": self.code } }]
+        });
+        let mut builder = HttpResponse::build(self.status);
+        builder.content_type(negotiate(req).content_type()).insert_header((header::VARY, "Accept"));
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            builder.insert_header((header::ALLOW, "GET, POST"));
+        }
+        builder.body(body.to_string())
+    }
+
+    fn in_batch_element(mut self, index: usize) -> Self {
+        self.message = format!("batch element [{index}]: {}", self.message);
+        self
+    }
+}
+
+/// An async-graphql extension that tags every response that went through execution, so that
+/// [`encode_response`] can tell request errors (parse, validation, ...: 400 with
+/// `application/graphql-response+json`, no `data`) from executions whose `data` is null (200).
+/// Register it on the schema: `Schema::build(..).extension(ExecutionMarker)`. The tag (a response
+/// extension) is removed by [`encode_response`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExecutionMarker;
+
+/// The response extension [`ExecutionMarker`] sets; never sent to clients by [`encode_response`].
+const EXECUTED_MARKER: &str = "__registryGatewayExecuted";
+
+impl ExtensionFactory for ExecutionMarker {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ExecutionMarker)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ExecutionMarker {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        response.extensions.insert(EXECUTED_MARKER.to_owned(), Value::Boolean(true));
+        response
+    }
+}
+
+/// Whether the request is a GET (or HEAD), which must not run mutations. [`parse_request`] already
+/// refuses mutations sent this way; this lets the caller also, e.g., skip mutation-only set-up.
+pub fn is_get(req: &HttpRequest) -> bool {
+    req.method() == Method::GET || req.method() == Method::HEAD
+}
+
+/// Parses a GraphQL-over-HTTP request (POST JSON object or JSON array batch; POST
+/// `application/graphql` body; GET with `query`/`variables`/`operationName`/`extensions` query
+/// parameters), applying Apollo Automatic Persisted Queries (`extensions.persistedQuery
+/// {version:1, sha256Hash}`). See the module documentation for the rules.
+pub fn parse_request(
+    req: &HttpRequest,
+    body: &[u8],
+    cfg: &ProtocolConfig,
+    apq: &PersistedQueries,
+) -> Result<ParsedRequest, ProtocolError> {
+    if is_get(req) {
+        let query_string = req.query_string();
+        if query_string.len() > cfg.max_body_bytes {
+            return Err(ProtocolError::payload_too_large(format!(
+                "the URL query string is {} bytes; the limit is {}; send large requests with POST",
+                query_string.len(),
+                cfg.max_body_bytes
+            )));
+        }
+        let mut request = parse_get(query_string, cfg, apq)?;
+        refuse_mutation(&mut request)?;
+        return Ok(ParsedRequest::Single(request));
+    }
+    if req.method() != Method::POST {
+        return Err(ProtocolError::method_not_allowed(format!(
+            "method {} is not supported; send GraphQL requests with POST (or GET for queries)",
+            req.method()
+        )));
+    }
+    check_body_size(body.len(), cfg)?;
+    match body_kind(req)? {
+        BodyKind::Json => parse_json_body(body, cfg, apq),
+        BodyKind::Graphql => {
+            let query = std::str::from_utf8(body).map_err(|e| {
+                ProtocolError::bad_request(format!(
+                    "the application/graphql request body is not valid UTF-8 (at byte {})",
+                    e.valid_up_to()
+                ))
+            })?;
+            build_request(Some(query.to_owned()), None, Variables::default(), Map::new(), cfg, apq)
+                .map(ParsedRequest::Single)
+        }
+    }
+}
+
+/// Reads the request body (decompressing it per `Content-Encoding`), stopping with a 413
+/// [`ProtocolError`] as soon as it exceeds `cfg.max_body_bytes`. Use it with a `web::Payload`
+/// extractor instead of `web::Bytes`, whose limit (256 KiB by default, see `web::PayloadConfig`)
+/// answers in plain text rather than with a GraphQL error document.
+pub async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    cfg: &ProtocolConfig,
+) -> Result<web::Bytes, ProtocolError> {
+    if req.headers().get(header::CONTENT_ENCODING).is_none()
+        && let Some(length) = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok())
+    {
+        check_body_size(length, cfg)?;
+    }
+    let mut stream = actix_web::dev::Decompress::from_headers(payload.into_inner(), req.headers());
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ProtocolError::bad_request(format!("could not read the request body: {e}")))?;
+        if body.len() + chunk.len() > cfg.max_body_bytes {
+            return Err(ProtocolError::payload_too_large(format!(
+                "request body is more than {} bytes; the limit is {}",
+                cfg.max_body_bytes, cfg.max_body_bytes
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Encodes the response, choosing `application/graphql-response+json` when the Accept header asks
+/// for it and `application/json` otherwise, with the status codes the specification prescribes for
+/// each (see the module documentation). HTTP headers and cache control set during execution are
+/// passed on.
+#[allow(clippy::needless_pass_by_value)] // Takes the response by value: it is done with once encoded.
+pub fn encode_response(req: &HttpRequest, response: BatchResponse) -> HttpResponse {
+    let media = negotiate(req);
+    let status = match (&response, media) {
+        (BatchResponse::Single(single), MediaType::GraphqlResponseJson) if is_request_error(single) => {
+            request_error_status(single)
+        }
+        _ => StatusCode::OK,
+    };
+    let body = match &response {
+        BatchResponse::Single(single) => serde_json::to_vec(&WireResponse::from(single)),
+        BatchResponse::Batch(many) => serde_json::to_vec(&many.iter().map(WireResponse::from).collect::<Vec<_>>()),
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::error!(error = %e, "serializing a GraphQL response failed");
+            return ProtocolError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal.as_str(),
+                "internal error; see the gateway log",
+            )
+            .into_response(req);
+        }
+    };
+
+    let mut builder = HttpResponse::build(status);
+    builder.content_type(media.content_type()).insert_header((header::VARY, "Accept"));
+    if response.is_ok()
+        && let Some(cache_control) = response.cache_control().value()
+    {
+        builder.insert_header((header::CACHE_CONTROL, cache_control));
+    }
+    let mut http_response = builder.body(body);
+    for (name, value) in response.http_headers_iter() {
+        if let (Ok(name), Ok(value)) =
+            (HeaderName::from_bytes(name.as_str().as_bytes()), HeaderValue::from_bytes(value.as_bytes()))
+        {
+            http_response.headers_mut().append(name, value);
+        }
+    }
+    http_response
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request parsing
+
+enum BodyKind {
+    Json,
+    Graphql,
+}
+
+fn check_body_size(len: usize, cfg: &ProtocolConfig) -> Result<(), ProtocolError> {
+    if len > cfg.max_body_bytes {
+        return Err(ProtocolError::payload_too_large(format!(
+            "request body is {len} bytes; the limit is {}",
+            cfg.max_body_bytes
+        )));
+    }
+    Ok(())
+}
+
+fn body_kind(req: &HttpRequest) -> Result<BodyKind, ProtocolError> {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return Ok(BodyKind::Json);
+    };
+    let unsupported = |shown: &str| {
+        ProtocolError::unsupported_media_type(format!(
+            "unsupported Content-Type `{}`; send application/json (or application/graphql)",
+            truncate(shown, 100)
+        ))
+    };
+    let text = value.to_str().map_err(|_| unsupported("<not ASCII>"))?;
+    let mime: actix_web::mime::Mime = text.parse().map_err(|_| unsupported(text))?;
+    match (mime.type_().as_str(), mime.subtype().as_str()) {
+        ("application", "json") => Ok(BodyKind::Json),
+        ("application", "graphql") => Ok(BodyKind::Graphql),
+        _ => Err(unsupported(mime.essence_str())),
+    }
+}
+
+fn parse_json_body(body: &[u8], cfg: &ProtocolConfig, apq: &PersistedQueries) -> Result<ParsedRequest, ProtocolError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ProtocolError::bad_request("request body is empty; send a JSON object with a `query` member"));
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| malformed_json("request body", &e))?;
+    match value {
+        serde_json::Value::Object(object) => parse_operation(object, cfg, apq).map(ParsedRequest::Single),
+        serde_json::Value::Array(elements) => parse_batch(elements, cfg, apq),
+        other => Err(ProtocolError::bad_request(format!(
+            "request body must be a JSON object (or an array of them for a batch), not {}",
+            json_kind(&other)
+        ))),
+    }
+}
+
+fn parse_batch(
+    elements: Vec<serde_json::Value>,
+    cfg: &ProtocolConfig,
+    apq: &PersistedQueries,
+) -> Result<ParsedRequest, ProtocolError> {
+    if cfg.max_batch_size == 0 {
+        return Err(ProtocolError::bad_request("batched requests are disabled; send one JSON object per request"));
+    }
+    if elements.is_empty() {
+        return Err(ProtocolError::bad_request("the batch is empty; send at least one operation"));
+    }
+    if elements.len() > cfg.max_batch_size {
+        return Err(ProtocolError::bad_request(format!(
+            "the batch has {} operations; the limit is {}",
+            elements.len(),
+            cfg.max_batch_size
+        )));
+    }
+    let mut items = Vec::with_capacity(elements.len());
+    for (index, element) in elements.into_iter().enumerate() {
+        let serde_json::Value::Object(object) = element else {
+            return Err(ProtocolError::bad_request(format!("must be a JSON object, not {}", json_kind(&element)))
+                .in_batch_element(index));
+        };
+        items.push(match parse_operation(object, cfg, apq) {
+            Ok(request) => BatchItem::Execute(request),
+            Err(e) if e.is_persisted_query_not_found() => BatchItem::Respond(e.to_graphql_response()),
+            Err(e) => return Err(e.in_batch_element(index)),
+        });
+    }
+    Ok(ParsedRequest::Batch(items))
+}
+
+/// One `{query, operationName, variables, extensions}` object.
+fn parse_operation(
+    mut object: Map<String, serde_json::Value>,
+    cfg: &ProtocolConfig,
+    apq: &PersistedQueries,
+) -> Result<Request, ProtocolError> {
+    use serde_json::Value as Json;
+    let query = match object.remove("query") {
+        None | Some(Json::Null) => None,
+        Some(Json::String(query)) => Some(query),
+        Some(other) => {
+            return Err(ProtocolError::bad_request(format!("`query` must be a string, not {}", json_kind(&other))));
+        }
+    };
+    let operation_name = match object.remove("operationName") {
+        None | Some(Json::Null) => None,
+        Some(Json::String(name)) => Some(name),
+        Some(other) => {
+            return Err(ProtocolError::bad_request(format!(
+                "`operationName` must be a string, not {}",
+                json_kind(&other)
+            )));
+        }
+    };
+    let variables = variables_from_json(object.remove("variables"))?;
+    let extensions = json_object_member("extensions", object.remove("extensions"))?;
+    build_request(query, operation_name, variables, extensions, cfg, apq)
+}
+
+fn parse_get(query_string: &str, cfg: &ProtocolConfig, apq: &PersistedQueries) -> Result<Request, ProtocolError> {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(query_string)
+        .map_err(|e| ProtocolError::bad_request(format!("malformed URL query string: {e}")))?
+        .into_inner();
+    let mut query = None;
+    let mut operation_name = None;
+    let mut variables = None;
+    let mut extensions = None;
+    for (name, value) in pairs {
+        let slot = match name.as_str() {
+            "query" => &mut query,
+            "operationName" => &mut operation_name,
+            "variables" => &mut variables,
+            "extensions" => &mut extensions,
+            _ => continue,
+        };
+        if slot.replace(value).is_some() {
+            return Err(ProtocolError::bad_request(format!("URL parameter `{name}` is given more than once")));
+        }
+    }
+    let variables = variables_from_json(parse_json_param("variables", variables)?)?;
+    let extensions = json_object_member("extensions", parse_json_param("extensions", extensions)?)?;
+    let operation_name = operation_name.filter(|name| !name.is_empty());
+    build_request(query, operation_name, variables, extensions, cfg, apq)
+}
+
+/// A URL parameter holding JSON; absent or empty is `None`.
+fn parse_json_param(name: &str, value: Option<String>) -> Result<Option<serde_json::Value>, ProtocolError> {
+    match value {
+        None => Ok(None),
+        Some(text) if text.trim().is_empty() => Ok(None),
+        Some(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| malformed_json(&format!("the `{name}` URL parameter"), &e)),
+    }
+}
+
+fn variables_from_json(value: Option<serde_json::Value>) -> Result<Variables, ProtocolError> {
+    let object = json_object_member("variables", value)?;
+    if object.is_empty() {
+        return Ok(Variables::default());
+    }
+    let value = Value::from_json(serde_json::Value::Object(object))
+        .map_err(|e| ProtocolError::bad_request(format!("`variables` is not a valid GraphQL value: {e}")))?;
+    Ok(Variables::from_value(value))
+}
+
+/// `variables`/`extensions`: a JSON object, or absent/null (an empty object).
+fn json_object_member(
+    name: &str,
+    value: Option<serde_json::Value>,
+) -> Result<Map<String, serde_json::Value>, ProtocolError> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(Map::new()),
+        Some(serde_json::Value::Object(object)) => Ok(object),
+        Some(other) => {
+            Err(ProtocolError::bad_request(format!("`{name}` must be a JSON object, not {}", json_kind(&other))))
+        }
+    }
+}
+
+/// Applies APQ and the query size limit, and builds the request.
+fn build_request(
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Variables,
+    mut extensions: Map<String, serde_json::Value>,
+    cfg: &ProtocolConfig,
+    apq: &PersistedQueries,
+) -> Result<Request, ProtocolError> {
+    let query = query.filter(|query| !query.is_empty());
+    if let Some(query) = &query {
+        check_query_size(query, cfg)?;
+    }
+    let query = match extensions.remove("persistedQuery") {
+        None | Some(serde_json::Value::Null) => query,
+        Some(persisted) => {
+            let hash = persisted_query_hash(persisted)?;
+            if let Some(query) = query {
+                if sha256_hex(&query) != hash {
+                    return Err(ProtocolError::bad_request("provided sha does not match query"));
+                }
+                apq.insert(&hash, &query);
+                Some(query)
+            } else {
+                let stored = apq.get(&hash).ok_or_else(ProtocolError::persisted_query_not_found)?;
+                check_query_size(&stored, cfg)?;
+                Some(stored.to_string())
+            }
+        }
+    };
+    let Some(query) = query else {
+        return Err(ProtocolError::bad_request("request has no `query`"));
+    };
+
+    let mut request = Request::new(query).variables(variables);
+    request.operation_name = operation_name;
+    for (name, value) in extensions {
+        let value = Value::from_json(value).map_err(|e| {
+            ProtocolError::bad_request(format!(
+                "`extensions.{}` is not a valid GraphQL value: {e}",
+                truncate(&name, 64)
+            ))
+        })?;
+        request.extensions.insert(name, value);
+    }
+    Ok(request)
+}
+
+fn check_query_size(query: &str, cfg: &ProtocolConfig) -> Result<(), ProtocolError> {
+    if query.len() > cfg.max_query_bytes {
+        return Err(ProtocolError::payload_too_large(format!(
+            "the query is {} bytes; the limit is {}",
+            query.len(),
+            cfg.max_query_bytes
+        )));
+    }
+    Ok(())
+}
+
+/// Validates `extensions.persistedQuery` and returns its hash, lowercased.
+fn persisted_query_hash(persisted: serde_json::Value) -> Result<String, ProtocolError> {
+    let serde_json::Value::Object(mut persisted) = persisted else {
+        return Err(ProtocolError::bad_request(format!(
+            "`extensions.persistedQuery` must be a JSON object, not {}",
+            json_kind(&persisted)
+        )));
+    };
+    match persisted.get("version") {
+        Some(serde_json::Value::Number(version)) if version.as_u64() == Some(1) => {}
+        Some(serde_json::Value::Number(version)) => {
+            return Err(ProtocolError::bad_request(format!(
+                "unsupported persisted query version {}; only version 1 is supported",
+                truncate(&version.to_string(), 32)
+            )));
+        }
+        _ => {
+            return Err(ProtocolError::bad_request("`extensions.persistedQuery.version` must be the number 1"));
+        }
+    }
+    match persisted.remove("sha256Hash") {
+        Some(serde_json::Value::String(hash)) if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(hash.to_ascii_lowercase())
+        }
+        _ => Err(ProtocolError::bad_request(
+            "`extensions.persistedQuery.sha256Hash` must be a SHA-256 digest as 64 hexadecimal digits",
+        )),
+    }
+}
+
+/// GET must not run mutations (GraphQL over HTTP: 405). A query that does not parse, or whose
+/// operation cannot be chosen, is left to the executor, which reports it as a GraphQL error.
+fn refuse_mutation(request: &mut Request) -> Result<(), ProtocolError> {
+    let operation_name = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else { return Ok(()) };
+    let operation = match (&document.operations, operation_name.as_deref()) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => {
+            operations.iter().find(|(candidate, _)| candidate.as_str() == name).map(|(_, operation)| operation)
+        }
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    match operation {
+        Some(operation) if operation.node.ty == OperationType::Mutation => {
+            Err(ProtocolError::method_not_allowed("mutations cannot be sent with GET; use POST"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// "malformed JSON in request body at line 1 column 17: expected value". serde_json's messages for
+/// syntax errors never quote the input, so nothing of the body is echoed.
+fn malformed_json(what: &str, error: &serde_json::Error) -> ProtocolError {
+    let full = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    let reason = full.strip_suffix(&position).unwrap_or(&full);
+    ProtocolError::bad_request(format!("malformed JSON in {what}{position}: {reason}"))
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max_chars {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    Json,
+    GraphqlResponseJson,
+}
+
+impl MediaType {
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => JSON_CONTENT_TYPE,
+            Self::GraphqlResponseJson => GRAPHQL_RESPONSE_CONTENT_TYPE,
+        }
+    }
+}
+
+/// `application/graphql-response+json` if the Accept header names it (q > 0) with a quality at
+/// least that of `application/json` (or of `application/*`, `*/*` when `application/json` is not
+/// named); `application/json` otherwise, including when there is no Accept header.
+fn negotiate(req: &HttpRequest) -> MediaType {
+    let mut graphql_response: Option<u16> = None;
+    let mut json: Option<u16> = None;
+    let mut application_any: Option<u16> = None;
+    let mut any: Option<u16> = None;
+    for value in req.headers().get_all(header::ACCEPT) {
+        let Ok(value) = value.to_str() else { continue };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let range = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let quality = parts
+                .filter_map(|param| param.split_once('='))
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+                .map_or(Some(1000), |(_, q)| parse_quality(q.trim()));
+            let Some(quality) = quality else { continue };
+            let slot = match range.as_str() {
+                "application/graphql-response+json" => &mut graphql_response,
+                "application/json" => &mut json,
+                "application/*" => &mut application_any,
+                "*/*" => &mut any,
+                _ => continue,
+            };
+            *slot = Some(slot.map_or(quality, |q| q.max(quality)));
+        }
+    }
+    let graphql_response = graphql_response.unwrap_or(0);
+    let json = json.or(application_any).or(any).unwrap_or(0);
+    if graphql_response > 0 && graphql_response >= json { MediaType::GraphqlResponseJson } else { MediaType::Json }
+}
+
+/// An HTTP quality value ("0", "0.5", "1.000") in thousandths; `None` if malformed.
+fn parse_quality(text: &str) -> Option<u16> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u16 = match whole {
+        "0" => 0,
+        "1" => 1,
+        _ => return None,
+    };
+    let mut thousandths = 0u16;
+    let mut scale = 100u16;
+    for digit in fraction.bytes() {
+        thousandths += u16::from(digit - b'0') * scale;
+        scale /= 10;
+    }
+    let quality = whole * 1000 + thousandths;
+    (quality <= 1000).then_some(quality)
+}
+
+/// Errors and no data: the request failed before execution (see the module documentation).
+fn is_request_error(response: &Response) -> bool {
+    !response.extensions.contains_key(EXECUTED_MARKER)
+        && response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty())
+}
+
+fn request_error_status(response: &Response) -> StatusCode {
+    let code = response.errors.first().and_then(|error| error.extensions.as_ref()).and_then(|extensions| {
+        match extensions.get("code") {
+            Some(Value::String(code)) => Some(code.as_str()),
+            _ => None,
+        }
+    });
+    let status_of = |candidate: ErrorCode| code == Some(candidate.as_str());
+    if code == Some(code::PERSISTED_QUERY_NOT_FOUND) {
+        StatusCode::OK
+    } else if status_of(ErrorCode::Unauthenticated) {
+        StatusCode::UNAUTHORIZED
+    } else if status_of(ErrorCode::Forbidden) {
+        StatusCode::FORBIDDEN
+    } else if status_of(ErrorCode::RateLimited) {
+        StatusCode::TOO_MANY_REQUESTS
+    } else if status_of(ErrorCode::PayloadTooLarge) {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else if status_of(ErrorCode::Internal) {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else if status_of(ErrorCode::DatabaseUnavailable) || status_of(ErrorCode::DatabaseNotMigrated) {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::BAD_REQUEST
+    }
+}
+
+/// A response as sent: `errors` first, `data` left out for request errors, the execution marker
+/// left out of `extensions`.
+#[derive(Serialize)]
+struct WireResponse<'a> {
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "PublicExtensions::is_empty")]
+    extensions: PublicExtensions<'a>,
+}
+
+impl<'a> From<&'a Response> for WireResponse<'a> {
+    fn from(response: &'a Response) -> Self {
+        Self {
+            errors: &response.errors,
+            data: (!is_request_error(response)).then_some(&response.data),
+            extensions: PublicExtensions(&response.extensions),
+        }
+    }
+}
+
+/// Response extensions without [`EXECUTED_MARKER`].
+struct PublicExtensions<'a>(&'a BTreeMap<String, Value>);
+
+impl PublicExtensions<'_> {
+    fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().filter(|(name, _)| name.as_str() != EXECUTED_MARKER)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
+impl Serialize for PublicExtensions<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use actix_web::body::to_bytes;
+    use actix_web::test::TestRequest;
+    use actix_web::{App, FromRequest as _};
+    use async_graphql::dynamic::{Field, FieldFuture, FieldValue, InputValue, Object, Schema, TypeRef};
+    use serde_json::json;
+
+    use super::*;
+
+    const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+    fn cfg() -> ProtocolConfig {
+        ProtocolConfig { max_body_bytes: 1024, max_query_bytes: 256, max_batch_size: 3 }
+    }
+
+    fn post(content_type: Option<&str>) -> TestRequest {
+        let request = TestRequest::post().uri("/graphql");
+        match content_type {
+            Some(content_type) => request.insert_header((header::CONTENT_TYPE, content_type)),
+            None => request,
+        }
+    }
+
+    fn parse_post(apq: &PersistedQueries, body: &str) -> Result<ParsedRequest, ProtocolError> {
+        parse_request(&post(Some("application/json")).to_http_request(), body.as_bytes(), &cfg(), apq)
+    }
+
+    fn parse_get_url(apq: &PersistedQueries, params: &[(&str, &str)]) -> Result<ParsedRequest, ProtocolError> {
+        let req = TestRequest::get().uri(&get_uri(params)).to_http_request();
+        parse_request(&req, b"", &cfg(), apq)
+    }
+
+    fn get_uri(params: &[(&str, &str)]) -> String {
+        let query: Vec<String> = params.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+        format!("/graphql?{}", query.join("&"))
+    }
+
+    fn encode(text: &str) -> String {
+        let mut out = String::new();
+        for byte in text.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+                out.push(char::from(byte));
+            } else {
+                out.push('%');
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(byte >> 4)]));
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(byte & 0x0f)]));
+            }
+        }
+        out
+    }
+
+    fn single(parsed: Result<ParsedRequest, ProtocolError>) -> Request {
+        match parsed.unwrap() {
+            ParsedRequest::Single(request) => request,
+            ParsedRequest::Batch(_) => panic!("expected a single request"),
+        }
+    }
+
+    #[track_caller]
+    fn error(parsed: Result<ParsedRequest, ProtocolError>, status: StatusCode, code: &str) -> ProtocolError {
+        let Err(e) = parsed else { panic!("expected an error, got {parsed:?}") };
+        assert_eq!((e.status, e.code), (status, code), "{e:?}");
+        e
+    }
+
+    #[track_caller]
+    fn bad_request(parsed: Result<ParsedRequest, ProtocolError>) -> String {
+        error(parsed, StatusCode::BAD_REQUEST, "BAD_REQUEST").message
+    }
+
+    async fn body_json(response: HttpResponse) -> serde_json::Value {
+        let bytes = to_bytes(response.into_body()).await.unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    fn content_type(response: &HttpResponse) -> &str {
+        response.headers().get(header::CONTENT_TYPE).unwrap().to_str().unwrap()
+    }
+
+    /// A GraphQL error document: only `errors`, a non-empty list of `{message, extensions.code}`.
+    #[track_caller]
+    fn assert_error_document(body: &serde_json::Value, code: &str) {
+        let object = body.as_object().expect("a JSON object");
+        assert_eq!(object.keys().collect::<Vec<_>>(), ["errors"], "{body}");
+        let errors = object["errors"].as_array().unwrap();
+        assert!(!errors.is_empty());
+        for error in errors {
+            assert!(error["message"].is_string(), "{body}");
+            assert!(error["extensions"]["code"].is_string(), "{body}");
+        }
+        assert_eq!(errors[0]["extensions"]["code"], code);
+    }
+
+    fn hash_extension(query: &str) -> serde_json::Value {
+        json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex(query) } })
+    }
+
+    fn schema() -> Schema {
+        let query = Object::new("Query")
+            .field(Field::new("hello", TypeRef::named_nn(TypeRef::STRING), |_| {
+                FieldFuture::new(async { Ok(Some(FieldValue::value("world"))) })
+            }))
+            .field(
+                Field::new("greet", TypeRef::named_nn(TypeRef::STRING), |ctx| {
+                    FieldFuture::new(async move {
+                        let name = ctx.args.try_get("name")?.string()?.to_owned();
+                        Ok(Some(FieldValue::value(format!("hi {name}"))))
+                    })
+                })
+                .argument(InputValue::new("name", TypeRef::named_nn(TypeRef::STRING))),
+            )
+            .field(Field::new("boom", TypeRef::named(TypeRef::STRING), |_| {
+                FieldFuture::new(async { Err::<Option<FieldValue>, _>(async_graphql::Error::new("boom")) })
+            }))
+            .field(Field::new("boomNonNull", TypeRef::named_nn(TypeRef::STRING), |_| {
+                FieldFuture::new(async { Err::<Option<FieldValue>, _>(async_graphql::Error::new("boom")) })
+            }));
+        let mutation = Object::new("Mutation").field(Field::new("touch", TypeRef::named_nn(TypeRef::BOOLEAN), |_| {
+            FieldFuture::new(async { Ok(Some(FieldValue::value(true))) })
+        }));
+        Schema::build("Query", Some("Mutation"), None)
+            .register(query)
+            .register(mutation)
+            .extension(ExecutionMarker)
+            .finish()
+            .unwrap()
+    }
+
+    async fn run(query: &str) -> Response {
+        schema().execute(query).await
+    }
+
+    // ------------------------------------------------------------------ POST JSON
+
+    #[test]
+    fn parses_a_json_object_with_all_members() {
+        let apq = PersistedQueries::new(10);
+        let body = json!({
+            "query": "query Q($name: String!) { greet(name: $name) }",
+            "operationName": "Q",
+            "variables": { "name": "Ann", "list": [1, 2.5, null] },
+            "extensions": { "trace": true },
+            "unknownMember": "ignored",
+        });
+        let request = single(parse_post(&apq, &body.to_string()));
+        assert_eq!(request.query, "query Q($name: String!) { greet(name: $name) }");
+        assert_eq!(request.operation_name.as_deref(), Some("Q"));
+        assert_eq!(request.variables.get("name"), Some(&Value::from("Ann")));
+        assert_eq!(request.variables.get("list").map(|v| v.clone().into_json().unwrap()), Some(json!([1, 2.5, null])));
+        assert_eq!(request.extensions.get("trace"), Some(&Value::Boolean(true)));
+    }
+
+    #[test]
+    fn null_members_are_treated_as_absent() {
+        let apq = PersistedQueries::new(10);
+        let body = r#"{"query":"{ hello }","operationName":null,"variables":null,"extensions":null}"#;
+        let request = single(parse_post(&apq, body));
+        assert_eq!(request.query, "{ hello }");
+        assert!(request.operation_name.is_none());
+        assert!(request.variables.is_empty());
+        assert!(request.extensions.is_empty());
+    }
+
+    #[test]
+    fn accepts_json_with_any_charset_and_a_missing_content_type() {
+        let apq = PersistedQueries::new(10);
+        for content_type in [
+            Some("application/json"),
+            Some("application/json; charset=utf-8"),
+            Some("application/json;charset=ISO-8859-1"),
+            None,
+        ] {
+            let req = post(content_type).to_http_request();
+            let request = single(parse_request(&req, br#"{"query":"{ hello }"}"#, &cfg(), &apq));
+            assert_eq!(request.query, "{ hello }", "{content_type:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_json_is_a_400_naming_the_position() {
+        let apq = PersistedQueries::new(10);
+        let message = bad_request(parse_post(&apq, r#"{"query": }"#));
+        assert_eq!(message, "malformed JSON in request body at line 1 column 11: expected value");
+
+        let message = bad_request(parse_post(&apq, "{\"query\": \"{ hello }\"}\n}"));
+        assert_eq!(message, "malformed JSON in request body at line 2 column 1: trailing characters");
+    }
+
+    #[test]
+    fn malformed_json_errors_do_not_echo_the_body() {
+        let apq = PersistedQueries::new(10);
+        let secret = "S3CR3T".repeat(60);
+        let body = format!(r#"{{"query": "{secret}", "variables": {{"{secret}": tru }} }}"#);
+        let parsed = parse_request(&post(None).to_http_request(), body.as_bytes(), &cfg(), &apq);
+        let message = bad_request(parsed);
+        assert!(message.starts_with("malformed JSON in request body at line 1 column"), "{message}");
+        assert!(!message.contains("S3CR3T"), "{message}");
+        assert!(message.len() < 120, "{message}");
+    }
+
+    #[test]
+    fn empty_and_non_object_bodies_are_400() {
+        let apq = PersistedQueries::new(10);
+        assert_eq!(
+            bad_request(parse_post(&apq, "")),
+            "request body is empty; send a JSON object with a `query` member"
+        );
+        assert!(bad_request(parse_post(&apq, "  \n")).starts_with("request body is empty"));
+        assert_eq!(
+            bad_request(parse_post(&apq, r#""{ hello }""#)),
+            "request body must be a JSON object (or an array of them for a batch), not a string"
+        );
+        assert!(bad_request(parse_post(&apq, "null")).ends_with("not null"));
+    }
+
+    #[test]
+    fn invalid_utf8_json_is_a_400() {
+        let apq = PersistedQueries::new(10);
+        let parsed = parse_request(&post(None).to_http_request(), b"{\"query\": \"\xff\"}", &cfg(), &apq);
+        assert!(bad_request(parsed).starts_with("malformed JSON in request body at line 1"));
+    }
+
+    #[test]
+    fn oversized_body_is_a_413() {
+        let apq = PersistedQueries::new(10);
+        let config = ProtocolConfig { max_body_bytes: 1_048_576, ..cfg() };
+        let body = vec![b' '; 1_048_577];
+        let e = error(
+            parse_request(&post(None).to_http_request(), &body, &config, &apq),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+        );
+        assert_eq!(e.message, "request body is 1048577 bytes; the limit is 1048576");
+
+        let body = vec![b' '; 1_048_576];
+        let at_limit = parse_request(&post(None).to_http_request(), &body, &config, &apq);
+        assert_eq!(at_limit.unwrap_err().status, StatusCode::BAD_REQUEST, "exactly at the limit is parsed");
+    }
+
+    #[test]
+    fn oversized_query_is_a_413() {
+        let apq = PersistedQueries::new(10);
+        let query = format!("{{ {} }}", "a ".repeat(150));
+        let body = json!({ "query": query }).to_string();
+        let e = error(parse_post(&apq, &body), StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE");
+        assert_eq!(e.message, format!("the query is {} bytes; the limit is 256", query.len()));
+
+        let e = error(parse_get_url(&apq, &[("query", &query)]), StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE");
+        assert!(e.message.starts_with("the query is"));
+
+        let req = post(Some("application/graphql")).to_http_request();
+        let e = error(
+            parse_request(&req, query.as_bytes(), &cfg(), &apq),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+        );
+        assert!(e.message.starts_with("the query is"));
+    }
+
+    #[test]
+    fn missing_query_is_a_400() {
+        let apq = PersistedQueries::new(10);
+        for body in [r"{}", r#"{"query": null}"#, r#"{"query": ""}"#, r#"{"variables": {"a": 1}}"#] {
+            assert_eq!(bad_request(parse_post(&apq, body)), "request has no `query`", "{body}");
+        }
+        assert_eq!(bad_request(parse_get_url(&apq, &[])), "request has no `query`");
+        assert_eq!(bad_request(parse_get_url(&apq, &[("operationName", "Q")])), "request has no `query`");
+    }
+
+    #[test]
+    fn members_of_the_wrong_type_are_400_naming_the_member() {
+        let apq = PersistedQueries::new(10);
+        let cases = [
+            (r#"{"query": 1}"#, "`query` must be a string, not a number"),
+            (r#"{"query": "{ hello }", "variables": [1]}"#, "`variables` must be a JSON object, not an array"),
+            (r#"{"query": "{ hello }", "variables": "{\"a\":1}"}"#, "`variables` must be a JSON object, not a string"),
+            (r#"{"query": "{ hello }", "operationName": 7}"#, "`operationName` must be a string, not a number"),
+            (r#"{"query": "{ hello }", "operationName": {}}"#, "`operationName` must be a string, not an object"),
+            (r#"{"query": "{ hello }", "extensions": true}"#, "`extensions` must be a JSON object, not a boolean"),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(bad_request(parse_post(&apq, body)), expected, "{body}");
+        }
+    }
+
+    // ------------------------------------------------------------------ Content types and methods
+
+    #[test]
+    fn application_graphql_body_is_the_query() {
+        let apq = PersistedQueries::new(10);
+        let req = post(Some("application/graphql; charset=utf-8")).to_http_request();
+        let request = single(parse_request(&req, b"{ hello }", &cfg(), &apq));
+        assert_eq!(request.query, "{ hello }");
+
+        let req = post(Some("application/graphql")).to_http_request();
+        assert_eq!(bad_request(parse_request(&req, b"", &cfg(), &apq)), "request has no `query`");
+        let message = bad_request(parse_request(&req, b"{ he\xffllo }", &cfg(), &apq));
+        assert_eq!(message, "the application/graphql request body is not valid UTF-8 (at byte 4)");
+    }
+
+    #[test]
+    fn unsupported_content_types_are_415() {
+        let apq = PersistedQueries::new(10);
+        for content_type in
+            ["text/plain", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "not a mime type"]
+        {
+            let req = post(Some(content_type)).to_http_request();
+            let e = error(
+                parse_request(&req, br#"{"query":"{ hello }"}"#, &cfg(), &apq),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+            );
+            assert!(e.message.starts_with("unsupported Content-Type `"), "{}", e.message);
+            assert!(e.message.ends_with("send application/json (or application/graphql)"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn other_methods_are_405() {
+        let apq = PersistedQueries::new(10);
+        let req = TestRequest::put().uri("/graphql").to_http_request();
+        let e = error(parse_request(&req, b"{}", &cfg(), &apq), StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+        assert!(e.message.starts_with("method PUT is not supported"));
+    }
+
+    #[test]
+    fn is_get_is_true_for_get_and_head_only() {
+        assert!(is_get(&TestRequest::get().to_http_request()));
+        assert!(is_get(&TestRequest::default().method(Method::HEAD).to_http_request()));
+        assert!(!is_get(&TestRequest::post().to_http_request()));
+    }
+
+    // ------------------------------------------------------------------ GET
+
+    #[test]
+    fn parses_get_parameters() {
+        let apq = PersistedQueries::new(10);
+        let request = single(parse_get_url(
+            &apq,
+            &[
+                ("query", "query Q($name: String!) { greet(name: $name) }"),
+                ("operationName", "Q"),
+                ("variables", r#"{"name": "Ann & Bob"}"#),
+                ("extensions", r#"{"trace": true}"#),
+                ("unrelated", "x"),
+            ],
+        ));
+        assert_eq!(request.query, "query Q($name: String!) { greet(name: $name) }");
+        assert_eq!(request.operation_name.as_deref(), Some("Q"));
+        assert_eq!(request.variables.get("name"), Some(&Value::from("Ann & Bob")));
+        assert_eq!(request.extensions.get("trace"), Some(&Value::Boolean(true)));
+
+        let request = single(parse_get_url(&apq, &[("query", "{ hello }"), ("variables", ""), ("operationName", "")]));
+        assert!(request.variables.is_empty());
+        assert!(request.operation_name.is_none());
+    }
+
+    #[test]
+    fn get_json_parameters_must_be_valid_json_objects() {
+        let apq = PersistedQueries::new(10);
+        let message = bad_request(parse_get_url(&apq, &[("query", "{ hello }"), ("variables", "{name: 1}")]));
+        assert_eq!(message, "malformed JSON in the `variables` URL parameter at line 1 column 2: key must be a string");
+        let message = bad_request(parse_get_url(&apq, &[("query", "{ hello }"), ("variables", "[1]")]));
+        assert_eq!(message, "`variables` must be a JSON object, not an array");
+        let message = bad_request(parse_get_url(&apq, &[("query", "{ hello }"), ("extensions", "42")]));
+        assert_eq!(message, "`extensions` must be a JSON object, not a number");
+        let message = bad_request(parse_get_url(&apq, &[("query", "{ hello }"), ("extensions", "{")]));
+        assert!(message.starts_with("malformed JSON in the `extensions` URL parameter"), "{message}");
+    }
+
+    #[test]
+    fn get_parameters_given_twice_are_400() {
+        let apq = PersistedQueries::new(10);
+        let message = bad_request(parse_get_url(&apq, &[("query", "{ hello }"), ("query", "{ boom }")]));
+        assert_eq!(message, "URL parameter `query` is given more than once");
+    }
+
+    #[test]
+    fn get_refuses_mutations_with_405() {
+        let apq = PersistedQueries::new(10);
+        let e = error(
+            parse_get_url(&apq, &[("query", "mutation { touch }")]),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+        );
+        assert_eq!(e.message, "mutations cannot be sent with GET; use POST");
+
+        let document = "query A { hello } mutation B { touch }";
+        let selected_mutation = parse_get_url(&apq, &[("query", document), ("operationName", "B")]);
+        error(selected_mutation, StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+        let selected_query = single(parse_get_url(&apq, &[("query", document), ("operationName", "A")]));
+        assert_eq!(selected_query.operation_name.as_deref(), Some("A"));
+        let named_mutation = parse_get_url(&apq, &[("query", "mutation M { touch }")]);
+        error(named_mutation, StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+
+        // Not parseable, or no operation chosen: left to the executor's GraphQL errors.
+        assert!(parse_get_url(&apq, &[("query", "mutation {")]).is_ok());
+        assert!(parse_get_url(&apq, &[("query", document)]).is_ok());
+        // POST may send mutations.
+        assert!(parse_post(&apq, r#"{"query": "mutation { touch }"}"#).is_ok());
+    }
+
+    #[test]
+    fn oversized_get_query_string_is_413() {
+        let apq = PersistedQueries::new(10);
+        let long = "x".repeat(2000);
+        let e = error(parse_get_url(&apq, &[("query", &long)]), StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE");
+        assert!(e.message.starts_with("the URL query string is 2006 bytes; the limit is 1024"), "{}", e.message);
+    }
+
+    // ------------------------------------------------------------------ Batches
+
+    #[test]
+    fn parses_a_batch() {
+        let apq = PersistedQueries::new(10);
+        let body = json!([
+            { "query": "{ hello }" },
+            { "query": "query Q($name: String!) { greet(name: $name) }", "variables": { "name": "Ann" } },
+        ]);
+        let ParsedRequest::Batch(items) = parse_post(&apq, &body.to_string()).unwrap() else { panic!("a batch") };
+        assert_eq!(items.len(), 2);
+        let queries: Vec<&str> = items
+            .iter()
+            .map(|item| match item {
+                BatchItem::Execute(request) => request.query.as_str(),
+                BatchItem::Respond(_) => panic!("nothing to pre-answer"),
+            })
+            .collect();
+        assert_eq!(queries, ["{ hello }", "query Q($name: String!) { greet(name: $name) }"]);
+    }
+
+    #[test]
+    fn batch_errors() {
+        let apq = PersistedQueries::new(10);
+        assert_eq!(bad_request(parse_post(&apq, "[]")), "the batch is empty; send at least one operation");
+        let four =
+            json!([{"query": "{ hello }"}, {"query": "{ hello }"}, {"query": "{ hello }"}, {"query": "{ hello }"}]);
+        assert_eq!(bad_request(parse_post(&apq, &four.to_string())), "the batch has 4 operations; the limit is 3");
+        assert_eq!(
+            bad_request(parse_post(&apq, r#"[{"query": "{ hello }"}, 5]"#)),
+            "batch element [1]: must be a JSON object, not a number"
+        );
+        assert_eq!(
+            bad_request(parse_post(&apq, r#"[{"query": "{ hello }", "variables": [1]}]"#)),
+            "batch element [0]: `variables` must be a JSON object, not an array"
+        );
+        assert_eq!(bad_request(parse_post(&apq, r"[{}]")), "batch element [0]: request has no `query`");
+
+        let config = ProtocolConfig { max_batch_size: 0, ..cfg() };
+        let req = post(None).to_http_request();
+        let disabled = parse_request(&req, br#"[{"query": "{ hello }"}]"#, &config, &apq);
+        assert!(bad_request(disabled).starts_with("batched requests are disabled"));
+    }
+
+    // ------------------------------------------------------------------ APQ
+
+    #[test]
+    fn apq_round_trip() {
+        let apq = PersistedQueries::new(10);
+        let query = "{ hello }";
+        let hash_only = json!({ "extensions": hash_extension(query) }).to_string();
+
+        // 1. Unknown hash: PersistedQueryNotFound, HTTP 200.
+        let e = error(parse_post(&apq, &hash_only), StatusCode::OK, "PERSISTED_QUERY_NOT_FOUND");
+        assert_eq!(e.message, "PersistedQueryNotFound");
+        assert!(e.is_persisted_query_not_found());
+
+        // 2. Hash and query: verified, stored, executed; the extension is stripped, others kept.
+        let mut extensions = hash_extension(query);
+        extensions["trace"] = json!(true);
+        let with_query = json!({ "query": query, "extensions": extensions }).to_string();
+        let request = single(parse_post(&apq, &with_query));
+        assert_eq!(request.query, query);
+        assert!(!request.extensions.contains_key("persistedQuery"));
+        assert_eq!(request.extensions.get("trace"), Some(&Value::Boolean(true)));
+        assert_eq!(apq.get(&sha256_hex(query)).as_deref(), Some(query));
+
+        // 3. Hash only, now known: the stored query.
+        let request = single(parse_post(&apq, &hash_only));
+        assert_eq!(request.query, query);
+        assert!(request.extensions.is_empty());
+
+        // Upper-case digests work too.
+        let upper = json!({ "extensions": { "persistedQuery": {
+            "version": 1, "sha256Hash": sha256_hex(query).to_ascii_uppercase() } } });
+        assert_eq!(single(parse_post(&apq, &upper.to_string())).query, query);
+    }
+
+    #[test]
+    fn apq_over_get_for_hashed_queries() {
+        let apq = PersistedQueries::new(10);
+        let query = "query Hello { hello }";
+        let extensions = hash_extension(query).to_string();
+        let params = [("operationName", "Hello"), ("variables", "{}"), ("extensions", extensions.as_str())];
+        error(parse_get_url(&apq, &params), StatusCode::OK, "PERSISTED_QUERY_NOT_FOUND");
+        let body = json!({ "query": query, "operationName": "Hello", "extensions": hash_extension(query) });
+        single(parse_post(&apq, &body.to_string()));
+        let request = single(parse_get_url(&apq, &params));
+        assert_eq!(request.query, query);
+        assert_eq!(request.operation_name.as_deref(), Some("Hello"));
+
+        let mutation = "mutation { touch }";
+        apq.insert(&sha256_hex(mutation), mutation);
+        let extensions = hash_extension(mutation).to_string();
+        let stored_mutation = parse_get_url(&apq, &[("extensions", extensions.as_str())]);
+        error(stored_mutation, StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+    }
+
+    #[test]
+    fn apq_hash_mismatch_is_400_and_stores_nothing() {
+        let apq = PersistedQueries::new(10);
+        let body = json!({ "query": "{ hello }", "extensions": hash_extension("{ boom }") });
+        assert_eq!(bad_request(parse_post(&apq, &body.to_string())), "provided sha does not match query");
+        assert!(apq.is_empty());
+    }
+
+    #[test]
+    fn apq_malformed_extension_is_400() {
+        let apq = PersistedQueries::new(10);
+        let hash = sha256_hex("{ hello }");
+        let cases = [
+            (
+                json!({ "version": 2, "sha256Hash": hash }),
+                "unsupported persisted query version 2; only version 1 is supported",
+            ),
+            (json!({ "version": "1", "sha256Hash": hash }), "`extensions.persistedQuery.version` must be the number 1"),
+            (json!({ "sha256Hash": hash }), "`extensions.persistedQuery.version` must be the number 1"),
+            (
+                json!({ "version": 1 }),
+                "`extensions.persistedQuery.sha256Hash` must be a SHA-256 digest as 64 hexadecimal digits",
+            ),
+            (
+                json!({ "version": 1, "sha256Hash": "abc" }),
+                "`extensions.persistedQuery.sha256Hash` must be a SHA-256 digest as 64 hexadecimal digits",
+            ),
+            (
+                json!({ "version": 1, "sha256Hash": 7 }),
+                "`extensions.persistedQuery.sha256Hash` must be a SHA-256 digest as 64 hexadecimal digits",
+            ),
+            (json!("yes"), "`extensions.persistedQuery` must be a JSON object, not a string"),
+        ];
+        for (persisted, expected) in cases {
+            let body = json!({ "query": "{ hello }", "extensions": { "persistedQuery": persisted } });
+            assert_eq!(bad_request(parse_post(&apq, &body.to_string())), expected, "{persisted}");
+        }
+        // `persistedQuery: null` is no persisted query at all.
+        let body = json!({ "query": "{ hello }", "extensions": { "persistedQuery": null } });
+        assert!(single(parse_post(&apq, &body.to_string())).extensions.is_empty());
+    }
+
+    #[actix_web::test]
+    async fn apq_in_a_batch_answers_unknown_hashes_per_element() {
+        let apq = PersistedQueries::new(10);
+        let known = "{ hello }";
+        apq.insert(&sha256_hex(known), known);
+        let body = json!([
+            { "extensions": hash_extension(known) },
+            { "extensions": hash_extension("{ unknown }") },
+            { "query": "query Q($name: String!) { greet(name: $name) }", "variables": { "name": "Ann" } },
+        ]);
+        let parsed = parse_post(&apq, &body.to_string()).unwrap();
+        let ParsedRequest::Batch(items) = &parsed else { panic!("a batch") };
+        assert!(matches!(&items[0], BatchItem::Execute(r) if r.query == known));
+        assert!(matches!(&items[1], BatchItem::Respond(_)));
+        assert!(matches!(&items[2], BatchItem::Execute(_)));
+
+        let schema = schema();
+        let response = parsed.execute(|request| schema.execute(request)).await;
+        let req = post(None).to_http_request();
+        let http = encode_response(&req, response);
+        assert_eq!(http.status(), StatusCode::OK);
+        assert_eq!(
+            body_json(http).await,
+            json!([
+                { "data": { "hello": "world" } },
+                { "errors": [{ "message": "PersistedQueryNotFound", "extensions": { "code": "PERSISTED_QUERY_NOT_FOUND" } }] },
+                { "data": { "greet": "hi Ann" } },
+            ])
+        );
+    }
+
+    #[test]
+    fn map_requests_reaches_every_executed_request() {
+        let apq = PersistedQueries::new(10);
+        let body = json!([{ "query": "{ a }" }, { "extensions": hash_extension("{ b }") }, { "query": "{ c }" }]);
+        let mut seen = Vec::new();
+        let _ = parse_post(&apq, &body.to_string()).unwrap().map_requests(|request| {
+            seen.push(request.query.clone());
+            request
+        });
+        assert_eq!(seen, ["{ a }", "{ c }"]);
+        assert!(!single(parse_post(&apq, r#"{"query": "{ a }"}"#)).query.is_empty());
+        assert!(parse_post(&apq, &body.to_string()).unwrap().is_batch());
+    }
+
+    // ------------------------------------------------------------------ ProtocolError responses
+
+    #[actix_web::test]
+    async fn protocol_errors_are_graphql_error_documents_with_their_status() {
+        let apq = PersistedQueries::new(10);
+        let req = post(None).to_http_request();
+        let cases: Vec<(Result<ParsedRequest, ProtocolError>, StatusCode, &str)> = vec![
+            (parse_post(&apq, "{"), StatusCode::BAD_REQUEST, "BAD_REQUEST"),
+            (parse_post(&apq, "{}"), StatusCode::BAD_REQUEST, "BAD_REQUEST"),
+            (
+                parse_request(&post(Some("text/plain")).to_http_request(), b"{ hello }", &cfg(), &apq),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+            ),
+            (parse_request(&req, &[b' '; 2000], &cfg(), &apq), StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"),
+            (
+                parse_post(&apq, &json!({ "extensions": hash_extension("{ x }") }).to_string()),
+                StatusCode::OK,
+                "PERSISTED_QUERY_NOT_FOUND",
+            ),
+        ];
+        for (parsed, status, code) in cases {
+            let e = error(parsed, status, code);
+            let message = e.message.clone();
+            for accept in [None, Some(GRAPHQL_RESPONSE)] {
+                let mut request = TestRequest::post();
+                if let Some(accept) = accept {
+                    request = request.insert_header((header::ACCEPT, accept));
+                }
+                let response = e.clone().into_response(&request.to_http_request());
+                assert_eq!(response.status(), status);
+                assert_eq!(
+                    content_type(&response),
+                    if accept.is_some() { GRAPHQL_RESPONSE_CONTENT_TYPE } else { "application/json" }
+                );
+                let body = body_json(response).await;
+                assert_error_document(&body, code);
+                assert_eq!(body["errors"][0]["message"], message.as_str());
+            }
+        }
+    }
+
+    #[actix_web::test]
+    async fn persisted_query_not_found_has_apollos_exact_shape() {
+        let response = ProtocolError::persisted_query_not_found().into_response(&TestRequest::post().to_http_request());
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            body_json(response).await,
+            json!({ "errors": [{ "message": "PersistedQueryNotFound", "extensions": { "code": "PERSISTED_QUERY_NOT_FOUND" } }] })
+        );
+    }
+
+    #[actix_web::test]
+    async fn method_not_allowed_names_the_allowed_methods() {
+        let response = ProtocolError::method_not_allowed("no").into_response(&TestRequest::put().to_http_request());
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(response.headers().get(header::ALLOW).unwrap(), "GET, POST");
+        assert_error_document(&body_json(response).await, "METHOD_NOT_ALLOWED");
+    }
+
+    // ------------------------------------------------------------------ encode_response
+
+    fn accepting(accept: Option<&str>) -> HttpRequest {
+        let request = TestRequest::post().uri("/graphql");
+        match accept {
+            Some(accept) => request.insert_header((header::ACCEPT, accept)).to_http_request(),
+            None => request.to_http_request(),
+        }
+    }
+
+    #[test]
+    fn negotiates_the_response_media_type() {
+        let cases = [
+            (None, MediaType::Json),
+            (Some("*/*"), MediaType::Json),
+            (Some("application/json"), MediaType::Json),
+            (Some("text/html"), MediaType::Json),
+            (Some(GRAPHQL_RESPONSE), MediaType::GraphqlResponseJson),
+            (Some("application/graphql-response+json; charset=utf-8"), MediaType::GraphqlResponseJson),
+            (Some("application/graphql-response+json,application/json;q=0.9"), MediaType::GraphqlResponseJson),
+            (Some("application/json, application/graphql-response+json"), MediaType::GraphqlResponseJson),
+            (Some("application/graphql-response+json;q=0.5, application/json"), MediaType::Json),
+            (Some("application/graphql-response+json, */*;q=0.1"), MediaType::GraphqlResponseJson),
+            (Some("application/graphql-response+json;q=0.5, application/*"), MediaType::Json),
+            (Some("application/graphql-response+json;q=0"), MediaType::Json),
+            (Some("application/graphql-response+json;q=bogus"), MediaType::Json),
+            (Some("APPLICATION/GRAPHQL-RESPONSE+JSON"), MediaType::GraphqlResponseJson),
+        ];
+        for (accept, expected) in cases {
+            assert_eq!(negotiate(&accepting(accept)), expected, "{accept:?}");
+        }
+    }
+
+    #[test]
+    fn parses_quality_values() {
+        assert_eq!(parse_quality("1"), Some(1000));
+        assert_eq!(parse_quality("1.000"), Some(1000));
+        assert_eq!(parse_quality("0.9"), Some(900));
+        assert_eq!(parse_quality("0.125"), Some(125));
+        assert_eq!(parse_quality("0"), Some(0));
+        assert_eq!(parse_quality("1.5"), None);
+        assert_eq!(parse_quality("0.1234"), None);
+        assert_eq!(parse_quality("2"), None);
+        assert_eq!(parse_quality(""), None);
+    }
+
+    #[actix_web::test]
+    async fn success_is_200_for_both_media_types() {
+        for (accept, expected_type) in
+            [(None, "application/json"), (Some(GRAPHQL_RESPONSE), GRAPHQL_RESPONSE_CONTENT_TYPE)]
+        {
+            let response = encode_response(&accepting(accept), run("{ hello }").await.into());
+            assert_eq!(response.status(), StatusCode::OK);
+            assert_eq!(content_type(&response), expected_type);
+            assert_eq!(response.headers().get(header::VARY).unwrap(), "Accept");
+            assert_eq!(body_json(response).await, json!({ "data": { "hello": "world" } }));
+        }
+    }
+
+    #[actix_web::test]
+    async fn request_errors_are_200_for_json_and_400_for_graphql_response_json() {
+        // (A missing required variable is not among them: async-graphql only notices it while
+        // resolving the field, so it is reported as an execution error with `data: null`.)
+        for query in ["{ nope }", "{ hello", "query A { hello } query B { hello }", "{ greet }", "{ hello(x: 1) }"] {
+            let response = encode_response(&accepting(None), run(query).await.into());
+            assert_eq!(response.status(), StatusCode::OK, "{query}");
+            let body = body_json(response).await;
+            assert!(body.get("data").is_none(), "no data for a request error: {body}");
+            assert!(!body["errors"].as_array().unwrap().is_empty());
+
+            let response = encode_response(&accepting(Some(GRAPHQL_RESPONSE)), run(query).await.into());
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+            assert_eq!(content_type(&response), GRAPHQL_RESPONSE_CONTENT_TYPE);
+            let body = body_json(response).await;
+            assert!(body.get("data").is_none(), "{body}");
+            assert!(body["errors"][0]["message"].is_string());
+        }
+    }
+
+    #[actix_web::test]
+    async fn field_errors_keep_data_and_status_200() {
+        for accept in [None, Some(GRAPHQL_RESPONSE)] {
+            let response = encode_response(&accepting(accept), run("{ hello boom }").await.into());
+            assert_eq!(response.status(), StatusCode::OK);
+            let body = body_json(response).await;
+            // (async-graphql 7.2.1's dynamic schema leaves the failed nullable field out of `data`
+            // and gives its error no `path`.)
+            assert_eq!(body["data"]["hello"], "world");
+            assert_eq!(body["errors"][0]["message"], "boom");
+            assert!(body["extensions"].is_null(), "the execution marker is not sent: {body}");
+
+            // When every root field fails, `data` is null but present, with status 200.
+            for query in ["{ boom }", "{ boomNonNull }"] {
+                let response = encode_response(&accepting(accept), run(query).await.into());
+                assert_eq!(response.status(), StatusCode::OK, "{query}");
+                let body = body_json(response).await;
+                assert_eq!(body.get("data"), Some(&serde_json::Value::Null), "{query}: {body}");
+                assert_eq!(body["errors"][0]["message"], "boom");
+                assert!(body.get("extensions").is_none(), "{body}");
+            }
+        }
+    }
+
+    #[actix_web::test]
+    async fn without_the_marker_pathless_errors_and_null_data_count_as_request_errors() {
+        let mut with_path = ServerError::new("boom", None);
+        with_path.path = vec![async_graphql::PathSegment::Field("boom".to_owned())];
+        let executed = Response::from_errors(vec![with_path]);
+        let http = encode_response(&accepting(Some(GRAPHQL_RESPONSE)), executed.into());
+        assert_eq!(http.status(), StatusCode::OK);
+        assert_eq!(body_json(http).await["data"], serde_json::Value::Null);
+
+        let pathless = Response::from_errors(vec![ServerError::new("boom", None)]);
+        let http = encode_response(&accepting(Some(GRAPHQL_RESPONSE)), pathless.into());
+        assert_eq!(http.status(), StatusCode::BAD_REQUEST);
+        assert!(body_json(http).await.get("data").is_none());
+    }
+
+    #[actix_web::test]
+    async fn other_response_extensions_are_kept() {
+        let response = run("{ hello }").await.extension("cost", Value::from(3));
+        let body = body_json(encode_response(&accepting(None), response.into())).await;
+        assert_eq!(body, json!({ "data": { "hello": "world" }, "extensions": { "cost": 3 } }));
+    }
+
+    #[actix_web::test]
+    async fn request_errors_with_a_precise_code_get_its_status() {
+        let with_code = |code: &str| {
+            let mut extensions = ErrorExtensionValues::default();
+            extensions.set("code", code);
+            let mut error = ServerError::new("denied", None);
+            error.extensions = Some(extensions);
+            BatchResponse::Single(Response::from_errors(vec![error]))
+        };
+        let cases = [
+            ("UNAUTHENTICATED", StatusCode::UNAUTHORIZED),
+            ("FORBIDDEN", StatusCode::FORBIDDEN),
+            ("RATE_LIMITED", StatusCode::TOO_MANY_REQUESTS),
+            ("PAYLOAD_TOO_LARGE", StatusCode::PAYLOAD_TOO_LARGE),
+            ("INTERNAL", StatusCode::INTERNAL_SERVER_ERROR),
+            ("DATABASE_UNAVAILABLE", StatusCode::SERVICE_UNAVAILABLE),
+            ("QUERY_TOO_DEEP", StatusCode::BAD_REQUEST),
+            ("PERSISTED_QUERY_NOT_FOUND", StatusCode::OK),
+        ];
+        for (code, status) in cases {
+            assert_eq!(encode_response(&accepting(Some(GRAPHQL_RESPONSE)), with_code(code)).status(), status, "{code}");
+            assert_eq!(encode_response(&accepting(None), with_code(code)).status(), StatusCode::OK, "{code}");
+        }
+    }
+
+    #[actix_web::test]
+    async fn batches_are_arrays_with_status_200() {
+        let response = BatchResponse::Batch(vec![run("{ hello }").await, run("{ nope }").await]);
+        let http = encode_response(&accepting(Some(GRAPHQL_RESPONSE)), response);
+        assert_eq!(http.status(), StatusCode::OK);
+        let body = body_json(http).await;
+        let elements = body.as_array().unwrap();
+        assert_eq!(elements.len(), 2);
+        assert_eq!(elements[0], json!({ "data": { "hello": "world" } }));
+        assert!(elements[1].get("data").is_none());
+        assert!(elements[1]["errors"].is_array());
+    }
+
+    #[actix_web::test]
+    async fn passes_on_headers_and_cache_control() {
+        let mut response = run("{ hello }").await;
+        response.http_headers.insert("x-request-cost", "3".parse().unwrap());
+        let response = response.cache_control(async_graphql::CacheControl { public: true, max_age: 60 });
+        let http = encode_response(&accepting(None), response.into());
+        assert_eq!(http.headers().get("x-request-cost").unwrap(), "3");
+        assert_eq!(http.headers().get(header::CACHE_CONTROL).unwrap(), "max-age=60");
+    }
+
+    // ------------------------------------------------------------------ read_body and a full handler
+
+    async fn read(request: TestRequest, config: &ProtocolConfig) -> Result<web::Bytes, ProtocolError> {
+        let (req, mut payload) = request.to_http_parts();
+        let payload = web::Payload::from_request(&req, &mut payload).await.unwrap();
+        read_body(&req, payload, config).await
+    }
+
+    #[actix_web::test]
+    async fn read_body_enforces_the_limit() {
+        let config = cfg();
+        let body = read(TestRequest::post().set_payload("{}"), &config).await.unwrap();
+        assert_eq!(&body[..], b"{}");
+
+        let declared =
+            TestRequest::post().insert_header((header::CONTENT_LENGTH, "5000")).set_payload(vec![b'x'; 5000]);
+        let e = read(declared, &config).await.unwrap_err();
+        assert_eq!((e.status, e.code), (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE"));
+        assert_eq!(e.message, "request body is 5000 bytes; the limit is 1024");
+
+        // `set_payload` declares a Content-Length; with a Content-Encoding the declared length is
+        // not the decoded one, so the limit is enforced while streaming.
+        let undeclared =
+            TestRequest::post().insert_header((header::CONTENT_ENCODING, "identity")).set_payload(vec![b'x'; 5000]);
+        let e = read(undeclared, &config).await.unwrap_err();
+        assert_eq!(e.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(e.message, "request body is more than 1024 bytes; the limit is 1024");
+    }
+
+    struct TestState {
+        schema: Schema,
+        apq: PersistedQueries,
+        config: ProtocolConfig,
+    }
+
+    async fn graphql(req: HttpRequest, payload: web::Payload, state: web::Data<TestState>) -> HttpResponse {
+        let body = match read_body(&req, payload, &state.config).await {
+            Ok(body) => body,
+            Err(e) => return e.into_response(&req),
+        };
+        match parse_request(&req, &body, &state.config, &state.apq) {
+            Ok(parsed) => encode_response(&req, parsed.execute(|request| state.schema.execute(request)).await),
+            Err(e) => e.into_response(&req),
+        }
+    }
+
+    #[actix_web::test]
+    async fn apollo_persisted_query_flow_through_a_handler() {
+        let state = web::Data::new(TestState { schema: schema(), apq: PersistedQueries::new(10), config: cfg() });
+        let app = actix_web::test::init_service(
+            App::new().app_data(state.clone()).route("/graphql", web::route().to(graphql)),
+        )
+        .await;
+        let query = "query Hello { hello }";
+        let hash_only = json!({ "operationName": "Hello", "variables": {}, "extensions": hash_extension(query) });
+
+        let call = |request: TestRequest| {
+            let app = &app;
+            async move {
+                let response = actix_web::test::call_service(app, request.to_request()).await;
+                let status = response.status();
+                let bytes = actix_web::test::read_body(response).await;
+                (status, serde_json::from_slice::<serde_json::Value>(&bytes).unwrap())
+            }
+        };
+
+        let (status, body) = call(TestRequest::post().uri("/graphql").set_json(&hash_only)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND");
+
+        let mut with_query = hash_only.clone();
+        with_query["query"] = json!(query);
+        let (status, body) = call(TestRequest::post().uri("/graphql").set_json(&with_query)).await;
+        assert_eq!((status, body), (StatusCode::OK, json!({ "data": { "hello": "world" } })));
+
+        let extensions = hash_extension(query).to_string();
+        let uri = get_uri(&[("operationName", "Hello"), ("extensions", &extensions)]);
+        let (status, body) = call(TestRequest::get().uri(&uri)).await;
+        assert_eq!((status, body), (StatusCode::OK, json!({ "data": { "hello": "world" } })));
+
+        let (status, body) = call(TestRequest::get().uri(&get_uri(&[("query", "mutation { touch }")]))).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_error_document(&body, "METHOD_NOT_ALLOWED");
+
+        let (status, body) = call(
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header((header::ACCEPT, GRAPHQL_RESPONSE))
+                .set_json(json!({ "query": "{ nope }" })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.get("data").is_none());
+
+        let (status, body) = call(TestRequest::post().uri("/graphql").set_payload(vec![b' '; 5000])).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_error_document(&body, "PAYLOAD_TOO_LARGE");
+    }
+}

@@ -1,0 +1,40 @@
+//! The GraphQL-over-HTTP protocol layer: request parsing (with Apollo Automatic Persisted
+//! Queries), response encoding with content negotiation, and the GraphiQL page.
+//!
+//! A handler wires them together like this (`schema` is the async-graphql dynamic schema):
+//!
+//! ```text
+//! async fn graphql(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+//!     let body = match read_body(&req, payload, &state.protocol).await {
+//!         Ok(body) => body,
+//!         Err(e) => return e.into_response(&req),
+//!     };
+//!     let parsed = match parse_request(&req, &body, &state.protocol, &state.persisted_queries) {
+//!         Ok(parsed) => parsed,
+//!         Err(e) => return e.into_response(&req), // includes PersistedQueryNotFound (HTTP 200)
+//!     };
+//!     let response = parsed
+//!         .map_requests(|r| r.data(per_request_data()))
+//!         .execute(|r| state.schema.execute(r))
+//!         .await;
+//!     encode_response(&req, response)
+//! }
+//! ```
+//!
+//! Register [`ExecutionMarker`] on the schema (`Schema::build(..).extension(ExecutionMarker)`): it is
+//! how [`encode_response`] tells request errors (400 with `application/graphql-response+json`) from
+//! executions whose `data` is null (200).
+//!
+//! Route it for GET and POST (`web::route().guard(guard::Any(guard::Get()).or(guard::Post()))`, or
+//! two routes); `parse_request` itself answers other methods with 405.
+
+pub mod graphiql;
+pub mod graphql_protocol;
+pub mod persisted_queries;
+
+pub use graphiql::graphiql_page;
+pub use graphql_protocol::{
+    BatchItem, ExecutionMarker, ParsedRequest, ProtocolConfig, ProtocolError, encode_response, is_get, parse_request,
+    read_body,
+};
+pub use persisted_queries::PersistedQueries;

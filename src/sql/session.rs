@@ -1,0 +1,100 @@
+//! The database side of one GraphQL request.
+//!
+//! Statements of a request run in one read-only transaction, begun lazily by the first statement
+//! (introspection never touches the database). The transaction starts with one `set_config` call
+//! that sets the statement timeout and the tenant context row-level security reads
+//! (`app.current_tenant_id`, `app.visible_tenant_ids`, `app.private_tenant_ids`). Statements of a
+//! request are serialised on that connection, and counted.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use sea_orm::{AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, QueryResult, TransactionTrait, Value};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use crate::error::{AppError, ErrorCode};
+use crate::sql::sql_text::Sql;
+
+/// The tenant context handed to row-level security.
+#[derive(Debug, Clone, Default)]
+pub struct RlsContext {
+    pub current_tenant: Option<Uuid>,
+    pub visible: Vec<Uuid>,
+    pub private: Vec<Uuid>,
+}
+
+pub struct Session {
+    conn: DatabaseConnection,
+    tx: Mutex<Option<DatabaseTransaction>>,
+    statement_timeout_ms: u64,
+    rls: RlsContext,
+    statements: AtomicUsize,
+}
+
+fn join(ids: &[Uuid]) -> String {
+    ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",")
+}
+
+impl Session {
+    pub fn new(conn: DatabaseConnection, statement_timeout_ms: u64, rls: RlsContext) -> Self {
+        Self { conn, tx: Mutex::new(None), statement_timeout_ms, rls, statements: AtomicUsize::new(0) }
+    }
+
+    /// Query statements issued so far (not counting the transaction's own BEGIN/set_config/end).
+    pub fn statement_count(&self) -> usize {
+        self.statements.load(Ordering::Relaxed)
+    }
+
+    /// Runs one query inside the request's transaction.
+    pub async fn query(&self, sql: Sql) -> Result<Vec<QueryResult>, AppError> {
+        let mut guard = self.tx.lock().await;
+        if guard.is_none() {
+            *guard = Some(self.begin().await?);
+        }
+        let Some(tx) = guard.as_ref() else { return Err(AppError::internal("session", "no transaction")) };
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let text_for_log = if tracing::enabled!(tracing::Level::DEBUG) { Some(sql.text.clone()) } else { None };
+        let result = tx.query_all_raw(sql.into_statement()).await.map_err(map_db_error);
+        if let Some(text) = text_for_log {
+            tracing::debug!(elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, sql = %text, "statement");
+        }
+        result
+    }
+
+    async fn begin(&self) -> Result<DatabaseTransaction, AppError> {
+        let tx = self.conn.begin_with_config(None, Some(AccessMode::ReadOnly)).await.map_err(map_db_error)?;
+        let mut sql = Sql::new();
+        sql.push("SELECT set_config('statement_timeout', ").param(Value::from(self.statement_timeout_ms.to_string()));
+        sql.push(", true), set_config('app.current_tenant_id', ")
+            .param(Value::from(self.rls.current_tenant.map(|t| t.to_string()).unwrap_or_default()));
+        sql.push(", true), set_config('app.visible_tenant_ids', ").param(Value::from(join(&self.rls.visible)));
+        sql.push(", true), set_config('app.private_tenant_ids', ").param(Value::from(join(&self.rls.private)));
+        sql.push(", true)");
+        tx.query_all_raw(sql.into_statement()).await.map_err(map_db_error)?;
+        Ok(tx)
+    }
+
+    /// Ends the transaction (read-only, so a rollback).
+    pub async fn finish(&self) {
+        if let Some(tx) = self.tx.lock().await.take() {
+            if let Err(e) = tx.rollback().await {
+                tracing::warn!(error = %e, "ending the request transaction failed");
+            }
+        }
+    }
+}
+
+/// A statement timeout is the caller's to fix (a smaller query); anything else is internal.
+fn map_db_error(e: DbErr) -> AppError {
+    let text = e.to_string();
+    if text.contains("canceling statement due to statement timeout") {
+        AppError::user(
+            ErrorCode::Timeout,
+            "the query ran past the statement timeout; ask for fewer rows or a shallower selection",
+        )
+    } else {
+        AppError::internal("database statement", e)
+    }
+}

@@ -1,0 +1,125 @@
+//! The tenant hierarchy and what each tenant may see, kept in memory.
+//!
+//! The tenants table is small (a 5-level hierarchy of tens to thousands of rows), so the gateway
+//! loads it with the asset-sharing grants at start-up and refreshes both in the background. The
+//! visibility rule then costs no statement per request: [`TenantDirectory::scope_for`] turns a
+//! caller into a [`Scope`] from memory.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use uuid::Uuid;
+
+use crate::error::{AppError, Context};
+use crate::tenant_scope::Scope;
+
+#[derive(Debug, Default)]
+struct Snapshot {
+    parent: HashMap<Uuid, Option<Uuid>>,
+    children: HashMap<Uuid, Vec<Uuid>>,
+    platform: Vec<Uuid>,
+    shared_to: HashMap<Uuid, Vec<Uuid>>,
+}
+
+/// Tenant roles that may read their tenant's private data (conversations, executions, usage, audit).
+pub const PRIVATE_DATA_ROLES: &[&str] = &["owner", "admin", "manager", "member"];
+
+#[derive(Clone, Default)]
+pub struct TenantDirectory {
+    inner: Arc<RwLock<Arc<Snapshot>>>,
+}
+
+impl TenantDirectory {
+    /// Loads the directory from the database.
+    pub async fn load(db: &DatabaseConnection) -> Result<Self, AppError> {
+        let dir = Self::default();
+        dir.refresh(db).await?;
+        Ok(dir)
+    }
+
+    /// Re-reads tenants and sharing grants.
+    pub async fn refresh(&self, db: &DatabaseConnection) -> Result<(), AppError> {
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT id, parent_tenant_id, tenant_level::text AS level FROM tenants WHERE deleted_at IS NULL",
+            ))
+            .await
+            .context("loading tenants")?;
+        let mut snap = Snapshot::default();
+        for r in &rows {
+            let id: Uuid = r.try_get("", "id").context("reading tenants")?;
+            let parent: Option<Uuid> = r.try_get("", "parent_tenant_id").context("reading tenants")?;
+            let level: String = r.try_get("", "level").context("reading tenants")?;
+            snap.parent.insert(id, parent);
+            if let Some(p) = parent {
+                snap.children.entry(p).or_default().push(id);
+            }
+            if level == "platform" {
+                snap.platform.push(id);
+            }
+        }
+        let grants = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT asset_id, unnest(shared_with_tenant_ids) AS tenant FROM asset_sharing WHERE can_view",
+            ))
+            .await
+            .context("loading asset sharing")?;
+        for g in &grants {
+            let asset: Uuid = g.try_get("", "asset_id").context("reading asset sharing")?;
+            let tenant: Uuid = g.try_get("", "tenant").context("reading asset sharing")?;
+            snap.shared_to.entry(tenant).or_default().push(asset);
+        }
+        if let Ok(mut guard) = self.inner.write() {
+            *guard = Arc::new(snap);
+        }
+        Ok(())
+    }
+
+    /// Refreshes every `period` until the process ends.
+    pub fn spawn_refresh(&self, db: DatabaseConnection, period: Duration) {
+        let dir = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(period).await;
+                if let Err(e) = dir.refresh(&db).await {
+                    tracing::warn!(error = %e, "refreshing the tenant directory failed");
+                }
+            }
+        });
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.inner.read().map(|g| Arc::clone(&g)).unwrap_or_default()
+    }
+
+    pub fn exists(&self, tenant: Uuid) -> bool {
+        self.snapshot().parent.contains_key(&tenant)
+    }
+
+    /// The tenant and every tenant below it.
+    pub fn subtree(&self, tenant: Uuid) -> Vec<Uuid> {
+        let snap = self.snapshot();
+        let mut out = vec![tenant];
+        let mut i = 0;
+        while i < out.len() {
+            if let Some(children) = snap.children.get(&out[i]) {
+                out.extend(children.iter().copied());
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The scope of a caller acting for `tenant` with tenant role `role`.
+    pub fn scope_for(&self, tenant: Uuid, role: Option<&str>) -> Scope {
+        let snap = self.snapshot();
+        let visible = if snap.platform.contains(&tenant) { snap.parent.keys().copied().collect() } else { self.subtree(tenant) };
+        let private = if role.is_some_and(|r| PRIVATE_DATA_ROLES.contains(&r)) { vec![tenant] } else { Vec::new() };
+        let shared_assets = snap.shared_to.get(&tenant).cloned().unwrap_or_default();
+        Scope::Tenant { tenant, visible, private, shared_assets }
+    }
+}
