@@ -248,7 +248,12 @@ impl Catalog {
                     _ if info.table == "tenants" => Tenancy::Tenants,
                     None => Tenancy::Global,
                     Some(false) => Tenancy::Private,
-                    Some(true) if matches!(info.table.as_str(), "audit_log" | "service_role_audit" | "data_retention_policies") => {
+                    Some(true)
+                        if matches!(
+                            info.table.as_str(),
+                            "audit_log" | "service_role_audit" | "data_retention_policies"
+                        ) =>
+                    {
                         Tenancy::Private
                     }
                     Some(true) if has("is_public") => Tenancy::Registry,
@@ -294,7 +299,8 @@ impl Catalog {
             for (fk, target) in &info.foreign_keys {
                 let (Some(&target), Some(fk_id)) = (by_name.get(target), tables[child].col_id(fk)) else { continue };
                 let stem = fk.strip_suffix("_id").unwrap_or(fk);
-                let belongs_name = if stem == fk { format!("{fk}_{}", singular(&tables[target].name)) } else { stem.to_owned() };
+                let belongs_name =
+                    if stem == fk { format!("{fk}_{}", singular(&tables[target].name)) } else { stem.to_owned() };
                 candidates.push(Candidate {
                     source: child,
                     target,
@@ -317,7 +323,9 @@ impl Catalog {
         for j in &tables {
             let Some((a, b)) = j.junction else { continue };
             let fks = &infos[j.id].foreign_keys;
-            let target_of = |col: ColumnId| fks.iter().find(|(fk, _)| *fk == j.columns[col].name).and_then(|(_, t)| by_name.get(t).copied());
+            let target_of = |col: ColumnId| {
+                fks.iter().find(|(fk, _)| *fk == j.columns[col].name).and_then(|(_, t)| by_name.get(t).copied())
+            };
             let (Some(ta), Some(tb)) = (target_of(a), target_of(b)) else { continue };
             for (near, far, from, to) in [(a, b, ta, tb), (b, a, tb, ta)] {
                 let to_list = tables[to].list_field.clone();
@@ -340,7 +348,9 @@ impl Catalog {
         let mut taken: HashMap<TableId, Vec<String>> = HashMap::new();
         for i in order {
             let c = &candidates[i];
-            let names = taken.entry(c.source).or_insert_with(|| tables[c.source].columns.iter().map(|col| col.field.clone()).collect());
+            let names = taken
+                .entry(c.source)
+                .or_insert_with(|| tables[c.source].columns.iter().map(|col| col.field.clone()).collect());
             let override_name = match &c.kind {
                 RelationKind::HasMany { target_fk } => {
                     let child = &tables[c.target];
@@ -416,9 +426,13 @@ pub fn enum_value_name(label: &str) -> String {
 
 /// The Postgres enums: `(type name, [(label, GraphQL name)])`, from the entities.
 pub fn enums() -> &'static [(&'static str, Vec<(&'static str, String)>)] {
-    static ENUMS: std::sync::LazyLock<Vec<(&'static str, Vec<(&'static str, String)>)>> = std::sync::LazyLock::new(|| {
-        entity::ENUMS.iter().map(|(name, labels)| (*name, labels.iter().map(|l| (*l, enum_value_name(l))).collect())).collect()
-    });
+    static ENUMS: std::sync::LazyLock<Vec<(&'static str, Vec<(&'static str, String)>)>> =
+        std::sync::LazyLock::new(|| {
+            entity::ENUMS
+                .iter()
+                .map(|(name, labels)| (*name, labels.iter().map(|l| (*l, enum_value_name(l))).collect()))
+                .collect()
+        });
     &ENUMS
 }
 
@@ -533,8 +547,19 @@ mod tests {
         }
         if std::env::var_os("DUMP_CATALOG").is_some() {
             for t in &c.tables {
-                let rels: Vec<String> = t.relations.iter().map(|&r| format!("{}->{}", c.relations[r].field, c.tables[c.relations[r].target].type_name)).collect();
-                println!("{} ({:?}) [{} / {}]: {}", t.type_name, t.tenancy, t.single_field, t.list_field, rels.join(", "));
+                let rels: Vec<String> = t
+                    .relations
+                    .iter()
+                    .map(|&r| format!("{}->{}", c.relations[r].field, c.tables[c.relations[r].target].type_name))
+                    .collect();
+                println!(
+                    "{} ({:?}) [{} / {}]: {}",
+                    t.type_name,
+                    t.tenancy,
+                    t.single_field,
+                    t.list_field,
+                    rels.join(", ")
+                );
             }
         }
     }

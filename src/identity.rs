@@ -31,17 +31,20 @@ fn unauthenticated(message: impl Into<String>) -> AppError {
 /// Verifies an HS256 JWT with `secret` at time `now` (seconds since the epoch).
 pub fn verify_hs256(token: &str, secret: &Secret<String>, now: i64) -> Result<Claims, AppError> {
     let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(unauthenticated("the bearer token is not a JWT (expected three dot-separated parts)"));
     };
     let header_json = URL_SAFE_NO_PAD.decode(header).map_err(|_| unauthenticated("the JWT header is not base64url"))?;
-    let header: serde_json::Value = serde_json::from_slice(&header_json).map_err(|_| unauthenticated("the JWT header is not JSON"))?;
+    let header: serde_json::Value =
+        serde_json::from_slice(&header_json).map_err(|_| unauthenticated("the JWT header is not JSON"))?;
     if header.get("alg").and_then(|a| a.as_str()) != Some("HS256") {
         return Err(unauthenticated("the JWT must be signed with HS256"));
     }
-    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| unauthenticated("the JWT signature is not base64url"))?;
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()).map_err(|_| AppError::internal("JWT", "bad HMAC key"))?;
+    let signature =
+        URL_SAFE_NO_PAD.decode(signature).map_err(|_| unauthenticated("the JWT signature is not base64url"))?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
+        .map_err(|_| AppError::internal("JWT", "bad HMAC key"))?;
     mac.update(header_b64_and_payload(token).as_bytes());
     mac.verify_slice(&signature).map_err(|_| unauthenticated("the JWT signature is invalid"))?;
     let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| unauthenticated("the JWT payload is not base64url"))?;
@@ -78,7 +81,10 @@ mod tests {
     #[test]
     fn a_signed_token_verifies_and_a_tampered_one_does_not() {
         let t = Uuid::new_v4();
-        let token = sign_hs256(&serde_json::json!({"sub": "u1", "tenant_id": t, "role": "authenticated", "exp": 2_000_000_000}), &secret());
+        let token = sign_hs256(
+            &serde_json::json!({"sub": "u1", "tenant_id": t, "role": "authenticated", "exp": 2_000_000_000}),
+            &secret(),
+        );
         let claims = verify_hs256(&token, &secret(), 1_900_000_000).unwrap();
         assert_eq!(claims.tenant_id, Some(t));
         let mut bad = token.clone();

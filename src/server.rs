@@ -21,7 +21,9 @@ use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings};
 use crate::error::AppError;
 use crate::graphql::errors::classify;
 use crate::graphql::{RequestContext, SchemaContext, SchemaLimits};
-use crate::http::{PersistedQueries, ProtocolConfig, ProtocolError, encode_response, graphiql_page, parse_request, read_body};
+use crate::http::{
+    PersistedQueries, ProtocolConfig, ProtocolError, encode_response, graphiql_page, parse_request, read_body,
+};
 use crate::identity;
 use crate::sql::keyset::CursorCodec;
 use crate::sql::session::{RlsContext, Session};
@@ -36,7 +38,6 @@ pub struct Application {
 struct AppState {
     db: DatabaseConnection,
     schema: Schema,
-    schema_context: Arc<SchemaContext>,
     protocol: ProtocolConfig,
     persisted: PersistedQueries,
     directory: TenantDirectory,
@@ -45,31 +46,45 @@ struct AppState {
 
 /// Builds the GraphQL schema with the limits of `settings`.
 pub fn build_schema(settings: &GraphqlSettings) -> Result<(Schema, Arc<SchemaContext>), AppError> {
-    let secret = settings.cursor_secret.as_ref().map_or_else(|| Uuid::new_v4().as_bytes().to_vec(), |s| s.expose().as_bytes().to_vec());
+    let secret = settings
+        .cursor_secret
+        .as_ref()
+        .map_or_else(|| Uuid::new_v4().as_bytes().to_vec(), |s| s.expose().as_bytes().to_vec());
     let context = Arc::new(SchemaContext {
         catalog: Arc::new(Catalog::from_entities()),
-        limits: SchemaLimits { max_page_size: settings.max_page_size, default_page_size: settings.default_page_size, max_filter_depth: 6 },
+        limits: SchemaLimits {
+            max_page_size: settings.max_page_size,
+            default_page_size: settings.default_page_size,
+            max_filter_depth: 6,
+        },
         cursors: CursorCodec::new(&secret),
     });
     let schema = crate::graphql::object_types::build_with(Arc::clone(&context), |b| {
-        let b = b.limit_depth(settings.max_depth).limit_complexity(settings.max_complexity).limit_recursive_depth(64).extension(crate::http::ExecutionMarker);
+        let b = b
+            .limit_depth(settings.max_depth)
+            .limit_complexity(settings.max_complexity)
+            .limit_recursive_depth(64)
+            .extension(crate::http::ExecutionMarker);
         if settings.introspection { b } else { b.disable_introspection() }
     })?;
     Ok((schema, context))
 }
 
 impl Application {
-    pub async fn build(server: &ServerSettings, graphql: &GraphqlSettings, db: DatabaseConnection) -> Result<Self, AppError> {
-        let listener =
-            TcpListener::bind(server.listen).map_err(|e| AppError::config(format!("cannot listen on {}: {e}", server.listen)))?;
+    pub async fn build(
+        server: &ServerSettings,
+        graphql: &GraphqlSettings,
+        db: DatabaseConnection,
+    ) -> Result<Self, AppError> {
+        let listener = TcpListener::bind(server.listen)
+            .map_err(|e| AppError::config(format!("cannot listen on {}: {e}", server.listen)))?;
         let port = listener.local_addr().map_err(|e| AppError::internal("reading the bound address", e))?.port();
-        let (schema, schema_context) = build_schema(graphql)?;
+        let (schema, _) = build_schema(graphql)?;
         let directory = TenantDirectory::load(&db).await?;
         directory.spawn_refresh(db.clone(), Duration::from_secs(30));
         let state = web::Data::new(AppState {
             db,
             schema,
-            schema_context,
             protocol: ProtocolConfig {
                 max_body_bytes: graphql.max_body_bytes,
                 max_query_bytes: graphql.max_query_bytes,
@@ -106,19 +121,34 @@ impl Application {
 
 /// Step "identify": the caller's scope from its credentials.
 fn identify(req: &HttpRequest, state: &AppState) -> Result<Scope, ProtocolError> {
-    let unauthorized = |e: AppError| ProtocolError::new(StatusCode::UNAUTHORIZED, e.code().as_str(), e.client_message());
+    let unauthorized =
+        |e: AppError| ProtocolError::new(StatusCode::UNAUTHORIZED, e.code().as_str(), e.client_message());
     if let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let value = header.to_str().map_err(|_| unauthorized(AppError::user(crate::error::ErrorCode::Unauthenticated, "the Authorization header is not text")))?;
+        let value = header.to_str().map_err(|_| {
+            unauthorized(AppError::user(
+                crate::error::ErrorCode::Unauthenticated,
+                "the Authorization header is not text",
+            ))
+        })?;
         let Some(token) = value.strip_prefix("Bearer ").map(str::trim) else {
-            return Err(unauthorized(AppError::user(crate::error::ErrorCode::Unauthenticated, "the Authorization header must be `Bearer <JWT>`")));
+            return Err(unauthorized(AppError::user(
+                crate::error::ErrorCode::Unauthenticated,
+                "the Authorization header must be `Bearer <JWT>`",
+            )));
         };
         let Some(secret) = &state.settings.jwt_secret else {
-            return Err(unauthorized(AppError::user(crate::error::ErrorCode::Unauthenticated, "bearer tokens are not accepted: no JWT secret is configured")));
+            return Err(unauthorized(AppError::user(
+                crate::error::ErrorCode::Unauthenticated,
+                "bearer tokens are not accepted: no JWT secret is configured",
+            )));
         };
         let now = chrono::Utc::now().timestamp();
         let claims = identity::verify_hs256(token, secret, now).map_err(unauthorized)?;
-        let Some(tenant) = claims.tenant_id.filter(|t| state.directory.exists(*t)) else {
-            return Err(unauthorized(AppError::user(crate::error::ErrorCode::Unauthenticated, "the token's `tenant_id` names no tenant")));
+        let Some(tenant) = claims.tenant_id.filter(|t| state.directory.is_active(*t)) else {
+            return Err(unauthorized(AppError::user(
+                crate::error::ErrorCode::Unauthenticated,
+                "the token's `tenant_id` names no active tenant",
+            )));
         };
         return Ok(state.directory.scope_for(tenant, claims.tenant_role.as_deref()));
     }
@@ -160,7 +190,7 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
     let expose = state.settings.expose_sql_stats;
     let response = parsed
         .execute(|request| {
-            let context = RequestContext::new(request_id, scope.clone(), Arc::clone(&session), &state.schema_context);
+            let context = RequestContext::new(request_id, scope.clone(), Arc::clone(&session));
             let session = Arc::clone(&session);
             let schema = state.schema.clone();
             async move {

@@ -18,6 +18,9 @@ use crate::tenant_scope::Scope;
 #[derive(Debug, Default)]
 struct Snapshot {
     parent: HashMap<Uuid, Option<Uuid>>,
+    /// Soft-deleted tenants: their data stays visible to the tenants above them, but nobody can
+    /// act for them.
+    deleted: Vec<Uuid>,
     children: HashMap<Uuid, Vec<Uuid>>,
     platform: Vec<Uuid>,
     shared_to: HashMap<Uuid, Vec<Uuid>>,
@@ -44,7 +47,7 @@ impl TenantDirectory {
         let rows = db
             .query_all_raw(Statement::from_string(
                 db.get_database_backend(),
-                "SELECT id, parent_tenant_id, tenant_level::text AS level FROM tenants WHERE deleted_at IS NULL",
+                "SELECT id, parent_tenant_id, tenant_level::text AS level, deleted_at IS NOT NULL AS deleted FROM tenants",
             ))
             .await
             .context("loading tenants")?;
@@ -53,6 +56,9 @@ impl TenantDirectory {
             let id: Uuid = r.try_get("", "id").context("reading tenants")?;
             let parent: Option<Uuid> = r.try_get("", "parent_tenant_id").context("reading tenants")?;
             let level: String = r.try_get("", "level").context("reading tenants")?;
+            if r.try_get::<bool>("", "deleted").context("reading tenants")? {
+                snap.deleted.push(id);
+            }
             snap.parent.insert(id, parent);
             if let Some(p) = parent {
                 snap.children.entry(p).or_default().push(id);
@@ -96,8 +102,10 @@ impl TenantDirectory {
         self.inner.read().map(|g| Arc::clone(&g)).unwrap_or_default()
     }
 
-    pub fn exists(&self, tenant: Uuid) -> bool {
-        self.snapshot().parent.contains_key(&tenant)
+    /// Whether `tenant` exists and is not deleted (so a caller may act for it).
+    pub fn is_active(&self, tenant: Uuid) -> bool {
+        let snap = self.snapshot();
+        snap.parent.contains_key(&tenant) && !snap.deleted.contains(&tenant)
     }
 
     /// The tenant and every tenant below it.
@@ -117,7 +125,8 @@ impl TenantDirectory {
     /// The scope of a caller acting for `tenant` with tenant role `role`.
     pub fn scope_for(&self, tenant: Uuid, role: Option<&str>) -> Scope {
         let snap = self.snapshot();
-        let visible = if snap.platform.contains(&tenant) { snap.parent.keys().copied().collect() } else { self.subtree(tenant) };
+        let visible =
+            if snap.platform.contains(&tenant) { snap.parent.keys().copied().collect() } else { self.subtree(tenant) };
         let private = if role.is_some_and(|r| PRIVATE_DATA_ROLES.contains(&r)) { vec![tenant] } else { Vec::new() };
         let shared_assets = snap.shared_to.get(&tenant).cloned().unwrap_or_default();
         Scope::Tenant { tenant, visible, private, shared_assets }

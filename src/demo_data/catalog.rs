@@ -156,11 +156,7 @@ impl Catalog {
     }
 
     pub fn from_tables(tables: Vec<Table>, enums: HashMap<String, Vec<String>>) -> Self {
-        let by_name = tables
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.name.clone(), i))
-            .collect();
+        let by_name = tables.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
         Self { tables, enums, by_name }
     }
 }
@@ -238,8 +234,7 @@ fn get<'r, T>(row: &'r sqlx::postgres::PgRow, col: &str) -> Result<T, SeedError>
 where
     T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
 {
-    row.try_get::<T, _>(col)
-        .map_err(|e| SeedError::Catalog(format!("reading column {col}: {e}")))
+    row.try_get::<T, _>(col).map_err(|e| SeedError::Catalog(format!("reading column {col}: {e}")))
 }
 
 /// Reads the schema of the public schema.
@@ -374,10 +369,8 @@ pub async fn load(conn: &mut PgConnection) -> Result<Catalog, SeedError> {
         let case_insensitive = !exprs.is_empty();
         if case_insensitive {
             // Columns named by the expression(s), in table order.
-            let words: Vec<String> = exprs
-                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .map(str::to_string)
-                .collect();
+            let words: Vec<String> =
+                exprs.split(|c: char| !(c.is_alphanumeric() || c == '_')).map(str::to_string).collect();
             for (i, n) in names.iter().enumerate() {
                 if words.iter().any(|w| w == n) && !columns.contains(&i) {
                     columns.push(i);

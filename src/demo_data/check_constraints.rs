@@ -39,17 +39,17 @@ impl ColumnCheck {
                 None => list,
             });
         }
-        if let Some(m) = other.min {
-            if self.min.is_none_or(|cur| m > cur) {
-                self.min = Some(m);
-                self.min_exclusive = other.min_exclusive;
-            }
+        if let Some(m) = other.min
+            && self.min.is_none_or(|cur| m > cur)
+        {
+            self.min = Some(m);
+            self.min_exclusive = other.min_exclusive;
         }
-        if let Some(m) = other.max {
-            if self.max.is_none_or(|cur| m < cur) {
-                self.max = Some(m);
-                self.max_exclusive = other.max_exclusive;
-            }
+        if let Some(m) = other.max
+            && self.max.is_none_or(|cur| m < cur)
+        {
+            self.max = Some(m);
+            self.max_exclusive = other.max_exclusive;
         }
         if let Some(l) = other.min_len {
             self.min_len = Some(self.min_len.map_or(l, |cur| cur.max(l)));
@@ -164,9 +164,7 @@ fn tokenize(def: &str) -> Vec<Tok> {
             }
             i += 1;
             toks.push(Tok::Ident(s));
-        } else if c.is_ascii_digit()
-            || (c == '.' && i + 1 < chars.len() && chars[i + 1].is_ascii_digit())
-        {
+        } else if c.is_ascii_digit() || (c == '.' && i + 1 < chars.len() && chars[i + 1].is_ascii_digit()) {
             let start = i;
             while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
                 i += 1;
@@ -252,11 +250,9 @@ fn fold_negative_numbers(toks: Vec<Tok>) -> Vec<Tok> {
     while let Some(t) = iter.next() {
         if t == Tok::Op("-".into()) && matches!(iter.peek(), Some(Tok::Num(_))) {
             let prev_is_value = matches!(out.last(), Some(Tok::Num(_) | Tok::Ident(_) | Tok::Str(_)));
-            if !prev_is_value {
-                if let Some(Tok::Num(n)) = iter.next() {
-                    out.push(Tok::Num(-n));
-                    continue;
-                }
+            if !prev_is_value && let Some(Tok::Num(n)) = iter.next() {
+                out.push(Tok::Num(-n));
+                continue;
             }
         }
         out.push(t);
@@ -343,9 +339,7 @@ pub fn parse_column_check(def: &str, column: &str) -> ColumnCheck {
                 Some(Tok::Op(op)) => {
                     if let Some(cmp) = CmpOp::parse(op) {
                         // col = ANY ARRAY 'a', 'b'
-                        if cmp == CmpOp::Eq
-                            && toks.get(i + 2).is_some_and(|t| is_ident(t, "ANY"))
-                        {
+                        if cmp == CmpOp::Eq && toks.get(i + 2).is_some_and(|t| is_ident(t, "ANY")) {
                             let mut j = i + 3;
                             if toks.get(j).is_some_and(|t| is_ident(t, "ARRAY")) {
                                 j += 1;
@@ -385,10 +379,7 @@ pub fn parse_column_check(def: &str, column: &str) -> ColumnCheck {
                     if toks.get(j).is_some_and(|t| is_ident(t, "SYMMETRIC")) {
                         j += 1;
                     }
-                    if let (Some(a), Some(b)) = (
-                        toks.get(j).and_then(num_of),
-                        toks.get(j + 2).and_then(num_of),
-                    ) {
+                    if let (Some(a), Some(b)) = (toks.get(j).and_then(num_of), toks.get(j + 2).and_then(num_of)) {
                         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
                         apply_bound(&mut check, CmpOp::Ge, lo);
                         apply_bound(&mut check, CmpOp::Le, hi);
@@ -430,11 +421,7 @@ fn collect_list(toks: &[Tok], start: usize) -> (Vec<String>, usize) {
 }
 
 fn format_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
 /// A rule over several columns of a row, from a multi-column CHECK constraint.
@@ -497,16 +484,20 @@ pub fn parse_row_rules(def: &str, columns: &[String]) -> Vec<RowRule> {
             }
             j += 1;
         }
-        if matches!(body.get(j), Some(Tok::Op(op)) if op == "=") && body.get(j + 1).and_then(|t| num_of(t)) == Some(1.0) && names.len() >= 2 {
+        if matches!(body.get(j), Some(Tok::Op(op)) if op == "=")
+            && body.get(j + 1).and_then(|t| num_of(t)) == Some(1.0)
+            && names.len() >= 2
+        {
             rules.push(RowRule::ExactlyOne(names));
         }
     }
     // a IS NULL OR b IS NULL [OR ...] as the whole constraint
-    if body.len() >= 7 && (body.len() + 1) % 4 == 0 {
+    if body.len() >= 7 && (body.len() + 1).is_multiple_of(4) {
         let mut names = Vec::new();
         let mut ok = true;
         for (k, chunk) in body.chunks(4).enumerate() {
-            let (Some(c), Some(is), Some(null)) = (chunk.first().and_then(|t| col(t)), chunk.get(1), chunk.get(2)) else {
+            let (Some(c), Some(is), Some(null)) = (chunk.first().and_then(|t| col(t)), chunk.get(1), chunk.get(2))
+            else {
                 ok = false;
                 break;
             };
@@ -631,10 +622,7 @@ mod tests {
             "complexity_level",
         );
         assert_eq!(c.allowed, Some(vec!["Low".into(), "Medium".into(), "High".into()]));
-        let c = parse_column_check(
-            "CHECK ((status = ANY (ARRAY['pending'::text, 'it''s'::text])))",
-            "status",
-        );
+        let c = parse_column_check("CHECK ((status = ANY (ARRAY['pending'::text, 'it''s'::text])))", "status");
         assert_eq!(c.allowed, Some(vec!["pending".into(), "it's".into()]));
         let c = parse_column_check("CHECK (decision_authority IN ('FINAL', 'ADVISORY'))", "decision_authority");
         assert_eq!(c.allowed, Some(vec!["FINAL".into(), "ADVISORY".into()]));
@@ -646,10 +634,7 @@ mod tests {
     fn lengths_and_regex() {
         let c = parse_column_check("CHECK ((length(name) > 0))", "name");
         assert_eq!(c.min_len, Some(1));
-        let c = parse_column_check(
-            "CHECK ((char_length(btrim((name)::text)) >= 3))",
-            "name",
-        );
+        let c = parse_column_check("CHECK ((char_length(btrim((name)::text)) >= 3))", "name");
         assert_eq!(c.min_len, Some(3));
         let c = parse_column_check("CHECK ((name <> ''::text))", "name");
         assert_eq!(c.min_len, Some(1));
@@ -668,10 +653,18 @@ mod tests {
 
     #[test]
     fn row_rules() {
-        let cols: Vec<String> = ["is_finalized", "finalized_at", "consultation_id", "panel_id", "completed_steps", "failed_steps", "total_steps"]
-            .iter()
-            .map(|s| (*s).to_string())
-            .collect();
+        let cols: Vec<String> = [
+            "is_finalized",
+            "finalized_at",
+            "consultation_id",
+            "panel_id",
+            "completed_steps",
+            "failed_steps",
+            "total_steps",
+        ]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
         assert_eq!(
             parse_row_rules("CHECK (((NOT is_finalized) OR (finalized_at IS NOT NULL)))", &cols),
             vec![RowRule::Implies { flag: "is_finalized".into(), required: "finalized_at".into() }]
@@ -684,13 +677,17 @@ mod tests {
             parse_row_rules("CHECK (((consultation_id IS NULL) OR (panel_id IS NULL)))", &cols),
             vec![RowRule::AtMostOne(vec!["consultation_id".into(), "panel_id".into()])]
         );
-        let r = parse_row_rules("CHECK (((total_steps >= 0) AND ((completed_steps + failed_steps) <= total_steps)))", &cols);
+        let r = parse_row_rules(
+            "CHECK (((total_steps >= 0) AND ((completed_steps + failed_steps) <= total_steps)))",
+            &cols,
+        );
         assert!(r.contains(&RowRule::SumOrder {
             parts: vec!["completed_steps".into(), "failed_steps".into()],
             op: CmpOp::Le,
             right: "total_steps".into()
         }));
-        let cols2: Vec<String> = ["opportunity_score", "importance_score", "satisfaction_score"].iter().map(|s| (*s).to_string()).collect();
+        let cols2: Vec<String> =
+            ["opportunity_score", "importance_score", "satisfaction_score"].iter().map(|s| (*s).to_string()).collect();
         assert!(parse_row_rules(
             "CHECK (((opportunity_score IS NULL) OR ((importance_score IS NOT NULL) AND (opportunity_score = (importance_score + GREATEST((importance_score - satisfaction_score), (0)::numeric))))))",
             &cols2
@@ -704,21 +701,12 @@ mod tests {
     fn orders_and_predicates() {
         let cols = vec!["started_at".to_string(), "ended_at".to_string()];
         let o = parse_column_orders("CHECK (((ended_at IS NULL) OR (ended_at >= started_at)))", &cols);
-        assert_eq!(
-            o,
-            vec![ColumnOrder { left: "ended_at".into(), op: CmpOp::Ge, right: "started_at".into() }]
-        );
+        assert_eq!(o, vec![ColumnOrder { left: "ended_at".into(), op: CmpOp::Ge, right: "started_at".into() }]);
         let cols = vec!["is_primary".to_string(), "deleted_at".to_string()];
-        assert_eq!(
-            parse_predicate("is_primary", &cols),
-            Some(vec![PredicateTest::IsTrue("is_primary".into())])
-        );
+        assert_eq!(parse_predicate("is_primary", &cols), Some(vec![PredicateTest::IsTrue("is_primary".into())]));
         assert_eq!(
             parse_predicate("((is_primary = true) AND (deleted_at IS NULL))", &cols),
-            Some(vec![
-                PredicateTest::IsTrue("is_primary".into()),
-                PredicateTest::IsNull("deleted_at".into())
-            ])
+            Some(vec![PredicateTest::IsTrue("is_primary".into()), PredicateTest::IsNull("deleted_at".into())])
         );
         assert_eq!(parse_predicate("(x > 3)", &cols), None);
     }

@@ -194,13 +194,7 @@ fn push_timestamp(out: &mut String, secs: i64) {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     push_date(out, days);
-    let _ = write!(
-        out,
-        " {:02}:{:02}:{:02}+00",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    );
+    let _ = write!(out, " {:02}:{:02}:{:02}+00", rem / 3600, (rem % 3600) / 60, rem % 60);
 }
 
 /// Builds COPY data for one table, handing out chunks of about `chunk_bytes` so that big
@@ -213,11 +207,7 @@ pub struct CopyBuffer {
 
 impl CopyBuffer {
     pub fn new(chunk_bytes: usize) -> Self {
-        Self {
-            buf: String::with_capacity(chunk_bytes + chunk_bytes / 4),
-            chunk_bytes,
-            rows: 0,
-        }
+        Self { buf: String::with_capacity(chunk_bytes + chunk_bytes / 4), chunk_bytes, rows: 0 }
     }
 
     pub fn push_row(&mut self, values: &[Value]) {
@@ -254,11 +244,7 @@ pub fn quote_ident(name: &str) -> String {
 /// The `COPY ... FROM STDIN` statement for `columns` of `table` in the public schema.
 pub fn copy_statement(table: &str, columns: &[&str]) -> String {
     let cols: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
-    format!(
-        "COPY public.{} ({}) FROM STDIN WITH (FORMAT text)",
-        quote_ident(table),
-        cols.join(", ")
-    )
+    format!("COPY public.{} ({}) FROM STDIN WITH (FORMAT text)", quote_ident(table), cols.join(", "))
 }
 
 #[cfg(test)]
@@ -273,10 +259,7 @@ mod tests {
 
     #[test]
     fn escapes_special_characters() {
-        assert_eq!(
-            enc(&Value::Text("a\\b\tc\nd\re".into())),
-            "a\\\\b\\tc\\nd\\re"
-        );
+        assert_eq!(enc(&Value::Text("a\\b\tc\nd\re".into())), "a\\\\b\\tc\\nd\\re");
         assert_eq!(enc(&Value::Null), "\\N");
         assert_eq!(enc(&Value::Text("\\N".into())), "\\\\N");
         assert_eq!(enc(&Value::Bool(true)), "t");
@@ -292,19 +275,13 @@ mod tests {
         // serde writes \n as the two characters '\' 'n'; COPY doubles the backslash.
         assert_eq!(enc(&j), "{\"k\":\"line\\\\nbreak\"}");
         let u = Uuid::nil();
-        assert_eq!(
-            enc(&Value::UuidArray(vec![u])),
-            "{00000000-0000-0000-0000-000000000000}"
-        );
+        assert_eq!(enc(&Value::UuidArray(vec![u])), "{00000000-0000-0000-0000-000000000000}");
     }
 
     #[test]
     fn dates_and_vectors() {
         assert_eq!(enc(&Value::Timestamp(BASE_EPOCH)), "2025-01-01 00:00:00+00");
-        assert_eq!(
-            enc(&Value::Timestamp(BASE_EPOCH + 86_400 * 59 + 3661)),
-            "2025-03-01 01:01:01+00"
-        );
+        assert_eq!(enc(&Value::Timestamp(BASE_EPOCH + 86_400 * 59 + 3661)), "2025-03-01 01:01:01+00");
         assert_eq!(enc(&Value::Date(0)), "1970-01-01");
         for days in [-1000, 0, 59, 60, 20_089, 20_454, 30_000] {
             let (y, m, d) = civil_from_days(days);
@@ -322,9 +299,6 @@ mod tests {
         assert!(b.is_full());
         assert_eq!(String::from_utf8(b.take()).unwrap_or_default(), "1\tx\t\\N\n");
         assert!(b.is_empty());
-        assert_eq!(
-            copy_statement("a\"b", &["id"]),
-            "COPY public.\"a\"\"b\" (\"id\") FROM STDIN WITH (FORMAT text)"
-        );
+        assert_eq!(copy_statement("a\"b", &["id"]), "COPY public.\"a\"\"b\" (\"id\") FROM STDIN WITH (FORMAT text)");
     }
 }

@@ -16,7 +16,10 @@ pub enum DocVal {
     Uuid(Uuid),
     TextArray(Vec<String>),
     /// Row `row` of `table` (its id, or whatever the FK references).
-    Ref { table: &'static str, row: usize },
+    Ref {
+        table: &'static str,
+        row: usize,
+    },
     /// A tenant level: the enum label, or the number for an integer column.
     Level(&'static str, i64),
     /// A materialised tenant path from the root: tenant rows, written as
@@ -49,26 +52,76 @@ pub const PARTNER_ID: Uuid = Uuid::from_u128(0x3333_3333_3333_3333_3333_3333_333
 pub const TRIAL_ID: Uuid = Uuid::from_u128(0x4444_4444_4444_4444_4444_4444_4444_4444);
 
 pub const INDUSTRIES: [(&str, &str, &str, &str); 6] = [
-    ("Pharmaceutical", "PHARMA", "pharmaceuticals", "Research-based and generic manufacturers of prescription medicines."),
-    ("Biotechnology", "BIOTECH", "biotechnology", "Companies developing biologics, cell and gene therapies and platform technologies."),
-    ("Medical Devices", "MEDDEV", "medical_devices", "Manufacturers of diagnostic, therapeutic and monitoring devices, including SaMD."),
-    ("Healthcare Payers", "PAYER", "healthcare_payers", "Health plans, insurers and pharmacy benefit managers that fund care."),
-    ("Digital Health", "DIGITAL", "digital_health", "Digital therapeutics, remote monitoring and health data platforms."),
-    ("Healthcare Consulting", "CONSULT", "healthcare_consulting", "Advisory firms serving life-science and healthcare organisations."),
+    (
+        "Pharmaceutical",
+        "PHARMA",
+        "pharmaceuticals",
+        "Research-based and generic manufacturers of prescription medicines.",
+    ),
+    (
+        "Biotechnology",
+        "BIOTECH",
+        "biotechnology",
+        "Companies developing biologics, cell and gene therapies and platform technologies.",
+    ),
+    (
+        "Medical Devices",
+        "MEDDEV",
+        "medical_devices",
+        "Manufacturers of diagnostic, therapeutic and monitoring devices, including SaMD.",
+    ),
+    (
+        "Healthcare Payers",
+        "PAYER",
+        "healthcare_payers",
+        "Health plans, insurers and pharmacy benefit managers that fund care.",
+    ),
+    (
+        "Digital Health",
+        "DIGITAL",
+        "digital_health",
+        "Digital therapeutics, remote monitoring and health data platforms.",
+    ),
+    (
+        "Healthcare Consulting",
+        "CONSULT",
+        "healthcare_consulting",
+        "Advisory firms serving life-science and healthcare organisations.",
+    ),
 ];
 
 /// 003's 14 functions: name, code, description, primary industries.
 pub const ORG_FUNCTIONS: [(&str, &str, &str, &[&str]); 14] = [
     ("Commercial", "COMM", "Sales, Marketing, Market Access", &["pharmaceuticals", "biotechnology", "medical_devices"]),
-    ("Medical Affairs", "MA", "MSL, Medical Communications, Evidence Generation", &["pharmaceuticals", "biotechnology"]),
-    ("Market Access", "HEOR", "HEOR, Payer Relations, Pricing & Reimbursement", &["pharmaceuticals", "biotechnology", "medical_devices"]),
-    ("Clinical", "CLIN", "Clinical Trials, Clinical Operations", &["pharmaceuticals", "biotechnology", "medical_devices"]),
+    (
+        "Medical Affairs",
+        "MA",
+        "MSL, Medical Communications, Evidence Generation",
+        &["pharmaceuticals", "biotechnology"],
+    ),
+    (
+        "Market Access",
+        "HEOR",
+        "HEOR, Payer Relations, Pricing & Reimbursement",
+        &["pharmaceuticals", "biotechnology", "medical_devices"],
+    ),
+    (
+        "Clinical",
+        "CLIN",
+        "Clinical Trials, Clinical Operations",
+        &["pharmaceuticals", "biotechnology", "medical_devices"],
+    ),
     ("Regulatory", "REG", "Regulatory Affairs, Compliance", &["pharmaceuticals", "biotechnology", "medical_devices"]),
     ("Research & Development", "RND", "Drug Discovery, R&D", &["pharmaceuticals", "biotechnology"]),
     ("Manufacturing", "MFG", "CMC, Manufacturing Operations", &["pharmaceuticals", "biotechnology", "medical_devices"]),
     ("Quality", "QA", "Quality Assurance, Quality Control", &["pharmaceuticals", "biotechnology", "medical_devices"]),
     ("Operations", "OPS", "Supply Chain, Operations", &["pharmaceuticals", "biotechnology", "medical_devices"]),
-    ("IT/Digital", "IT", "IT, Digital Transformation", &["pharmaceuticals", "biotechnology", "medical_devices", "digital_health"]),
+    (
+        "IT/Digital",
+        "IT",
+        "IT, Digital Transformation",
+        &["pharmaceuticals", "biotechnology", "medical_devices", "digital_health"],
+    ),
     ("Legal", "LEGAL", "Legal, IP", &["pharmaceuticals", "biotechnology", "medical_devices"]),
     ("Finance", "FIN", "Finance, Accounting", &["pharmaceuticals", "biotechnology", "medical_devices"]),
     ("HR", "HR", "Human Resources, Talent", &["pharmaceuticals", "biotechnology", "medical_devices"]),
@@ -77,11 +130,41 @@ pub const ORG_FUNCTIONS: [(&str, &str, &str, &[&str]); 14] = [
 
 /// The 5 solutions: name, code, category, area, description.
 pub const SOLUTIONS: [(&str, &str, &str, usize, &str); 5] = [
-    ("Launch Excellence", "LAUNCH-EX", "commercial", 0, "End-to-end launch planning and readiness: market shaping, launch sequencing, field readiness and early uptake tracking."),
-    ("Brand Excellence", "BRAND-EX", "commercial", 0, "Brand strategy, positioning and omnichannel engagement for in-market brands across the lifecycle."),
-    ("Strategic Foresight (PULSE)", "PULSE", "strategic", 13, "PULSE scans competitive, scientific and policy signals to anticipate market shifts and inform portfolio strategy."),
-    ("Commercial Excellence", "COMM-EX", "commercial", 0, "Sales force effectiveness, segmentation, targeting and commercial analytics."),
-    ("Medical Excellence", "MED-EX", "medical", 1, "Field medical excellence, scientific communication, medical information and evidence planning."),
+    (
+        "Launch Excellence",
+        "LAUNCH-EX",
+        "commercial",
+        0,
+        "End-to-end launch planning and readiness: market shaping, launch sequencing, field readiness and early uptake tracking.",
+    ),
+    (
+        "Brand Excellence",
+        "BRAND-EX",
+        "commercial",
+        0,
+        "Brand strategy, positioning and omnichannel engagement for in-market brands across the lifecycle.",
+    ),
+    (
+        "Strategic Foresight (PULSE)",
+        "PULSE",
+        "strategic",
+        13,
+        "PULSE scans competitive, scientific and policy signals to anticipate market shifts and inform portfolio strategy.",
+    ),
+    (
+        "Commercial Excellence",
+        "COMM-EX",
+        "commercial",
+        0,
+        "Sales force effectiveness, segmentation, targeting and commercial analytics.",
+    ),
+    (
+        "Medical Excellence",
+        "MED-EX",
+        "medical",
+        1,
+        "Field medical excellence, scientific communication, medical information and evidence planning.",
+    ),
 ];
 
 /// 003's solution × industry matrix, rows in [`SOLUTIONS`] order, columns in [`INDUSTRIES`]
@@ -133,11 +216,41 @@ struct TenantSpec {
 
 fn tenant_specs(scale: u32) -> Vec<TenantSpec> {
     let mut v = vec![
-        TenantSpec { id: PLATFORM_ID, name: "VITAL.expert Platform".into(), slug: "vital-platform".into(), parent: None, level: Level::Platform },
-        TenantSpec { id: PROVIDER_ID, name: "Pharma Solutions Lab".into(), slug: "pharma-solutions".into(), parent: Some(0), level: Level::Provider },
-        TenantSpec { id: ENTERPRISE_ID, name: "Acme Pharmaceuticals".into(), slug: "acme-pharma".into(), parent: Some(1), level: Level::Enterprise },
-        TenantSpec { id: PARTNER_ID, name: "Parexa Clinical Research (Acme CRO Partner)".into(), slug: "acme-cro-partner".into(), parent: Some(2), level: Level::Partner },
-        TenantSpec { id: TRIAL_ID, name: "Acme Oncology Pilot Team".into(), slug: "acme-oncology-pilot".into(), parent: Some(3), level: Level::Trial },
+        TenantSpec {
+            id: PLATFORM_ID,
+            name: "VITAL.expert Platform".into(),
+            slug: "vital-platform".into(),
+            parent: None,
+            level: Level::Platform,
+        },
+        TenantSpec {
+            id: PROVIDER_ID,
+            name: "Pharma Solutions Lab".into(),
+            slug: "pharma-solutions".into(),
+            parent: Some(0),
+            level: Level::Provider,
+        },
+        TenantSpec {
+            id: ENTERPRISE_ID,
+            name: "Acme Pharmaceuticals".into(),
+            slug: "acme-pharma".into(),
+            parent: Some(1),
+            level: Level::Enterprise,
+        },
+        TenantSpec {
+            id: PARTNER_ID,
+            name: "Parexa Clinical Research (Acme CRO Partner)".into(),
+            slug: "acme-cro-partner".into(),
+            parent: Some(2),
+            level: Level::Partner,
+        },
+        TenantSpec {
+            id: TRIAL_ID,
+            name: "Acme Oncology Pilot Team".into(),
+            slug: "acme-oncology-pilot".into(),
+            parent: Some(3),
+            level: Level::Trial,
+        },
     ];
     let extras = 5 * scale as usize;
     let (mut last_enterprise, mut last_partner) = (2usize, 3usize);
@@ -145,7 +258,11 @@ fn tenant_specs(scale: u32) -> Vec<TenantSpec> {
         let row = v.len();
         let pattern = i % 5;
         let base_name = TENANT_NAMES.get(i % TENANT_NAMES.len()).copied().unwrap_or("Tenant");
-        let name = if i < TENANT_NAMES.len() { base_name.to_string() } else { format!("{base_name} {}", i / TENANT_NAMES.len() + 1) };
+        let name = if i < TENANT_NAMES.len() {
+            base_name.to_string()
+        } else {
+            format!("{base_name} {}", i / TENANT_NAMES.len() + 1)
+        };
         let (level, parent, name) = match pattern {
             3 => (Level::Partner, last_enterprise, format!("{name} Partner Network")),
             4 => (Level::Trial, last_partner, format!("{name} Pilot")),
@@ -157,7 +274,13 @@ fn tenant_specs(scale: u32) -> Vec<TenantSpec> {
             _ => {}
         }
         let slug = super::vocabulary::slugify(&name);
-        v.push(TenantSpec { id: super::prng::row_uuid("tenants", row as u64), name, slug, parent: Some(parent), level });
+        v.push(TenantSpec {
+            id: super::prng::row_uuid("tenants", row as u64),
+            name,
+            slug,
+            parent: Some(parent),
+            level,
+        });
     }
     v
 }
@@ -178,8 +301,7 @@ fn tenants(scale: u32) -> Documented {
             Level::Platform => ("enterprise_plus", "active"),
             Level::Provider => ("enterprise", "active"),
             Level::Enterprise if i % 2 == 0 => ("enterprise", "active"),
-            Level::Enterprise => ("professional", "active"),
-            Level::Partner => ("professional", "active"),
+            Level::Enterprise | Level::Partner => ("professional", "active"),
             Level::Trial => ("starter", "trial"),
         };
         let mut values = vec![

@@ -97,6 +97,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::many_single_char_names)]
     fn clustered() {
         let mut g = EmbeddingGen::new(1536);
         let a = g.embed(3, 17, 1);

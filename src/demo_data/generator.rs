@@ -22,10 +22,10 @@ use super::check_constraints::{CmpOp, PredicateTest, RowRule};
 use super::copy_writer::Value;
 use super::documented_rows::{DocVal, Documented};
 use super::embeddings::EmbeddingGen;
-use super::plan::{Class, Count, Plan, fixed_rows, singular};
+use super::plan::{Class, Count, Plan, fixed_rows};
 use super::prng::{Rng, hash_str, mix, row_uuid, table_seed};
 use super::values::{self, ValueCtx, fit_text, is_label_column};
-use super::vocabulary::{AREAS, DOMAIN_AREAS, LabelKind, QUALIFIERS, label as make_label};
+use super::vocabulary::{AREAS, DOMAIN_AREAS, LabelKind, QUALIFIERS, THERAPEUTIC_AREAS, label as make_label};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use uuid::Uuid;
 
@@ -57,6 +57,8 @@ pub struct TableRows {
     pub area: Vec<u8>,
     pub anchors: Vec<Box<[(u32, u32)]>>,
     pub labels: Vec<String>,
+    /// `slug` values, when the table has that column.
+    pub slugs: Vec<String>,
     pub shared: Vec<u32>,
     pub by_tenant: HashMap<u32, Vec<u32>>,
 }
@@ -104,7 +106,16 @@ impl<'c> World<'c> {
             .enumerate()
             .map(|(i, t)| plan.tables[i].label_kind == LabelKind::Person || t.name == "users")
             .collect();
-        Self { catalog, plan, scale, rows: (0..n).map(|_| None).collect(), anchor_index: HashMap::new(), referenced, prefixes, actor }
+        Self {
+            catalog,
+            plan,
+            scale,
+            rows: (0..n).map(|_| None).collect(),
+            anchor_index: HashMap::new(),
+            referenced,
+            prefixes,
+            actor,
+        }
     }
 
     fn tenants(&self) -> Option<&TableRows> {
@@ -119,6 +130,14 @@ impl<'c> World<'c> {
         self.tenants().and_then(|r| r.ids.get(t as usize).copied())
     }
 
+    /// The slug of tenant row `t` (the platform when `None`).
+    fn tenant_slug(&self, t: Option<u32>) -> String {
+        let t = t.unwrap_or(0) as usize;
+        self.tenants()
+            .and_then(|r| r.slugs.get(t).cloned().or_else(|| r.labels.get(t).map(|l| super::vocabulary::slugify(l))))
+            .unwrap_or_else(|| "vital-platform".to_string())
+    }
+
     fn tenant_label(&self, t: Option<u32>) -> &str {
         self.tenants()
             .and_then(|r| r.labels.get(t.unwrap_or(0) as usize))
@@ -131,7 +150,7 @@ impl<'c> World<'c> {
             let mut idx: HashMap<u32, Vec<u32>> = HashMap::new();
             if let Some(rows) = &self.rows[p] {
                 for (r, anchors) in rows.anchors.iter().enumerate() {
-                    for &(t, x) in anchors.iter() {
+                    for &(t, x) in anchors {
                         if t as usize == anchor {
                             idx.entry(x).or_default().push(r as u32);
                         }
@@ -140,11 +159,7 @@ impl<'c> World<'c> {
             }
             self.anchor_index.insert((p, anchor), idx);
         }
-        self.anchor_index
-            .get(&(p, anchor))
-            .and_then(|m| m.get(&a))
-            .cloned()
-            .unwrap_or_default()
+        self.anchor_index.get(&(p, anchor)).and_then(|m| m.get(&a)).cloned().unwrap_or_default()
     }
 
     pub fn finish_table(&mut self, ti: usize, rows: TableRows) {
@@ -235,17 +250,32 @@ impl<'c> World<'c> {
 /// `AGT` for agents, `WF` for workflows...; the initials of other tables' words.
 fn prefix_for(table: &str) -> String {
     let known = [
-        ("agents", "AGT"), ("personas", "PER"), ("jobs_to_be_done", "JTBD"), ("prompts", "PRM"),
-        ("tools", "TOOL"), ("skills", "SKL"), ("knowledge_sources", "KS"), ("templates", "TPL"),
-        ("workflows", "WF"), ("tasks", "TSK"), ("use_cases", "UC"), ("domains", "DOM"),
-        ("capabilities", "CAP"), ("strategic_priorities", "SP"), ("solutions", "SOL"),
-        ("panel_templates", "PNL"), ("steps", "STP"),
+        ("agents", "AGT"),
+        ("personas", "PER"),
+        ("jobs_to_be_done", "JTBD"),
+        ("prompts", "PRM"),
+        ("tools", "TOOL"),
+        ("skills", "SKL"),
+        ("knowledge_sources", "KS"),
+        ("templates", "TPL"),
+        ("workflows", "WF"),
+        ("tasks", "TSK"),
+        ("use_cases", "UC"),
+        ("domains", "DOM"),
+        ("capabilities", "CAP"),
+        ("strategic_priorities", "SP"),
+        ("solutions", "SOL"),
+        ("panel_templates", "PNL"),
+        ("steps", "STP"),
     ];
     if let Some((_, p)) = known.iter().find(|(t, _)| *t == table) {
         return (*p).to_string();
     }
     table.split('_').filter_map(|w| w.chars().next()).collect::<String>().to_uppercase()
 }
+
+/// A loaded row as the deferred-FK pass sees it: id, tenant, anchors, area.
+type DeferredItem = (Uuid, Option<u32>, Box<[(u32, u32)]>, u8);
 
 struct Unit {
     parent: Option<u32>,
@@ -278,6 +308,8 @@ pub struct TableGen {
     rows: TableRows,
     uniques: Vec<HashSet<String>>,
     used_labels: HashSet<String>,
+    /// Next qualifier to try per base label.
+    label_next: HashMap<String, usize>,
     siblings: HashMap<u32, Vec<u32>>,
     ordinals: HashMap<u32, u32>,
     embed: EmbeddingGen,
@@ -290,6 +322,13 @@ pub struct TableGen {
     nullable_fks: usize,
     /// Columns of any foreign key: NULL unless a parent is picked.
     fk_cols: HashSet<usize>,
+    /// Columns a unique-key repair must not change (references of any kind).
+    protected: HashSet<usize>,
+    /// 0: anchors are reused and filter candidates; 1: not reused; 2: ignored (later
+    /// attempts of a row whose anchored candidates were exhausted).
+    relax: usize,
+    /// FK columns of a junction's unique pair (never reused from anchors).
+    junction_cols: HashSet<usize>,
 }
 
 impl TableGen {
@@ -304,7 +343,13 @@ impl TableGen {
                 units.push(Unit { parent: None, tenant: None, doc: Some(i), force_private: false, ordinal: i as u32 });
             }
             for i in 0..d.extra_private {
-                units.push(Unit { parent: None, tenant: None, doc: None, force_private: true, ordinal: (d.rows.len() + i) as u32 });
+                units.push(Unit {
+                    parent: None,
+                    tenant: None,
+                    doc: None,
+                    force_private: true,
+                    ordinal: (d.rows.len() + i) as u32,
+                });
             }
         } else {
             match tp.count {
@@ -312,39 +357,52 @@ impl TableGen {
                     let parents = if tp.driver_is_tenant {
                         world.tenant_count()
                     } else {
-                        let d = tp.driver.ok_or_else(|| SeedError::Plan(format!("{}: per-parent count without a driver", table.name)))?;
-                        let p = world.catalog.table_index(&table.fks[d].ref_table).ok_or_else(|| SeedError::Plan(format!("{}: unknown parent table", table.name)))?;
+                        let d = tp.driver.ok_or_else(|| {
+                            SeedError::Plan(format!("{}: per-parent count without a driver", table.name))
+                        })?;
+                        let p = world
+                            .catalog
+                            .table_index(&table.fks[d].ref_table)
+                            .ok_or_else(|| SeedError::Plan(format!("{}: unknown parent table", table.name)))?;
                         world.rows[p].as_ref().map_or(0, TableRows::len)
                     };
                     for p in 0..parents {
                         let mut rng = Rng::new(mix(seed ^ hash_str("per-parent") ^ mix(p as u64)));
                         let k = rng.range_u32(lo, hi);
                         for j in 0..k {
-                            let (parent, tenant) = if tp.driver_is_tenant { (None, Some(p as u32)) } else { (Some(p as u32), None) };
+                            let (parent, tenant) =
+                                if tp.driver_is_tenant { (None, Some(p as u32)) } else { (Some(p as u32), None) };
                             units.push(Unit { parent, tenant, doc: None, force_private: false, ordinal: j });
                         }
                     }
                 }
                 Count::Fixed { .. } => {
                     for i in 0..fixed_rows(tp.count, world.scale) {
-                        units.push(Unit { parent: None, tenant: None, doc: None, force_private: false, ordinal: i as u32 });
+                        units.push(Unit {
+                            parent: None,
+                            tenant: None,
+                            doc: None,
+                            force_private: false,
+                            ordinal: i as u32,
+                        });
                     }
                 }
             }
         }
         let copy_cols = (0..table.columns.len()).filter(|&c| !table.columns[c].skip).collect();
-        let dims = table.columns.iter().find_map(|c| (c.ty == ColType::Vector).then_some(c.dims.unwrap_or(1536))).unwrap_or(1536);
+        let dims = table
+            .columns
+            .iter()
+            .find_map(|c| (c.ty == ColType::Vector).then_some(c.dims.unwrap_or(1536)))
+            .unwrap_or(1536);
         let mut fks_to: HashMap<usize, usize> = HashMap::new();
         for f in &table.fks {
             if let Some(r) = world.catalog.table_index(&f.ref_table) {
                 *fks_to.entry(r).or_default() += 1;
             }
         }
-        let nullable_fks = tp
-            .fk_order
-            .iter()
-            .filter(|&&fi| table.fks[fi].columns.iter().any(|&c| !table.columns[c].not_null))
-            .count();
+        let nullable_fks =
+            tp.fk_order.iter().filter(|&&fi| table.fks[fi].columns.iter().any(|&c| !table.columns[c].not_null)).count();
         Ok(Self {
             ti,
             seed,
@@ -353,6 +411,7 @@ impl TableGen {
             rows: TableRows::default(),
             uniques: vec![HashSet::new(); table.uniques.len()],
             used_labels: HashSet::new(),
+            label_next: HashMap::new(),
             siblings: HashMap::new(),
             ordinals: HashMap::new(),
             embed: EmbeddingGen::new(dims),
@@ -363,6 +422,19 @@ impl TableGen {
             fks_to,
             nullable_fks,
             fk_cols: table.fks.iter().flat_map(|f| f.columns.iter().copied()).collect(),
+            protected: table
+                .fks
+                .iter()
+                .flat_map(|f| f.columns.iter().copied())
+                .chain(tp.soft_refs.iter().chain(tp.array_refs.iter()).map(|s| s.column))
+                .chain(tp.poly.iter().flat_map(|p| [p.type_col, p.id_col]))
+                .collect(),
+            relax: 0,
+            junction_cols: if tp.is_junction {
+                table.uniques.iter().flat_map(|u| u.columns.iter().copied()).collect()
+            } else {
+                HashSet::new()
+            },
         })
     }
 
@@ -386,7 +458,9 @@ impl TableGen {
     fn gen_row(&mut self, world: &mut World, unit_idx: usize) -> Option<Vec<Value>> {
         let r = self.rows.len();
         let mut rng = Rng::for_row(self.seed, r as u64);
-        for _ in 0..MAX_ATTEMPTS {
+        for attempt in 0..MAX_ATTEMPTS {
+            // Later attempts first stop reusing anchors, then stop filtering by them.
+            self.relax = attempt * 3 / MAX_ATTEMPTS;
             if let Some(state) = self.attempt(world, unit_idx, r, &mut rng)
                 && let Some(state) = self.check_unique(world, state)
             {
@@ -408,6 +482,15 @@ impl TableGen {
         }
     }
 
+    /// Exactly 60 % of every block of ten rows is shared (the blocks are shuffled by the
+    /// table seed), so even small registry tables keep the documented share.
+    fn stratified_shared(seed: u64, r: usize) -> bool {
+        const PATTERN: [bool; 10] = [true, false, true, true, false, true, false, true, true, false];
+        let block = (r / 10) as u64;
+        let offset = (mix(seed ^ block) % 10) as usize;
+        PATTERN[(r + offset) % 10] && SHARED_SHARE > 0.0
+    }
+
     fn private_tenant(world: &World, rng: &mut Rng) -> u32 {
         let n = world.tenant_count();
         if n <= 1 { 0 } else { 1 + rng.below(n - 1) as u32 }
@@ -421,7 +504,8 @@ impl TableGen {
         let tp = &plan.tables[self.ti];
         let ncols = table.columns.len();
         let unit = &self.units[unit_idx];
-        let (unit_parent, unit_tenant, unit_doc, force_private, unit_ordinal) = (unit.parent, unit.tenant, unit.doc, unit.force_private, unit.ordinal);
+        let (unit_parent, unit_tenant, unit_doc, force_private, unit_ordinal) =
+            (unit.parent, unit.tenant, unit.doc, unit.force_private, unit.ordinal);
         let mut st = RowState {
             values: vec![Value::Null; ncols],
             set: vec![false; ncols],
@@ -487,7 +571,7 @@ impl TableGen {
                     && let Tenancy::Tenant(t) = Self::parent_tenancy(world, pt, p)
                 {
                     Tenancy::Tenant(t)
-                } else if rng.chance(SHARED_SHARE) {
+                } else if Self::stratified_shared(self.seed, r) {
                     Tenancy::Shared
                 } else {
                     Tenancy::Tenant(Self::private_tenant(world, rng))
@@ -553,7 +637,8 @@ impl TableGen {
             }
             let f = &table.fks[fi];
             let p = catalog.table_index(&f.ref_table)?;
-            let nullable = f.columns.iter().any(|&c| !table.columns[c].not_null) && !f.columns.iter().any(|c| forced.contains(c));
+            let nullable =
+                f.columns.iter().any(|&c| !table.columns[c].not_null) && !f.columns.iter().any(|c| forced.contains(c));
             if nullable {
                 if unit_doc.is_some() && p == self.ti {
                     continue;
@@ -590,7 +675,8 @@ impl TableGen {
         }
         if tp.class == Class::Child && st.tenancy == Tenancy::Open && tp.tenant_col.is_some() {
             // No tenant-bearing parent: platform-level for half the rows.
-            st.tenancy = if rng.chance(0.5) { Tenancy::Shared } else { Tenancy::Tenant(Self::private_tenant(world, rng)) };
+            st.tenancy =
+                if rng.chance(0.5) { Tenancy::Shared } else { Tenancy::Tenant(Self::private_tenant(world, rng)) };
         }
         let shared = !matches!(st.tenancy, Tenancy::Tenant(_)) || tp.class == Class::Tenants && r == 0;
 
@@ -606,12 +692,19 @@ impl TableGen {
             .or(st.parent_area.map(usize::from))
             .unwrap_or_else(|| rng.below(AREAS.len()))
             % AREAS.len();
-        let label = match doc_label {
-            Some(l) => l,
-            None => {
-                let base = make_label(tp.label_kind, &AREAS[area], st.ordinal as usize, r, st.parent_label.as_deref(), rng, &table.name);
-                if self.has_label_col { self.unique_label(base) } else { base }
-            }
+        let label = if let Some(l) = doc_label {
+            l
+        } else {
+            let base = make_label(
+                tp.label_kind,
+                &AREAS[area],
+                st.ordinal as usize,
+                r,
+                st.parent_label.as_deref(),
+                rng,
+                &table.name,
+            );
+            if self.has_label_col { self.unique_label(base) } else { base }
         };
         for (ci, c) in table.columns.iter().enumerate() {
             if !st.set[ci] && is_label_column(table, c) {
@@ -681,7 +774,7 @@ impl TableGen {
             if st.set[pr.id_col] {
                 continue;
             }
-            self.fill_poly(world, pr.type_col, pr.id_col, pr.holds_table_name, &mut st, rng, r);
+            self.fill_poly(world, pr, &mut st, rng, r);
         }
         for (ci, c) in table.columns.iter().enumerate() {
             if c.ty == ColType::Vector && !st.set[ci] {
@@ -691,9 +784,10 @@ impl TableGen {
             }
         }
 
-        // 8. everything else
+        // 8. everything else: enums and listed values first, then text that may follow them
         let tenant_label = world.tenant_label(tenant_row).to_string();
-        let tenant_slug = super::vocabulary::slugify(&tenant_label);
+        let tenant_slug = world.tenant_slug(tenant_row);
+        let parent_label = st.parent_label.clone();
         let cx = ValueCtx {
             table,
             kind: tp.label_kind,
@@ -702,25 +796,27 @@ impl TableGen {
             ordinal: st.ordinal as usize,
             area,
             label: &label,
-            parent_label: st.parent_label.as_deref(),
+            parent_label: parent_label.as_deref(),
             time,
             shared,
             tenant_slug: &tenant_slug,
             tenant_name: &tenant_label,
             prefix: &world.prefixes[self.ti],
             scale: world.scale,
+            hints: &[],
         };
-        for (ci, c) in table.columns.iter().enumerate() {
-            if st.set[ci] || c.skip || self.fk_cols.contains(&ci) {
-                continue;
-            }
-            if c.name == "created_at" {
-                st.values[ci] = Value::Timestamp(super::copy_writer::BASE_EPOCH + time);
-            } else {
-                st.values[ci] = values::generate(c, &cx, rng);
-            }
-            st.set[ci] = true;
-        }
+        self.fill_pass(table, &cx, &mut st, time, false, rng);
+        let hints: Vec<(String, String)> = table
+            .columns
+            .iter()
+            .zip(st.values.iter())
+            .filter_map(|(c, v)| match v {
+                Value::Text(t) if t.len() <= 40 => Some((c.name.clone(), t.clone())),
+                _ => None,
+            })
+            .collect();
+        let cx = ValueCtx { hints: &hints, ..cx };
+        self.fill_pass(table, &cx, &mut st, time, true, rng);
         if !apply_rules(table, &mut st.values) {
             return None;
         }
@@ -733,6 +829,21 @@ impl TableGen {
         st.parent_area = Some(area as u8);
         st.parent_label = Some(label);
         Some(st)
+    }
+
+    /// Generates the not-yet-set columns of one pass (see [`values::is_second_pass`]).
+    fn fill_pass(&self, table: &Table, cx: &ValueCtx, st: &mut RowState, time: i64, second: bool, rng: &mut Rng) {
+        for (ci, c) in table.columns.iter().enumerate() {
+            if st.set[ci] || c.skip || self.fk_cols.contains(&ci) || values::is_second_pass(c) != second {
+                continue;
+            }
+            st.values[ci] = if c.name == "created_at" {
+                Value::Timestamp(super::copy_writer::BASE_EPOCH + time)
+            } else {
+                values::generate(c, cx, rng)
+            };
+            st.set[ci] = true;
+        }
     }
 
     fn doc_value(&self, world: &World, ci: usize, dv: &DocVal, st: &RowState) -> Option<Value> {
@@ -757,9 +868,8 @@ impl TableGen {
                 _ => return None,
             },
             DocVal::Bool(b) if col.ty == ColType::Bool => Value::Bool(*b),
-            DocVal::Bool(_) => return None,
             DocVal::Uuid(u) if col.ty == ColType::Uuid => Value::Uuid(*u),
-            DocVal::Uuid(_) => return None,
+            DocVal::Bool(_) | DocVal::Uuid(_) => return None,
             DocVal::TextArray(v) => match &col.ty {
                 ColType::Array(_) => Value::TextArray(v.clone()),
                 ColType::Jsonb | ColType::Json => Value::Json(serde_json::json!(v)),
@@ -771,7 +881,9 @@ impl TableGen {
                     Value::Uuid(*self.rows.ids.get(*row)?)
                 } else {
                     let v = world.key_value(p, "id", *row as u32);
-                    if v.is_null() { return None }
+                    if v.is_null() {
+                        return None;
+                    }
                     v
                 }
             }
@@ -797,23 +909,32 @@ impl TableGen {
         })
     }
 
-    fn unique_label(&self, base: String) -> String {
+    /// `base`, or `base` with the first free qualifier (a region or therapeutic area, then
+    /// a combination, then a number).
+    fn unique_label(&mut self, base: String) -> String {
         if !self.used_labels.contains(&base) {
             return base;
         }
-        for q in QUALIFIERS {
-            let cand = format!("{base} – {q}");
-            if !self.used_labels.contains(&cand) {
-                return cand;
-            }
-        }
-        let mut n = 2;
+        let start = self.label_next.get(&base).copied().unwrap_or(0);
+        let mut k = start;
         loop {
-            let cand = format!("{base} #{n}");
+            let cand = match k {
+                k if k < QUALIFIERS.len() => format!("{base} – {}", QUALIFIERS[k]),
+                k if k < QUALIFIERS.len() * (1 + THERAPEUTIC_AREAS.len()) => {
+                    let j = k - QUALIFIERS.len();
+                    format!(
+                        "{base} – {} ({})",
+                        THERAPEUTIC_AREAS[j / QUALIFIERS.len()],
+                        QUALIFIERS[j % QUALIFIERS.len()]
+                    )
+                }
+                k => format!("{base} #{}", k - QUALIFIERS.len() * (1 + THERAPEUTIC_AREAS.len()) + 2),
+            };
+            k += 1;
             if !self.used_labels.contains(&cand) {
+                self.label_next.insert(base, k);
                 return cand;
             }
-            n += 1;
         }
     }
 
@@ -844,7 +965,7 @@ impl TableGen {
                 st.anchors.push((p as u32, row));
             }
             if let Some(pa) = prow.anchors.get(row as usize) {
-                for &(t, x) in pa.iter() {
+                for &(t, x) in pa {
                     if st.anchors.len() >= MAX_ANCHORS {
                         break;
                     }
@@ -857,8 +978,7 @@ impl TableGen {
         if let Some(&t) = prow.time.get(row as usize) {
             st.parent_time = Some(st.parent_time.map_or(t, |c| c.max(t)));
         }
-        let kind = world.plan.tables[p].label_kind;
-        if !matches!(kind, LabelKind::Person | LabelKind::Tenant) && world.plan.tables[p].class != Class::Global || world.catalog.tables[p].name == "org_functions" {
+        if world.plan.tables[p].label_kind.has_area() {
             if st.parent_area.is_none() {
                 st.parent_area = prow.area.get(row as usize).copied();
             }
@@ -894,6 +1014,8 @@ impl TableGen {
         let single = self.fks_to.get(&p).copied().unwrap_or(0) == 1;
         // Reuse an anchor of P (a message's agent is its consultation's agent).
         if single
+            && self.relax == 0
+            && !self.junction_cols.contains(&table.fks[fi].columns[0])
             && let Some(&(_, x)) = st.anchors.iter().find(|&&(t, _)| t as usize == p)
             && world.tenancy_ok(p, x, st.tenancy)
         {
@@ -910,9 +1032,10 @@ impl TableGen {
         // Candidates sharing an anchor with the row.
         let anchor_tables = &world.plan.tables[p].anchor_tables;
         let anchors: Vec<(u32, u32)> = st.anchors.clone();
+        let ignore_anchors = self.relax >= 2 && sibling.is_none();
         for (a, x) in anchors {
             let a = a as usize;
-            if a == p || world.actor[a] || !anchor_tables.contains(&a) {
+            if ignore_anchors || a == p || world.actor[a] || !anchor_tables.contains(&a) {
                 continue;
             }
             let cands: Vec<u32> = world
@@ -976,40 +1099,17 @@ impl TableGen {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn fill_poly(&self, world: &World, type_col: usize, id_col: usize, holds_table_name: bool, st: &mut RowState, rng: &mut Rng, r: usize) {
+    fn fill_poly(&self, world: &World, poly: &super::plan::PolyRef, st: &mut RowState, rng: &mut Rng, r: usize) {
         let catalog = world.catalog;
         let table = &catalog.tables[self.ti];
+        let (type_col, id_col) = (poly.type_col, poly.id_col);
         let tcol = &table.columns[type_col];
-        // Candidate (type value, table) pairs.
-        let mut cands: Vec<(String, usize)> = Vec::new();
-        if let Some(allowed) = &tcol.check.allowed {
-            for v in allowed {
-                let t = catalog
-                    .table_index(v)
-                    .or_else(|| catalog.table_index(&format!("{v}s")))
-                    .or_else(|| catalog.table_index(&format!("{}ies", v.trim_end_matches('y'))))
-                    .or_else(|| (v == "jtbd").then(|| catalog.table_index("jobs_to_be_done")).flatten());
-                if let Some(t) = t
-                    && world.rows[t].as_ref().is_some_and(|x| !x.is_empty())
-                {
-                    cands.push((v.clone(), t));
-                }
-            }
-        }
-        if cands.is_empty() {
-            for (i, tp) in world.plan.tables.iter().enumerate() {
-                if tp.class == Class::Registry && world.rows[i].as_ref().is_some_and(|x| !x.is_empty()) {
-                    let name = &catalog.tables[i].name;
-                    let v = if holds_table_name { name.clone() } else { singular(name) };
-                    if tcol.max_len.is_none_or(|m| v.len() <= m) {
-                        cands.push((v, i));
-                    }
-                }
-            }
-        }
-        let Some((v, t)) = rng.pick(&cands).cloned() else {
+        let cands: Vec<&(String, usize)> =
+            poly.targets.iter().filter(|(_, t)| world.rows[*t].as_ref().is_some_and(|x| !x.is_empty())).collect();
+        let Some((v, t)) = rng.pick(&cands).map(|p| (p.0.clone(), p.1)) else {
             if !st.set[id_col] && table.columns[id_col].not_null {
-                st.values[id_col] = Value::Uuid(row_uuid(&format!("{}.{}", table.name, table.columns[id_col].name), r as u64));
+                st.values[id_col] =
+                    Value::Uuid(row_uuid(&format!("{}.{}", table.name, table.columns[id_col].name), r as u64));
                 st.set[id_col] = true;
             }
             return;
@@ -1028,7 +1128,8 @@ impl TableGen {
                 };
                 st.set[type_col] = !st.values[type_col].is_null();
             }
-            if let Some(ci) = ["resource_name", "asset_name", "entity_name", "target_name"].iter().find_map(|n| table.col(n))
+            if let Some(ci) =
+                ["resource_name", "asset_name", "entity_name", "target_name"].iter().find_map(|n| table.col(n))
                 && !st.set[ci]
                 && let Some(l) = world.rows[t].as_ref().and_then(|x| x.labels.get(row as usize))
             {
@@ -1042,25 +1143,54 @@ impl TableGen {
     /// is not a foreign key; otherwise the attempt fails (and the row is tried again).
     fn check_unique(&self, world: &World, mut st: RowState) -> Option<RowState> {
         let table = &world.catalog.tables[self.ti];
-        let fk_cols: HashSet<usize> = table.fks.iter().flat_map(|f| f.columns.iter().copied()).collect();
         for (ui, u) in table.uniques.iter().enumerate() {
+            // Repairable columns: numbers first, then free text, then listed values / enums.
+            let mut cands: Vec<(u8, usize)> = u
+                .columns
+                .iter()
+                .copied()
+                .filter(|c| !self.protected.contains(c))
+                .filter_map(|c| {
+                    let col = &table.columns[c];
+                    let rank = match &col.ty {
+                        t if t.is_integer() => 0,
+                        ColType::Text if col.check.allowed.is_none() && !col.name.ends_with("_type") => 1,
+                        ColType::Text | ColType::Enum(_) => 2,
+                        _ => return None,
+                    };
+                    Some((rank, c))
+                })
+                .collect();
+            cands.sort_unstable();
             let mut bump = 2u32;
-            loop {
-                let Some(key) = unique_key(table, u, &st.values) else { break };
+            while let Some(key) = unique_key(table, u, &st.values) {
                 if !self.uniques[ui].contains(&key) {
                     break;
                 }
-                if bump > 400 {
+                if bump > 400 || cands.is_empty() {
                     return None;
                 }
-                let target = u.columns.iter().copied().find(|c| {
-                    !fk_cols.contains(c) && matches!(table.columns[*c].ty, ColType::Text | ColType::Int2 | ColType::Int4 | ColType::Int8)
-                })?;
+                let (rank, target) = cands[0];
                 let col = &table.columns[target];
-                st.values[target] = match &st.values[target] {
-                    Value::Text(s) => Value::Text(with_suffix(s, bump, col)),
-                    Value::Int(i) => Value::Int(i + 1),
-                    _ => return None,
+                st.values[target] = match (&st.values[target], rank) {
+                    (Value::Int(i), _) => Value::Int(i + 1),
+                    (Value::Text(s), 1) => Value::Text(with_suffix(s, bump, col)),
+                    (Value::Text(s), _) => {
+                        let labels: Vec<String> = match &col.ty {
+                            ColType::Enum(e) => world.catalog.enums.get(e).cloned().unwrap_or_default(),
+                            _ => col.check.allowed.clone().unwrap_or_default(),
+                        };
+                        let pos = labels.iter().position(|l| l == s).unwrap_or(0);
+                        if labels.is_empty() || bump as usize > labels.len() + 1 {
+                            cands.remove(0);
+                            continue;
+                        }
+                        Value::Text(labels[(pos + 1) % labels.len()].clone())
+                    }
+                    _ => {
+                        cands.remove(0);
+                        continue;
+                    }
                 };
                 bump += 1;
             }
@@ -1080,10 +1210,8 @@ impl TableGen {
             (_, Tenancy::Tenant(t)) => Some(t),
             _ => None,
         };
-        let id = table
-            .col("id")
-            .and_then(|i| st.values[i].as_uuid())
-            .unwrap_or_else(|| row_uuid(&table.name, r as u64));
+        let id =
+            table.col("id").and_then(|i| st.values[i].as_uuid()).unwrap_or_else(|| row_uuid(&table.name, r as u64));
         self.rows.ids.push(id);
         for c in &world.referenced[self.ti] {
             if let Some(ci) = table.col(c) {
@@ -1103,6 +1231,11 @@ impl TableGen {
             self.used_labels.insert(label.clone());
         }
         self.rows.labels.push(label);
+        if let Some(ci) = table.col("slug")
+            && let Value::Text(slug) = &st.values[ci]
+        {
+            self.rows.slugs.push(slug.clone());
+        }
         if let Some(d) = st.driver_row {
             self.siblings.entry(d).or_default().push(r as u32);
             if self.units[unit_idx].parent.is_none() {
@@ -1119,7 +1252,7 @@ impl TableGen {
         let f = &table.fks[fi];
         let Some(p) = catalog.table_index(&f.ref_table) else { return Vec::new() };
         let Some(rows) = world.rows[ti].as_ref() else { return Vec::new() };
-        let items: Vec<(Uuid, Option<u32>, Box<[(u32, u32)]>, u8)> = rows
+        let items: Vec<DeferredItem> = rows
             .ids
             .iter()
             .zip(rows.tenant.iter())
@@ -1167,7 +1300,8 @@ impl TableGen {
 fn choose(cands: &[u32], sibling: Option<u32>, col: &str, rng: &mut Rng) -> Option<u32> {
     if let Some(s) = sibling {
         let forward = ["to_", "next", "target", "successor"].iter().any(|w| col.contains(w));
-        let backward = ["depend", "prereq", "previous", "prev_", "predecessor", "from_", "parent"].iter().any(|w| col.contains(w));
+        let backward =
+            ["depend", "prereq", "previous", "prev_", "predecessor", "from_", "parent"].iter().any(|w| col.contains(w));
         if forward {
             return cands.iter().copied().filter(|&c| c > s).min();
         }
@@ -1256,24 +1390,24 @@ fn with_number(like: &Value, f: f64) -> Value {
 fn apply_rules(table: &Table, values: &mut [Value]) -> bool {
     for rule in &table.rules {
         match rule {
-            RowRule::Order(o) => {
-                let (Some(l), Some(r)) = (table.col(&o.left), table.col(&o.right)) else { continue };
-                let (Some(a), Some(b)) = (values[l].as_f64(), values[r].as_f64()) else { continue };
-                if o.op.holds(a, b) {
+            RowRule::Order(order) => {
+                let (Some(li), Some(ri)) = (table.col(&order.left), table.col(&order.right)) else { continue };
+                let (Some(lv), Some(rv)) = (values[li].as_f64(), values[ri].as_f64()) else { continue };
+                if order.op.holds(lv, rv) {
                     continue;
                 }
-                match o.op {
+                match order.op {
                     CmpOp::Ge | CmpOp::Gt | CmpOp::Le | CmpOp::Lt => {
-                        values.swap(l, r);
-                        let (a, b) = (values[l].as_f64().unwrap_or(0.0), values[r].as_f64().unwrap_or(0.0));
-                        if !o.op.holds(a, b) {
+                        values.swap(li, ri);
+                        let (lv, rv) = (values[li].as_f64().unwrap_or(0.0), values[ri].as_f64().unwrap_or(0.0));
+                        if !order.op.holds(lv, rv) {
                             // Equal values under a strict comparison: move the left one.
-                            let delta = if matches!(o.op, CmpOp::Gt) { 1.0 } else { -1.0 };
-                            values[l] = with_number(&values[l], a + delta);
+                            let delta = if matches!(order.op, CmpOp::Gt) { 1.0 } else { -1.0 };
+                            values[li] = with_number(&values[li], lv + delta);
                         }
                     }
-                    CmpOp::Ne => values[l] = with_number(&values[l], a + 1.0),
-                    CmpOp::Eq => values[l] = values[r].clone(),
+                    CmpOp::Ne => values[li] = with_number(&values[li], lv + 1.0),
+                    CmpOp::Eq => values[li] = values[ri].clone(),
                 }
             }
             RowRule::SumOrder { parts, op, right } => {
@@ -1318,7 +1452,8 @@ fn apply_rules(table: &Table, values: &mut [Value]) -> bool {
                 }
             }
             RowRule::ExactlyOne(cols) => {
-                let set: Vec<usize> = cols.iter().filter_map(|c| table.col(c)).filter(|&i| !values[i].is_null()).collect();
+                let set: Vec<usize> =
+                    cols.iter().filter_map(|c| table.col(c)).filter(|&i| !values[i].is_null()).collect();
                 if set.is_empty() {
                     return false;
                 }
@@ -1363,6 +1498,185 @@ mod tests {
         assert_eq!(with_suffix("abcdef", 2, &col("code", Some(5))), "abc-2");
         assert_eq!(prefix_for("workflow_step_definitions"), "WSD");
         assert_eq!(prefix_for("agents"), "AGT");
+    }
+
+    fn c(name: &str, ty: ColType, not_null: bool) -> Column {
+        Column { ty, not_null, ..col(name, None) }
+    }
+
+    fn fk(name: &str, cols: &[usize], ref_table: &str) -> crate::demo_data::catalog::ForeignKey {
+        crate::demo_data::catalog::ForeignKey {
+            name: name.into(),
+            columns: cols.to_vec(),
+            ref_table: ref_table.into(),
+            ref_columns: vec!["id".into()],
+        }
+    }
+
+    fn unique(cols: &[usize]) -> crate::demo_data::catalog::UniqueKey {
+        crate::demo_data::catalog::UniqueKey {
+            name: "u".into(),
+            columns: cols.to_vec(),
+            case_insensitive: false,
+            predicate: Vec::new(),
+            nulls_not_distinct: false,
+        }
+    }
+
+    fn table(
+        name: &str,
+        columns: Vec<Column>,
+        fks: Vec<crate::demo_data::catalog::ForeignKey>,
+        uniques: Vec<crate::demo_data::catalog::UniqueKey>,
+    ) -> Table {
+        Table { name: name.into(), columns, fks, uniques, rules: Vec::new(), has_user_triggers: false }
+    }
+
+    /// tenants ⇄ user_profiles (a cycle), two registry tables and a junction between them.
+    fn small_catalog() -> Catalog {
+        use ColType::{Bool, Enum, Text, Uuid as U};
+        let tenants = table(
+            "tenants",
+            vec![
+                c("id", U, true),
+                c("name", Text, true),
+                c("slug", Text, true),
+                c("parent_tenant_id", U, false),
+                c("created_by", U, false),
+            ],
+            vec![fk("t_parent", &[3], "tenants"), fk("t_created_by", &[4], "user_profiles")],
+            vec![unique(&[2])],
+        );
+        let users = table(
+            "user_profiles",
+            vec![c("id", U, true), c("tenant_id", U, true), c("email", Text, true), c("full_name", Text, false)],
+            vec![fk("u_tenant", &[1], "tenants")],
+            vec![unique(&[2])],
+        );
+        let registry = |name: &str, extra: Column| {
+            table(
+                name,
+                vec![
+                    c("id", U, true),
+                    c("tenant_id", U, false),
+                    c("owner_tenant_id", U, false),
+                    c("is_public", Bool, true),
+                    c("name", Text, true),
+                    c("slug", Text, true),
+                    extra,
+                    c("created_by", U, false),
+                ],
+                vec![
+                    fk("r_tenant", &[1], "tenants"),
+                    fk("r_owner", &[2], "tenants"),
+                    fk("r_user", &[7], "user_profiles"),
+                ],
+                vec![unique(&[5])],
+            )
+        };
+        let agents = registry("agents", c("status", Enum("agent_status".into()), true));
+        let prompts = registry("prompts", c("role_type", Enum("prompt_role_type".into()), true));
+        let junction = table(
+            "agent_prompts",
+            vec![
+                c("id", U, true),
+                c("tenant_id", U, false),
+                c("agent_id", U, true),
+                c("prompt_id", U, true),
+                c("is_primary", Bool, true),
+            ],
+            vec![fk("j_tenant", &[1], "tenants"), fk("j_agent", &[2], "agents"), fk("j_prompt", &[3], "prompts")],
+            vec![unique(&[2, 3])],
+        );
+        let mut enums = HashMap::new();
+        enums.insert("agent_status".to_string(), vec!["development".to_string(), "active".to_string()]);
+        enums.insert(
+            "prompt_role_type".to_string(),
+            ["system", "context", "instruction", "example", "panel_orchestration", "analysis", "synthesis"]
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect(),
+        );
+        // The catalog lists tables by name, as introspection does.
+        let mut tables = vec![agents, junction, prompts, tenants, users];
+        tables.sort_by(|a, b| a.name.cmp(&b.name));
+        Catalog::from_tables(tables, enums)
+    }
+
+    /// Generates every table in memory; returns the rows' values per table name.
+    fn generate_all(catalog: &Catalog, plan: &Plan) -> HashMap<String, Vec<Vec<Value>>> {
+        let mut world = World::new(catalog, plan, 1);
+        let mut out = HashMap::new();
+        for &ti in &plan.order {
+            let mut g = TableGen::new(&world, ti).unwrap_or_else(|e| panic!("{e}"));
+            let mut rows = Vec::new();
+            while let Some(r) = g.next_row(&mut world) {
+                rows.push(r);
+            }
+            world.finish_table(ti, g.into_rows());
+            out.insert(catalog.tables[ti].name.clone(), rows);
+        }
+        out
+    }
+
+    #[test]
+    fn engine_keeps_tenancy_and_is_deterministic() {
+        let catalog = small_catalog();
+        let plan = crate::demo_data::plan::build(&catalog).unwrap_or_else(|e| panic!("{e}"));
+        let name = |i: usize| catalog.tables[i].name.as_str();
+        let order: Vec<&str> = plan.order.iter().map(|&i| name(i)).collect();
+        assert_eq!(order[0], "tenants", "{order:?}");
+        let tenants_ti = catalog.table_index("tenants").unwrap_or(0);
+        assert_eq!(plan.tables[tenants_ti].deferred.len(), 1, "tenants.created_by closes the cycle");
+
+        let a = generate_all(&catalog, &plan);
+        let b = generate_all(&catalog, &plan);
+        assert_eq!(a, b, "same scale, same data");
+
+        assert_eq!(a["tenants"].len(), 10);
+        assert_eq!(a["agents"].len(), 254);
+        assert_eq!(a["prompts"].len(), 700);
+        let tenant_of = |rows: &Vec<Vec<Value>>| -> HashMap<Uuid, Option<Uuid>> {
+            rows.iter().filter_map(|r| Some((r[0].as_uuid()?, r[1].as_uuid()))).collect()
+        };
+        let agents = tenant_of(&a["agents"]);
+        let prompts = tenant_of(&a["prompts"]);
+        // ~60 % shared, is_public mirrors it, owner mirrors the tenant (platform when shared).
+        let shared = a["agents"].iter().filter(|r| r[1].is_null()).count();
+        assert!((140..=165).contains(&shared), "{shared} shared agents");
+        for r in &a["agents"] {
+            assert_eq!(r[3], Value::Bool(r[1].is_null()));
+            if r[1].is_null() {
+                assert_eq!(r[2].as_uuid(), Some(super::super::documented_rows::PLATFORM_ID));
+            } else {
+                assert_eq!(r[2], r[1]);
+            }
+        }
+        // Junction: tenant-compatible pairs, the private side's tenant, one primary per agent.
+        let mut primaries: HashMap<Uuid, usize> = HashMap::new();
+        let mut per_agent: HashMap<Uuid, usize> = HashMap::new();
+        for r in &a["agent_prompts"] {
+            let (ag, pr) = (r[2].as_uuid().unwrap_or_default(), r[3].as_uuid().unwrap_or_default());
+            let (ta, tp) = (agents[&ag], prompts[&pr]);
+            match ta {
+                Some(t) => assert!(tp.is_none() || tp == Some(t)),
+                None => assert!(tp.is_none(), "shared agents only link shared prompts"),
+            }
+            assert_eq!(r[1].as_uuid(), ta.or(tp));
+            *per_agent.entry(ag).or_default() += 1;
+            if r[4] == Value::Bool(true) {
+                *primaries.entry(ag).or_default() += 1;
+            }
+        }
+        assert_eq!(per_agent.len(), 254);
+        assert!(per_agent.values().all(|n| (3..=8).contains(n)));
+        assert!(primaries.values().all(|n| *n == 1) && primaries.len() == 254);
+        // All seven prompt role types occur.
+        let roles: HashSet<&str> = a["prompts"].iter().filter_map(|r| r[6].as_str()).collect();
+        assert_eq!(roles.len(), 7);
+        // Users spread over every tenant.
+        let user_tenants: HashSet<Option<Uuid>> = a["user_profiles"].iter().map(|r| r[1].as_uuid()).collect();
+        assert_eq!(user_tenants.len(), 10);
     }
 
     #[test]

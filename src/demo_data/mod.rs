@@ -74,10 +74,8 @@ pub async fn seed(db: &DatabaseConnection, scale: u32) -> Result<SeedSummary, Se
         return Err(SeedError::NotPostgres(backend));
     }
     let pool = db.get_postgres_connection_pool();
-    let mut tx = pool.begin().await.map_err(|source| SeedError::Database {
-        context: "opening a transaction".into(),
-        source,
-    })?;
+    let mut tx =
+        pool.begin().await.map_err(|source| SeedError::Database { context: "opening a transaction".into(), source })?;
 
     let catalog = catalog::load(&mut tx).await?;
     let plan = plan::build(&catalog)?;
@@ -86,6 +84,7 @@ pub async fn seed(db: &DatabaseConnection, scale: u32) -> Result<SeedSummary, Se
     loader::exec(&mut tx, "SET LOCAL statement_timeout = 0", "setting the statement timeout").await?;
     loader::truncate_all(&mut tx, &catalog).await?;
     loader::set_user_triggers(&mut tx, &catalog, false).await?;
+    let indexes = loader::drop_deferrable_indexes(&mut tx).await?;
 
     let mut world = generator::World::new(&catalog, &plan, scale);
     let mut tables = Vec::with_capacity(plan.order.len());
@@ -97,16 +96,16 @@ pub async fn seed(db: &DatabaseConnection, scale: u32) -> Result<SeedSummary, Se
         tables.push((name, written));
     }
     loader::fill_deferred(&mut tx, &world).await?;
+    let t0 = Instant::now();
+    loader::recreate_indexes(&mut tx, &indexes).await?;
+    tracing::debug!(indexes = indexes.len(), ms = t0.elapsed().as_millis() as u64, "indexes re-created");
     loader::set_user_triggers(&mut tx, &catalog, true).await?;
-    tx.commit().await.map_err(|source| SeedError::Database {
-        context: "committing".into(),
-        source,
-    })?;
+    tx.commit().await.map_err(|source| SeedError::Database { context: "committing".into(), source })?;
 
-    let mut conn = pool.acquire().await.map_err(|source| SeedError::Database {
-        context: "acquiring a connection for ANALYZE".into(),
-        source,
-    })?;
+    let mut conn = pool
+        .acquire()
+        .await
+        .map_err(|source| SeedError::Database { context: "acquiring a connection for ANALYZE".into(), source })?;
     loader::analyze(&mut conn, &catalog).await?;
 
     let summary = SeedSummary { scale, tables, elapsed: started.elapsed() };

@@ -182,6 +182,9 @@ pub struct PolyRef {
     pub id_col: usize,
     /// The type column holds table names (`*_table`) rather than singular nouns.
     pub holds_table_name: bool,
+    /// (value of the type column, table) pairs the reference may point to: from the type
+    /// column's CHECK list, else every registry table.
+    pub targets: Vec<(String, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -267,6 +270,31 @@ fn table_for_stem(catalog: &Catalog, stem: &str) -> Option<usize> {
     None
 }
 
+/// Tables a polymorphic reference may point to.
+fn poly_targets(catalog: &Catalog, t: &Table, type_col: usize, holds_table_name: bool) -> Vec<(String, usize)> {
+    let col = &t.columns[type_col];
+    let mut out = Vec::new();
+    if let Some(allowed) = &col.check.allowed {
+        for v in allowed {
+            let target = catalog.table_index(v).or_else(|| plural_forms(v).iter().find_map(|p| catalog.table_index(p)));
+            if let Some(target) = target {
+                out.push((v.clone(), target));
+            }
+        }
+    }
+    if out.is_empty() {
+        for (i, other) in catalog.tables.iter().enumerate() {
+            if classify(other) == Class::Registry && other.name != t.name {
+                let v = if holds_table_name { other.name.clone() } else { singular(&other.name) };
+                if col.max_len.is_none_or(|m| v.len() <= m) {
+                    out.push((v, i));
+                }
+            }
+        }
+    }
+    out
+}
+
 pub fn classify(t: &Table) -> Class {
     if t.name == TENANTS {
         return Class::Tenants;
@@ -286,9 +314,8 @@ fn is_tenancy_col(name: &str) -> bool {
 /// Builds the plan for every table of the catalog.
 pub fn build(catalog: &Catalog) -> Result<Plan, SeedError> {
     let n = catalog.tables.len();
-    let tenants = catalog
-        .table_index(TENANTS)
-        .ok_or_else(|| SeedError::Plan("the schema has no `tenants` table".into()))?;
+    let tenants =
+        catalog.table_index(TENANTS).ok_or_else(|| SeedError::Plan("the schema has no `tenants` table".into()))?;
 
     // Tenancy FKs (tenant_id / owner_tenant_id → tenants) are handled by the tenancy logic,
     // not picked like other FKs.
@@ -310,11 +337,18 @@ pub fn build(catalog: &Catalog) -> Result<Plan, SeedError> {
             match &c.ty {
                 ColType::Uuid => {
                     let Some(stem) = c.name.strip_suffix("_id") else { continue };
-                    let type_col = t.col(&format!("{stem}_type")).map(|i| (i, false))
+                    let type_col = t
+                        .col(&format!("{stem}_type"))
+                        .map(|i| (i, false))
                         .or_else(|| t.col(&format!("{stem}_table")).map(|i| (i, true)))
-                        .or_else(|| (stem == "record" || stem == "target").then(|| t.col("table_name").map(|i| (i, true))).flatten());
+                        .or_else(|| {
+                            (stem == "record" || stem == "target")
+                                .then(|| t.col("table_name").map(|i| (i, true)))
+                                .flatten()
+                        });
                     if let Some((type_col, holds_table_name)) = type_col {
-                        polys[ti].push(PolyRef { type_col, id_col: ci, holds_table_name });
+                        let targets = poly_targets(catalog, t, type_col, holds_table_name);
+                        polys[ti].push(PolyRef { type_col, id_col: ci, holds_table_name, targets });
                     } else if let Some(target) = table_for_stem(catalog, stem)
                         && target != ti
                     {
@@ -346,11 +380,11 @@ pub fn build(catalog: &Catalog) -> Result<Plan, SeedError> {
             !placed[ti] && {
                 let t = &catalog.tables[ti];
                 let hard_ok = t.fks.iter().enumerate().all(|(fi, f)| {
-                    deferred[ti].contains(&fi)
-                        || catalog.table_index(&f.ref_table).is_none_or(|r| r == ti || placed[r])
+                    deferred[ti].contains(&fi) || catalog.table_index(&f.ref_table).is_none_or(|r| r == ti || placed[r])
                 });
                 let soft_ok = drop_soft
-                    || soft[ti].iter().chain(arrays[ti].iter()).all(|s| placed[s.table] || s.table == ti);
+                    || (soft[ti].iter().chain(arrays[ti].iter()).all(|s| placed[s.table] || s.table == ti)
+                        && polys[ti].iter().flat_map(|p| p.targets.iter()).all(|&(_, t)| placed[t] || t == ti));
                 hard_ok && soft_ok
             }
         });
@@ -379,27 +413,22 @@ pub fn build(catalog: &Catalog) -> Result<Plan, SeedError> {
                 })
                 .map(|(fi, _)| fi)
                 .collect();
-            let all_nullable = blocking
-                .iter()
-                .all(|&fi| t.fks[fi].columns.iter().all(|&c| !t.columns[c].not_null));
+            let all_nullable = blocking.iter().all(|&fi| t.fks[fi].columns.iter().all(|&c| !t.columns[c].not_null));
             if all_nullable && best.as_ref().is_none_or(|(_, b)| blocking.len() < b.len()) {
                 best = Some((ti, blocking));
             }
         }
-        match best {
-            Some((ti, fks)) => {
-                for fi in &fks {
-                    tracing::debug!(table = %catalog.tables[ti].name, fk = %catalog.tables[ti].fks[*fi].name, "deferring FK to break a cycle");
-                }
-                deferred[ti].extend(fks);
+        if let Some((ti, fks)) = best {
+            for fi in &fks {
+                tracing::debug!(table = %catalog.tables[ti].name, fk = %catalog.tables[ti].fks[*fi].name, "deferring FK to break a cycle");
             }
-            None => {
-                let names: Vec<&str> = (0..n).filter(|&t| !placed[t]).map(|t| catalog.tables[t].name.as_str()).collect();
-                return Err(SeedError::Plan(format!(
-                    "foreign keys form a cycle of NOT NULL columns among: {}",
-                    names.join(", ")
-                )));
-            }
+            deferred[ti].extend(fks);
+        } else {
+            let names: Vec<&str> = (0..n).filter(|&t| !placed[t]).map(|t| catalog.tables[t].name.as_str()).collect();
+            return Err(SeedError::Plan(format!(
+                "foreign keys form a cycle of NOT NULL columns among: {}",
+                names.join(", ")
+            )));
         }
     }
 
@@ -407,34 +436,33 @@ pub fn build(catalog: &Catalog) -> Result<Plan, SeedError> {
     let mut depth = vec![0u32; n];
     let mut anchors: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
     for &ti in &order {
-        let t = &catalog.tables[ti];
-        let mut d = 0;
-        let mut a = BTreeSet::new();
-        for (fi, f) in t.fks.iter().enumerate() {
-            if deferred[ti].contains(&fi) || is_tenancy_fk(t, fi) {
+        let table = &catalog.tables[ti];
+        let mut table_depth = 0;
+        let mut table_anchors = BTreeSet::new();
+        for (fi, f) in table.fks.iter().enumerate() {
+            if deferred[ti].contains(&fi) || is_tenancy_fk(table, fi) {
                 continue;
             }
-            let Some(r) = catalog.table_index(&f.ref_table) else { continue };
-            if r == ti || r == tenants {
+            let Some(parent) = catalog.table_index(&f.ref_table) else { continue };
+            if parent == ti || parent == tenants {
                 continue;
             }
-            if f.columns.iter().all(|&c| t.columns[c].not_null) {
-                d = d.max(depth[r] + 1);
+            if f.columns.iter().all(|&c| table.columns[c].not_null) {
+                table_depth = table_depth.max(depth[parent] + 1);
             }
-            a.insert(r);
-            a.extend(anchors[r].iter().copied());
+            table_anchors.insert(parent);
+            table_anchors.extend(anchors[parent].iter().copied());
         }
-        depth[ti] = d;
-        anchors[ti] = a;
+        depth[ti] = table_depth;
+        anchors[ti] = table_anchors;
     }
 
     let volumes: HashMap<&str, Count> = VOLUMES.iter().copied().collect();
     let mut plans = Vec::with_capacity(n);
     for (ti, t) in catalog.tables.iter().enumerate() {
         let class = classify(t);
-        let pickable: Vec<usize> = (0..t.fks.len())
-            .filter(|&fi| !deferred[ti].contains(&fi) && !is_tenancy_fk(t, fi))
-            .collect();
+        let pickable: Vec<usize> =
+            (0..t.fks.len()).filter(|&fi| !deferred[ti].contains(&fi) && !is_tenancy_fk(t, fi)).collect();
         let ref_of = |fi: usize| catalog.table_index(&t.fks[fi].ref_table);
         let not_null = |fi: usize| t.fks[fi].columns.iter().all(|&c| t.columns[c].not_null);
         let non_self = |fi: usize| ref_of(fi).is_some_and(|r| r != ti && r != tenants);
@@ -461,34 +489,40 @@ pub fn build(catalog: &Catalog) -> Result<Plan, SeedError> {
                 driver = pickable.iter().copied().find(|&fi| t.columns[t.fks[fi].columns[0]].name == col);
             }
         }
-        if driver.is_none() && !driver_is_tenant {
-            if let Some(cols) = &junction_cols {
-                driver = cols
-                    .iter()
-                    .copied()
-                    .min()
-                    .and_then(|c| pickable.iter().copied().find(|&fi| t.fks[fi].columns.first() == Some(&c)))
-                    .filter(|&fi| not_null(fi) && non_self(fi));
-            }
+        if driver.is_none()
+            && !driver_is_tenant
+            && let Some(cols) = &junction_cols
+        {
+            driver = cols
+                .iter()
+                .copied()
+                .min()
+                .and_then(|c| pickable.iter().copied().find(|&fi| t.fks[fi].columns.first() == Some(&c)))
+                .filter(|&fi| not_null(fi) && non_self(fi));
         }
         if driver.is_none() && !driver_is_tenant {
-            let actor = |fi: usize| {
-                ref_of(fi).is_some_and(|r| classify(&catalog.tables[r]) == Class::Private && depth[r] == 0)
-            };
+            let actor =
+                |fi: usize| ref_of(fi).is_some_and(|r| classify(&catalog.tables[r]) == Class::Private && depth[r] == 0);
+            driver = pickable.iter().copied().filter(|&fi| not_null(fi) && non_self(fi)).max_by_key(|&fi| {
+                let r = ref_of(fi).unwrap_or(ti);
+                // deeper first, then non-actor, then earlier column (max_by_key keeps the
+                // last maximum, hence the reversed column index).
+                (depth[r], !actor(fi), usize::MAX - t.fks[fi].columns[0])
+            });
+        }
+
+        if driver.is_none() && !driver_is_tenant && matches!(configured, Some(Count::PerParent { .. })) {
+            // A per-parent count over an optional parent (org_roles per department).
             driver = pickable
                 .iter()
                 .copied()
-                .filter(|&fi| not_null(fi) && non_self(fi))
-                .max_by_key(|&fi| {
-                    let r = ref_of(fi).unwrap_or(ti);
-                    // deeper first, then non-actor, then earlier column (max_by_key keeps the
-                    // last maximum, hence the reversed column index).
-                    (depth[r], !actor(fi), usize::MAX - t.fks[fi].columns[0])
-                });
+                .filter(|&fi| non_self(fi))
+                .max_by_key(|&fi| (depth[ref_of(fi).unwrap_or(ti)], usize::MAX - t.fks[fi].columns[0]));
         }
-
         let count = match configured {
-            Some(Count::PerParent { lo, hi, col }) if driver.is_some() || driver_is_tenant => Count::PerParent { col, lo, hi },
+            Some(Count::PerParent { lo, hi, col }) if driver.is_some() || driver_is_tenant => {
+                Count::PerParent { col, lo, hi }
+            }
             Some(Count::PerParent { .. }) => fixed(20),
             Some(c) => c,
             None if driver.is_some() => per(1, 3),

@@ -64,11 +64,7 @@ impl Rng {
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        if items.is_empty() {
-            None
-        } else {
-            items.get(self.below(items.len()))
-        }
+        if items.is_empty() { None } else { items.get(self.below(items.len())) }
     }
 
     /// Like [`Rng::pick`] for static word lists, which are never empty; "" if one is.
@@ -163,10 +159,7 @@ mod tests {
             assert_eq!(a.next_u64(), b.next_u64());
         }
         let mut c = Rng::for_row(table_seed("agents", 2), 42);
-        assert_ne!(
-            Rng::for_row(table_seed("agents", 1), 42).next_u64(),
-            c.next_u64()
-        );
+        assert_ne!(Rng::for_row(table_seed("agents", 1), 42).next_u64(), c.next_u64());
     }
 
     #[test]
@@ -192,9 +185,6 @@ mod tests {
         assert_ne!(a, row_uuid("prompts", 0));
         assert_eq!(a.get_version_num(), 4);
         assert_eq!(hash_str(""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(
-            sha256_hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -6,8 +6,9 @@
 
 use std::sync::Arc;
 
-use async_graphql::SelectionField;
-use async_graphql::dynamic::{InputValue, ResolverContext, TypeRef};
+use async_graphql::dynamic::{InputValue, TypeRef};
+use async_graphql::{Name, SelectionField, Value};
+use indexmap::IndexMap;
 
 use crate::catalog::{Catalog, ColumnId, RelationKind, Table};
 use crate::error::AppError;
@@ -24,9 +25,11 @@ pub fn list_arguments(table: &Table) -> Vec<InputValue> {
     vec![
         InputValue::new("filter", TypeRef::named(table_filter_name(table))),
         InputValue::new("orderBy", TypeRef::named_nn_list(order_enum_name(table))),
-        InputValue::new("first", TypeRef::named(TypeRef::INT)).description("Rows from the start (at most the page size limit)."),
+        InputValue::new("first", TypeRef::named(TypeRef::INT))
+            .description("Rows from the start (at most the page size limit)."),
         InputValue::new("after", TypeRef::named(TypeRef::STRING)).description("Cursor to read after."),
-        InputValue::new("last", TypeRef::named(TypeRef::INT)).description("Rows from the end (at most the page size limit)."),
+        InputValue::new("last", TypeRef::named(TypeRef::INT))
+            .description("Rows from the end (at most the page size limit)."),
         InputValue::new("before", TypeRef::named(TypeRef::STRING)).description("Cursor to read before."),
     ]
 }
@@ -40,9 +43,14 @@ pub struct ListArgs {
     pub page: PageSpec,
 }
 
-fn page_size(ctx: &ResolverContext<'_>, name: &str, max: usize) -> Result<Option<usize>, AppError> {
-    let Some(v) = ctx.args.get(name).filter(|v| !v.is_null()) else { return Ok(None) };
-    let n = v.i64().map_err(|_| AppError::bad_input(format!("argument `{name}` must be an integer")))?;
+fn arg<'v>(args: &'v IndexMap<Name, Value>, name: &str) -> Option<&'v Value> {
+    args.get(name).filter(|v| !matches!(v, Value::Null))
+}
+
+fn page_size(args: &IndexMap<Name, Value>, name: &str, max: usize) -> Result<Option<usize>, AppError> {
+    let Some(v) = arg(args, name) else { return Ok(None) };
+    let Value::Number(n) = v else { return Err(AppError::bad_input(format!("argument `{name}` must be an integer"))) };
+    let n = n.as_i64().ok_or_else(|| AppError::bad_input(format!("argument `{name}` must be an integer")))?;
     if n < 0 {
         return Err(AppError::bad_input(format!("argument `{name}` must not be negative (got {n})")));
     }
@@ -54,38 +62,43 @@ fn page_size(ctx: &ResolverContext<'_>, name: &str, max: usize) -> Result<Option
 }
 
 impl ListArgs {
-    pub fn parse(ctx: &ResolverContext<'_>, schema: &SchemaContext, table: &Table) -> Result<Self, AppError> {
+    /// Parses a list field's arguments (already validated against the schema, variables substituted).
+    pub fn parse(args: &IndexMap<Name, Value>, schema: &SchemaContext, table: &Table) -> Result<Self, AppError> {
         let catalog = &schema.catalog;
         let limits = &schema.limits;
-        let (filter, filter_key) = match ctx.args.get("filter").filter(|v| !v.is_null()) {
-            Some(v) => {
-                let obj = v.object().map_err(|_| AppError::bad_input("argument `filter` must be an object"))?;
-                let key = v.as_value().to_string();
-                (Some(filters::parse(catalog, table, &obj, "filter", 0, limits.max_filter_depth)?), key)
-            }
+        let (filter, filter_key) = match arg(args, "filter") {
+            Some(Value::Object(obj)) => (
+                Some(filters::parse(catalog, table, obj, "filter", 0, limits.max_filter_depth)?),
+                Value::Object(obj.clone()).to_string(),
+            ),
+            Some(_) => return Err(AppError::bad_input("argument `filter` must be an object")),
             None => (None, String::new()),
         };
-        let order_values: Vec<String> = match ctx.args.get("orderBy").filter(|v| !v.is_null()) {
-            Some(v) => v
-                .list()
-                .map_err(|_| AppError::bad_input("argument `orderBy` must be a list"))?
+        let order_values: Vec<String> = match arg(args, "orderBy") {
+            Some(Value::List(items)) => items
                 .iter()
-                .map(|x| x.enum_name().map(str::to_owned).map_err(|_| AppError::bad_input("`orderBy` takes enum values")))
+                .map(|x| match x {
+                    Value::Enum(n) => Ok(n.to_string()),
+                    Value::String(s) => Ok(s.clone()),
+                    _ => Err(AppError::bad_input("`orderBy` takes enum values")),
+                })
                 .collect::<Result<_, _>>()?,
+            Some(Value::Enum(n)) => vec![n.to_string()],
+            Some(_) => return Err(AppError::bad_input("argument `orderBy` must be a list")),
             None => Vec::new(),
         };
         let ordering = ordering::parse(table, &order_values)?;
-        let first = page_size(ctx, "first", limits.max_page_size)?;
-        let last = page_size(ctx, "last", limits.max_page_size)?;
+        let first = page_size(args, "first", limits.max_page_size)?;
+        let last = page_size(args, "last", limits.max_page_size)?;
         if first.is_some() && last.is_some() {
             return Err(AppError::bad_input("give either `first` or `last`, not both"));
         }
         let cursor = |name: &str| -> Result<Option<Vec<ValueKey>>, AppError> {
-            match ctx.args.get(name).filter(|v| !v.is_null()) {
-                Some(v) => {
-                    let s = v.string().map_err(|_| AppError::bad_input(format!("argument `{name}` must be a cursor string")))?;
+            match arg(args, name) {
+                Some(Value::String(s)) => {
                     Ok(Some(schema.cursors.decode(table, &ordering, s, name)?.into_iter().map(ValueKey).collect()))
                 }
+                Some(_) => Err(AppError::bad_input(format!("argument `{name}` must be a cursor string"))),
                 None => Ok(None),
             }
         };
@@ -100,7 +113,12 @@ impl ListArgs {
 }
 
 /// Columns of `table` that the object selection `fields` needs.
-pub fn node_columns<'a>(catalog: &Catalog, table: &Table, fields: impl Iterator<Item = SelectionField<'a>>, out: &mut Vec<ColumnId>) {
+pub fn node_columns<'a>(
+    catalog: &Catalog,
+    table: &Table,
+    fields: impl Iterator<Item = SelectionField<'a>>,
+    out: &mut Vec<ColumnId>,
+) {
     for f in fields {
         let name = f.name();
         if let Some(c) = table.columns.iter().position(|c| c.field == name) {
@@ -121,7 +139,13 @@ pub struct ConnectionNeeds {
     pub want_total: bool,
 }
 
-pub fn connection_needs(catalog: &Catalog, table: &Table, junction: Option<&Table>, field: SelectionField<'_>, ordering: &Ordering) -> ConnectionNeeds {
+pub fn connection_needs(
+    catalog: &Catalog,
+    table: &Table,
+    junction: Option<&Table>,
+    field: SelectionField<'_>,
+    ordering: &Ordering,
+) -> ConnectionNeeds {
     let mut cols: Vec<ColumnId> = ordering.columns().collect();
     let mut link_cols: Vec<ColumnId> = Vec::new();
     let mut want_total = false;

@@ -5,8 +5,10 @@
 //! belongs-to relation (a `<Target>Filter` the related row must match) and a member per list
 //! relation (`<Target>ListFilter` with `some`/`none`/`every`).
 
+use async_graphql::Name;
 use async_graphql::Value as GqlValue;
-use async_graphql::dynamic::{InputObject, InputValue, ObjectAccessor, TypeRef};
+use async_graphql::dynamic::{InputObject, InputValue, TypeRef};
+use indexmap::IndexMap;
 
 use crate::catalog::{Catalog, Column, RelationKind, ScalarKind, Table};
 use crate::error::AppError;
@@ -32,8 +34,14 @@ pub fn list_filter_name(table: &Table) -> String {
     format!("{}ListFilter", table.type_name)
 }
 
-const COMPARISONS: [(&str, CmpOp); 6] =
-    [("eq", CmpOp::Eq), ("ne", CmpOp::Ne), ("lt", CmpOp::Lt), ("lte", CmpOp::Lte), ("gt", CmpOp::Gt), ("gte", CmpOp::Gte)];
+const COMPARISONS: [(&str, CmpOp); 6] = [
+    ("eq", CmpOp::Eq),
+    ("ne", CmpOp::Ne),
+    ("lt", CmpOp::Lt),
+    ("lte", CmpOp::Lte),
+    ("gt", CmpOp::Gt),
+    ("gte", CmpOp::Gte),
+];
 
 /// One operator input per column kind used in the catalog.
 pub fn operator_inputs(catalog: &Catalog) -> Vec<InputObject> {
@@ -50,17 +58,25 @@ pub fn operator_inputs(catalog: &Catalog) -> Vec<InputObject> {
         .filter_map(|kind| {
             let name = operator_input_name(kind)?;
             let ty = type_name(kind);
-            let mut input = InputObject::new(name).description(format!("Conditions on a {ty} column; all given must hold."));
+            let mut input =
+                InputObject::new(name).description(format!("Conditions on a {ty} column; all given must hold."));
             match kind {
                 ScalarKind::StringList | ScalarKind::UuidList => {
                     input = input
-                        .field(InputValue::new("contains", TypeRef::named_nn_list(&ty)).description("Has all of these."))
-                        .field(InputValue::new("overlaps", TypeRef::named_nn_list(&ty)).description("Has any of these."));
+                        .field(
+                            InputValue::new("contains", TypeRef::named_nn_list(&ty)).description("Has all of these."),
+                        )
+                        .field(
+                            InputValue::new("overlaps", TypeRef::named_nn_list(&ty)).description("Has any of these."),
+                        );
                 }
                 ScalarKind::Json => {
                     input = input
                         .field(InputValue::new("contains", TypeRef::named(scalars::JSON)).description("jsonb `@>`."))
-                        .field(InputValue::new("hasKey", TypeRef::named(TypeRef::STRING)).description("Has this top-level key."));
+                        .field(
+                            InputValue::new("hasKey", TypeRef::named(TypeRef::STRING))
+                                .description("Has this top-level key."),
+                        );
                 }
                 _ => {
                     for (op, _) in COMPARISONS {
@@ -71,8 +87,14 @@ pub fn operator_inputs(catalog: &Catalog) -> Vec<InputObject> {
                         .field(InputValue::new("notIn", TypeRef::named_nn_list(&ty)));
                     if *kind == ScalarKind::String {
                         input = input
-                            .field(InputValue::new("like", TypeRef::named(TypeRef::STRING)).description("SQL LIKE pattern."))
-                            .field(InputValue::new("ilike", TypeRef::named(TypeRef::STRING)).description("Case-insensitive LIKE."))
+                            .field(
+                                InputValue::new("like", TypeRef::named(TypeRef::STRING))
+                                    .description("SQL LIKE pattern."),
+                            )
+                            .field(
+                                InputValue::new("ilike", TypeRef::named(TypeRef::STRING))
+                                    .description("Case-insensitive LIKE."),
+                            )
                             .field(InputValue::new("startsWith", TypeRef::named(TypeRef::STRING)))
                             .field(InputValue::new("contains", TypeRef::named(TypeRef::STRING)));
                     }
@@ -86,7 +108,8 @@ pub fn operator_inputs(catalog: &Catalog) -> Vec<InputObject> {
 /// `<Type>Filter` and `<Type>ListFilter` for `table`.
 pub fn table_inputs(catalog: &Catalog, table: &Table) -> [InputObject; 2] {
     let name = table_filter_name(table);
-    let mut input = InputObject::new(&name).description(format!("Conditions on {}; all given must hold.", table.type_name));
+    let mut input =
+        InputObject::new(&name).description(format!("Conditions on {}; all given must hold.", table.type_name));
     for c in &table.columns {
         if let Some(op) = operator_input_name(&c.kind) {
             input = input.field(InputValue::new(&c.field, TypeRef::named(op)));
@@ -111,52 +134,79 @@ pub fn table_inputs(catalog: &Catalog, table: &Table) -> [InputObject; 2] {
 }
 
 /// Parses a `<Type>Filter` argument value.
-pub fn parse(catalog: &Catalog, table: &Table, value: &ObjectAccessor<'_>, path: &str, depth: usize, max_depth: usize) -> Result<Filter, AppError> {
+pub fn parse(
+    catalog: &Catalog,
+    table: &Table,
+    value: &IndexMap<Name, GqlValue>,
+    path: &str,
+    depth: usize,
+    max_depth: usize,
+) -> Result<Filter, AppError> {
     if depth > max_depth {
         return Err(AppError::bad_input(format!("`{path}` nests deeper than {max_depth} levels of filters")));
     }
+    let object = |v: &'_ GqlValue, here: &str| -> Result<IndexMap<Name, GqlValue>, AppError> {
+        match v {
+            GqlValue::Object(o) => Ok(o.clone()),
+            _ => Err(AppError::bad_input(format!("`{here}` must be an object"))),
+        }
+    };
     let mut parts = Vec::new();
-    for (name, v) in value.iter() {
+    for (name, v) in value {
         let key = name.as_str();
         let here = format!("{path}.{key}");
-        if v.is_null() {
+        if matches!(v, GqlValue::Null) {
             continue;
         }
         match key {
             "and" | "or" => {
-                let list = v.list().map_err(|_| AppError::bad_input(format!("`{here}` must be a list")))?;
+                let items = match v {
+                    GqlValue::List(items) => items.clone(),
+                    // A single object where a list is expected is a list of one (GraphQL input coercion).
+                    GqlValue::Object(_) => vec![v.clone()],
+                    _ => return Err(AppError::bad_input(format!("`{here}` must be a list"))),
+                };
                 let mut subs = Vec::new();
-                for (i, item) in list.iter().enumerate() {
-                    let obj = item.object().map_err(|_| AppError::bad_input(format!("`{here}[{i}]` must be an object")))?;
+                for (i, item) in items.iter().enumerate() {
+                    let obj = object(item, &format!("{here}[{i}]"))?;
                     subs.push(parse(catalog, table, &obj, &format!("{here}[{i}]"), depth + 1, max_depth)?);
                 }
                 parts.push(if key == "and" { Filter::All(subs) } else { Filter::Any(subs) });
             }
             "not" => {
-                let obj = v.object().map_err(|_| AppError::bad_input(format!("`{here}` must be an object")))?;
+                let obj = object(v, &here)?;
                 parts.push(Filter::Not(Box::new(parse(catalog, table, &obj, &here, depth + 1, max_depth)?)));
             }
             _ => {
                 if let Some(col_id) = table.columns.iter().position(|c| c.field == key) {
-                    let obj = v.object().map_err(|_| AppError::bad_input(format!("`{here}` must be an object")))?;
+                    let obj = object(v, &here)?;
                     parts.extend(parse_column(&table.columns[col_id], col_id, &obj, &here)?);
                 } else if let Some(rel) = catalog.relation(table, key) {
-                    let obj = v.object().map_err(|_| AppError::bad_input(format!("`{here}` must be an object")))?;
+                    let obj = object(v, &here)?;
                     let target = &catalog.tables[rel.target];
                     if let RelationKind::BelongsTo { .. } = rel.kind {
                         let f = parse(catalog, target, &obj, &here, depth + 1, max_depth)?;
-                        parts.push(Filter::Related { relation: rel.id, quantifier: Quantifier::Some, filter: Box::new(f) });
+                        parts.push(Filter::Related {
+                            relation: rel.id,
+                            quantifier: Quantifier::Some,
+                            filter: Box::new(f),
+                        });
                     } else {
-                        for (q, quantifier) in [("some", Quantifier::Some), ("none", Quantifier::None), ("every", Quantifier::Every)] {
-                            if let Some(sub) = obj.get(q).filter(|s| !s.is_null()) {
-                                let sub = sub.object().map_err(|_| AppError::bad_input(format!("`{here}.{q}` must be an object")))?;
+                        for (q, quantifier) in
+                            [("some", Quantifier::Some), ("none", Quantifier::None), ("every", Quantifier::Every)]
+                        {
+                            if let Some(sub) = obj.get(q).filter(|s| !matches!(s, GqlValue::Null)) {
+                                let sub = object(sub, &format!("{here}.{q}"))?;
                                 let f = parse(catalog, target, &sub, &format!("{here}.{q}"), depth + 1, max_depth)?;
                                 parts.push(Filter::Related { relation: rel.id, quantifier, filter: Box::new(f) });
                             }
                         }
                     }
                 } else {
-                    return Err(AppError::bad_input(format!("`{here}` is not a field of {}", table_filter_name(table))));
+                    return Err(AppError::bad_input(format!(
+                        "`{here}` is not a field of {}",
+                        table_filter_name(table)
+                    )));
                 }
             }
         }
@@ -165,7 +215,10 @@ pub fn parse(catalog: &Catalog, table: &Table, value: &ObjectAccessor<'_>, path:
 }
 
 fn to_sql(col: &Column, v: &GqlValue, path: &str) -> Result<sea_orm::Value, AppError> {
-    let json = v.clone().into_json().map_err(|_| AppError::bad_input(format!("`{path}` is not a valid {}", type_name(&col.kind))))?;
+    let json = v
+        .clone()
+        .into_json()
+        .map_err(|_| AppError::bad_input(format!("`{path}` is not a valid {}", type_name(&col.kind))))?;
     let kind = match &col.kind {
         ScalarKind::StringList => ScalarKind::String,
         ScalarKind::UuidList => ScalarKind::Uuid,
@@ -182,12 +235,33 @@ fn to_sql(col: &Column, v: &GqlValue, path: &str) -> Result<sea_orm::Value, AppE
     })
 }
 
-fn parse_column(col: &Column, col_id: usize, ops: &ObjectAccessor<'_>, path: &str) -> Result<Vec<Filter>, AppError> {
+fn string_of<'v>(v: &'v GqlValue, here: &str) -> Result<&'v str, AppError> {
+    match v {
+        GqlValue::String(s) => Ok(s),
+        _ => Err(AppError::bad_input(format!("`{here}` must be a string"))),
+    }
+}
+
+fn list_of<'v>(v: &'v GqlValue, here: &str) -> Result<Vec<&'v GqlValue>, AppError> {
+    match v {
+        GqlValue::List(items) => Ok(items.iter().collect()),
+        GqlValue::Null => Err(AppError::bad_input(format!("`{here}` must be a list"))),
+        // A single value where a list is expected is a list of one (GraphQL input coercion).
+        single => Ok(vec![single]),
+    }
+}
+
+fn parse_column(
+    col: &Column,
+    col_id: usize,
+    ops: &IndexMap<Name, GqlValue>,
+    path: &str,
+) -> Result<Vec<Filter>, AppError> {
     let mut out = Vec::new();
-    for (name, v) in ops.iter() {
+    for (name, value) in ops {
         let op = name.as_str();
         let here = format!("{path}.{op}");
-        if v.is_null() {
+        if matches!(value, GqlValue::Null) {
             // `eq: null` means "is null", as in most GraphQL filter dialects.
             if op == "eq" {
                 out.push(Filter::IsNull { column: col_id, is_null: true });
@@ -196,27 +270,48 @@ fn parse_column(col: &Column, col_id: usize, ops: &ObjectAccessor<'_>, path: &st
             }
             continue;
         }
-        let value = v.as_value();
+        let is_list_column = matches!(col.kind, ScalarKind::StringList | ScalarKind::UuidList);
         match op {
-            "isNull" => out.push(Filter::IsNull { column: col_id, is_null: v.boolean().unwrap_or(true) }),
-            "in" | "notIn" if !matches!(col.kind, ScalarKind::StringList | ScalarKind::UuidList) => {
-                let GqlValue::List(items) = value else { return Err(AppError::bad_input(format!("`{here}` must be a list"))) };
-                let values = items.iter().enumerate().map(|(i, x)| to_sql(col, x, &format!("{here}[{i}]"))).collect::<Result<Vec<_>, _>>()?;
+            "isNull" => {
+                out.push(Filter::IsNull { column: col_id, is_null: !matches!(value, GqlValue::Boolean(false)) })
+            }
+            "in" | "notIn" if !is_list_column => {
+                let values = list_of(value, &here)?
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, x)| to_sql(col, x, &format!("{here}[{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?;
                 out.push(Filter::In { column: col_id, values, negated: op == "notIn" });
             }
-            "contains" | "overlaps" if matches!(col.kind, ScalarKind::StringList | ScalarKind::UuidList) => {
-                let GqlValue::List(items) = value else { return Err(AppError::bad_input(format!("`{here}` must be a list"))) };
-                let values = items.iter().enumerate().map(|(i, x)| to_sql(col, x, &format!("{here}[{i}]"))).collect::<Result<Vec<_>, _>>()?;
+            "contains" | "overlaps" if is_list_column => {
+                let values = list_of(value, &here)?
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, x)| to_sql(col, x, &format!("{here}[{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?;
                 out.push(Filter::Array { column: col_id, values, overlaps: op == "overlaps" });
             }
             "contains" if col.kind == ScalarKind::Json => {
-                let json = value.clone().into_json().map_err(|_| AppError::bad_input(format!("`{here}` is not JSON")))?;
+                let json =
+                    value.clone().into_json().map_err(|_| AppError::bad_input(format!("`{here}` is not JSON")))?;
                 out.push(Filter::JsonContains { column: col_id, value: json });
             }
-            "hasKey" => out.push(Filter::JsonHasKey { column: col_id, key: v.string().unwrap_or_default().to_owned() }),
-            "like" | "ilike" => out.push(Filter::Like { column: col_id, pattern: v.string().unwrap_or_default().to_owned(), case_insensitive: op == "ilike" }),
-            "startsWith" => out.push(Filter::Like { column: col_id, pattern: format!("{}%", like_escape(v.string().unwrap_or_default())), case_insensitive: false }),
-            "contains" => out.push(Filter::Like { column: col_id, pattern: format!("%{}%", like_escape(v.string().unwrap_or_default())), case_insensitive: false }),
+            "hasKey" => out.push(Filter::JsonHasKey { column: col_id, key: string_of(value, &here)?.to_owned() }),
+            "like" | "ilike" => out.push(Filter::Like {
+                column: col_id,
+                pattern: string_of(value, &here)?.to_owned(),
+                case_insensitive: op == "ilike",
+            }),
+            "startsWith" => out.push(Filter::Like {
+                column: col_id,
+                pattern: format!("{}%", like_escape(string_of(value, &here)?)),
+                case_insensitive: false,
+            }),
+            "contains" => out.push(Filter::Like {
+                column: col_id,
+                pattern: format!("%{}%", like_escape(string_of(value, &here)?)),
+                case_insensitive: false,
+            }),
             _ => {
                 let Some((_, cmp)) = COMPARISONS.iter().find(|(n, _)| *n == op) else {
                     return Err(AppError::bad_input(format!("`{here}` is not a filter operator")));

@@ -8,7 +8,7 @@
 //! - [`ordering`]: order enums;
 //! - [`arguments`]: list arguments (`filter`, `orderBy`, `first`/`after`/`last`/`before`) and the
 //!   selection-driven projections;
-//! - [`loaders`]: the DataLoader that batches every relation, one statement per relation level;
+//! - [`loaders`]: batched relation loading, one statement per relation level;
 //! - [`errors`]: stable error codes on every GraphQL error.
 
 pub mod arguments;
@@ -21,7 +21,6 @@ pub mod scalars;
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::dynamic::Schema;
 use uuid::Uuid;
 
@@ -31,7 +30,7 @@ use crate::sql::keyset::CursorCodec;
 use crate::sql::session::Session;
 use crate::tenant_scope::Scope;
 
-pub use loaders::Loaders;
+pub use loaders::LevelLoader;
 
 /// Limits the schema enforces on arguments.
 #[derive(Debug, Clone)]
@@ -61,13 +60,16 @@ pub struct RequestContext {
     pub request_id: Uuid,
     pub scope: Scope,
     pub session: Arc<Session>,
-    pub loader: DataLoader<Loaders>,
 }
 
 impl RequestContext {
-    pub fn new(request_id: Uuid, scope: Scope, session: Arc<Session>, schema: &Arc<SchemaContext>) -> Self {
-        let loaders = Loaders { schema: Arc::clone(schema), scope: scope.clone(), session: Arc::clone(&session) };
-        Self { request_id, scope, session, loader: DataLoader::new(loaders, tokio::spawn) }
+    pub fn new(request_id: Uuid, scope: Scope, session: Arc<Session>) -> Self {
+        Self { request_id, scope, session }
+    }
+
+    /// The loader of relations for this request.
+    pub fn loader<'a>(&'a self, schema: &'a SchemaContext) -> LevelLoader<'a> {
+        LevelLoader { schema, scope: &self.scope, session: &self.session }
     }
 }
 

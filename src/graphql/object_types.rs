@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
-use async_graphql::dynamic::{Enum, EnumItem, Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, Schema, SchemaBuilder, TypeRef};
 use async_graphql::Value as GqlValue;
+use async_graphql::dynamic::{
+    Enum, EnumItem, Field, FieldFuture, FieldValue, InputValue, Object, ResolverContext, Schema, SchemaBuilder, TypeRef,
+};
 use uuid::Uuid;
 
 use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, TableId, enums, pascal};
@@ -11,13 +13,13 @@ use crate::error::{AppError, ErrorCode};
 use crate::graphql::arguments::{ListArgs, connection_needs, list_arguments, node_columns};
 use crate::graphql::errors::to_graphql;
 use crate::graphql::filters;
-use crate::graphql::loaders::{ChildrenKey, NestedQuery, RowKey};
+use crate::graphql::loaders::{connection_node_fields, response_key};
 use crate::graphql::ordering::order_enum;
 use crate::graphql::scalars::{self, column_type, enum_type_name};
 use crate::graphql::{RequestContext, SchemaContext};
 use crate::sql::filter::{CmpOp, Filter};
 use crate::sql::keyset::Ordering;
-use crate::sql::rows::{EdgeRow, Projection, Row};
+use crate::sql::rows::{ChildPage, EdgeRow, Projection, Related, Row};
 use crate::sql::statements::{self, ListQuery, PageSpec};
 
 /// A resolved connection.
@@ -35,9 +37,22 @@ pub struct Edge {
     pub ordering: Arc<Ordering>,
 }
 
-fn connection(rows: Vec<EdgeRow>, table: TableId, ordering: &Arc<Ordering>, has_next: bool, has_previous: bool, total: Option<i64>) -> ConnectionValue {
+fn connection(
+    rows: Vec<EdgeRow>,
+    table: TableId,
+    ordering: &Arc<Ordering>,
+    has_next: bool,
+    has_previous: bool,
+    total: Option<i64>,
+) -> ConnectionValue {
     let edges = rows.into_iter().map(|row| Edge { row, table, ordering: Arc::clone(ordering) }).collect();
     ConnectionValue { edges, has_next, has_previous, total }
+}
+
+impl ConnectionValue {
+    fn from_page(page: &ChildPage) -> Self {
+        connection(page.edges.clone(), page.table, &page.ordering, page.has_next, page.has_previous, page.total)
+    }
 }
 
 /// Maps an [`AppError`] to a GraphQL error with the request's id.
@@ -47,7 +62,8 @@ fn fail(ctx: &ResolverContext<'_>, e: &AppError) -> async_graphql::Error {
 }
 
 fn request<'a>(ctx: &'a ResolverContext<'_>) -> Result<&'a RequestContext, async_graphql::Error> {
-    ctx.data::<RequestContext>().map_err(|_| to_graphql(&AppError::internal("resolver", "no request context"), Uuid::nil()))
+    ctx.data::<RequestContext>()
+        .map_err(|_| to_graphql(&AppError::internal("resolver", "no request context"), Uuid::nil()))
 }
 
 fn node_type_ref(table: &Table) -> TypeRef {
@@ -71,7 +87,10 @@ pub fn build(ctx: Arc<SchemaContext>) -> Result<Schema, AppError> {
 }
 
 /// Builds the schema, letting `configure` add limits and extensions.
-pub fn build_with(ctx: Arc<SchemaContext>, configure: impl FnOnce(SchemaBuilder) -> SchemaBuilder) -> Result<Schema, AppError> {
+pub fn build_with(
+    ctx: Arc<SchemaContext>,
+    configure: impl FnOnce(SchemaBuilder) -> SchemaBuilder,
+) -> Result<Schema, AppError> {
     let catalog = Arc::clone(&ctx.catalog);
     let mut builder = Schema::build("Query", None, None);
     for s in scalars::scalars() {
@@ -92,14 +111,21 @@ pub fn build_with(ctx: Arc<SchemaContext>, configure: impl FnOnce(SchemaBuilder)
     let mut query = Object::new("Query").description("The AI asset registry: every table, with its relations.");
     for table in &catalog.tables {
         builder = builder.register(object_type(&ctx, table));
-        let [conn, edge] = connection_types(&ctx, &connection_name(table), &format!("{}Edge", table.type_name), table, None);
+        let [conn, edge] =
+            connection_types(&ctx, &connection_name(table), &format!("{}Edge", table.type_name), table, None);
         builder = builder.register(conn).register(edge);
         for &r in &table.relations {
             let rel = &catalog.relations[r];
             if let RelationKind::ManyToMany { junction, .. } = rel.kind {
                 let prefix = m2m_prefix(&catalog, rel);
                 let target = &catalog.tables[rel.target];
-                let [conn, edge] = connection_types(&ctx, &format!("{prefix}Connection"), &format!("{prefix}Edge"), target, Some(&catalog.tables[junction]));
+                let [conn, edge] = connection_types(
+                    &ctx,
+                    &format!("{prefix}Connection"),
+                    &format!("{prefix}Edge"),
+                    target,
+                    Some(&catalog.tables[junction]),
+                );
                 builder = builder.register(conn).register(edge);
             }
         }
@@ -112,7 +138,9 @@ pub fn build_with(ctx: Arc<SchemaContext>, configure: impl FnOnce(SchemaBuilder)
             query = query.field(natural_key_field(&ctx, table, table.col_id(&key.name).unwrap_or_default()));
         }
     }
-    configure(builder.register(query)).finish().map_err(|e| AppError::internal("building the GraphQL schema", e.to_string()))
+    configure(builder.register(query))
+        .finish()
+        .map_err(|e| AppError::internal("building the GraphQL schema", e.to_string()))
 }
 
 fn cursor_field(schema: &Arc<SchemaContext>, name: &str, first: bool) -> Field {
@@ -122,7 +150,9 @@ fn cursor_field(schema: &Arc<SchemaContext>, name: &str, first: bool) -> Field {
         FieldFuture::new(async move {
             let conn = ctx.parent_value.try_downcast_ref::<ConnectionValue>()?;
             let edge = if first { conn.edges.first() } else { conn.edges.last() };
-            Ok(edge.map(|e| FieldValue::value(schema.cursors.encode(&schema.catalog.tables[e.table], &e.ordering, &e.row.node))))
+            Ok(edge.map(|e| {
+                FieldValue::value(schema.cursors.encode(&schema.catalog.tables[e.table], &e.ordering, &e.row.node))
+            }))
         })
     })
 }
@@ -130,10 +160,14 @@ fn cursor_field(schema: &Arc<SchemaContext>, name: &str, first: bool) -> Field {
 fn page_info(schema: &Arc<SchemaContext>) -> Object {
     Object::new("PageInfo")
         .field(Field::new("hasNextPage", TypeRef::named_nn(TypeRef::BOOLEAN), |ctx| {
-            FieldFuture::new(async move { Ok(Some(FieldValue::value(ctx.parent_value.try_downcast_ref::<ConnectionValue>()?.has_next))) })
+            FieldFuture::new(async move {
+                Ok(Some(FieldValue::value(ctx.parent_value.try_downcast_ref::<ConnectionValue>()?.has_next)))
+            })
         }))
         .field(Field::new("hasPreviousPage", TypeRef::named_nn(TypeRef::BOOLEAN), |ctx| {
-            FieldFuture::new(async move { Ok(Some(FieldValue::value(ctx.parent_value.try_downcast_ref::<ConnectionValue>()?.has_previous))) })
+            FieldFuture::new(async move {
+                Ok(Some(FieldValue::value(ctx.parent_value.try_downcast_ref::<ConnectionValue>()?.has_previous)))
+            })
         }))
         .field(cursor_field(schema, "startCursor", true))
         .field(cursor_field(schema, "endCursor", false))
@@ -153,10 +187,14 @@ fn column_field(name: &str, table: &Table, column: ColumnId, from_link: bool) ->
             ctx.parent_value.downcast_ref::<Arc<Row>>().map(AsRef::as_ref)
         };
         match row.and_then(|r| r.get(column)) {
+            Some(GqlValue::Null) => FieldFuture::from_value(None),
             Some(v) => FieldFuture::from_value(Some(v.clone())),
             None if from_link => FieldFuture::from_value(None),
             None => FieldFuture::new(async move {
-                Err::<Option<FieldValue>, _>(fail(&ctx, &AppError::internal("resolving a column", "column was not selected")))
+                Err::<Option<FieldValue>, _>(fail(
+                    &ctx,
+                    &AppError::internal("resolving a column", "column was not selected"),
+                ))
             }),
         }
     });
@@ -179,30 +217,49 @@ fn object_type(ctx: &Arc<SchemaContext>, table: &Table) -> Object {
     obj
 }
 
+/// The relation `key` of `row`, loaded by the level loader; loaded now, for this row alone, when
+/// the loader could not see the field in advance.
+async fn related_of(
+    ctx: &ResolverContext<'_>,
+    schema: &SchemaContext,
+    row: &Row,
+) -> Result<Related, async_graphql::Error> {
+    let field = ctx.field();
+    let key = response_key(&field);
+    if let Some(r) = row.related.get(&key) {
+        return Ok(r.clone());
+    }
+    let table = &schema.catalog.tables[row.projection.table];
+    let mut single = vec![Row { related: Default::default(), ..row.clone() }];
+    request(ctx)?.loader(schema).load(table, &mut single, vec![field]).await.map_err(|e| fail(ctx, &e))?;
+    single
+        .pop()
+        .and_then(|mut r| r.related.remove(&key))
+        .ok_or_else(|| fail(ctx, &AppError::internal("loading a relation", "nothing loaded")))
+}
+
 fn belongs_to_field(ctx: &Arc<SchemaContext>, rel: &Relation) -> Field {
     let schema = Arc::clone(ctx);
-    let target_id = rel.target;
     let RelationKind::BelongsTo { fk } = rel.kind else { unreachable!("belongs_to_field on a list relation") };
-    let target = &ctx.catalog.tables[target_id];
+    let target = &ctx.catalog.tables[rel.target];
     Field::new(&rel.field, TypeRef::named(&target.type_name), move |ctx| {
         let schema = Arc::clone(&schema);
         FieldFuture::new(async move {
             let row = ctx.parent_value.try_downcast_ref::<Arc<Row>>()?;
-            let Some(id) = row.uuid(fk) else { return Ok(None) };
-            let target = &schema.catalog.tables[target_id];
-            let mut cols = Vec::new();
-            node_columns(&schema.catalog, target, ctx.field().selection_set(), &mut cols);
-            let key = RowKey { table: target_id, projection: Arc::new(Projection::new(target, cols)), id };
-            let found = request(&ctx)?.loader.load_one(key).await.map_err(|e| fail(&ctx, &e))?;
-            Ok(found.map(FieldValue::owned_any))
+            match related_of(&ctx, &schema, row).await? {
+                Related::One(found) => Ok(found.map(FieldValue::owned_any)),
+                Related::Many(_) => Err(fail(&ctx, &AppError::internal("belongs-to", "a list was loaded"))),
+            }
         })
     })
-    .description(format!("The `{}` this row's `{}` points to.", target.name, ctx.catalog.tables[rel.source].columns[fk].name))
+    .description(format!(
+        "The `{}` this row's `{}` points to.",
+        target.name, ctx.catalog.tables[rel.source].columns[fk].name
+    ))
 }
 
 fn list_relation_field(ctx: &Arc<SchemaContext>, rel: &Relation) -> Field {
     let schema = Arc::clone(ctx);
-    let relation_id = rel.id;
     let catalog = &ctx.catalog;
     let target = &catalog.tables[rel.target];
     let conn_name = match rel.kind {
@@ -211,37 +268,24 @@ fn list_relation_field(ctx: &Arc<SchemaContext>, rel: &Relation) -> Field {
     };
     let description = match &rel.kind {
         RelationKind::ManyToMany { junction, .. } => {
-            format!("`{}` rows linked through `{}`; the junction's columns are on each edge.", target.name, catalog.tables[*junction].name)
+            format!(
+                "`{}` rows linked through `{}`; the junction's columns are on each edge.",
+                target.name, catalog.tables[*junction].name
+            )
         }
-        RelationKind::HasMany { target_fk } => format!("`{}` rows whose `{}` is this row.", target.name, target.columns[*target_fk].name),
+        RelationKind::HasMany { target_fk } => {
+            format!("`{}` rows whose `{}` is this row.", target.name, target.columns[*target_fk].name)
+        }
         RelationKind::BelongsTo { .. } => String::new(),
     };
     let mut field = Field::new(&rel.field, TypeRef::named_nn(conn_name), move |ctx| {
         let schema = Arc::clone(&schema);
         FieldFuture::new(async move {
             let row = ctx.parent_value.try_downcast_ref::<Arc<Row>>()?;
-            let rel = &schema.catalog.relations[relation_id];
-            let target = &schema.catalog.tables[rel.target];
-            let junction = match rel.kind {
-                RelationKind::ManyToMany { junction, .. } => Some(&schema.catalog.tables[junction]),
-                _ => None,
-            };
-            let args = ListArgs::parse(&ctx, &schema, target).map_err(|e| fail(&ctx, &e))?;
-            let needs = connection_needs(&schema.catalog, target, junction, ctx.field(), &args.ordering);
-            let ordering = Arc::new(args.ordering.clone());
-            let query = Arc::new(NestedQuery {
-                projection: needs.projection,
-                link: needs.link,
-                filter: args.filter,
-                filter_key: args.filter_key,
-                ordering: args.ordering,
-                page: args.page,
-                want_total: needs.want_total,
-            });
-            let key = ChildrenKey { relation: relation_id, query, parent: row.id };
-            let page = request(&ctx)?.loader.load_one(key).await.map_err(|e| fail(&ctx, &e))?.unwrap_or_default();
-            let value = connection(page.edges.clone(), rel.target, &ordering, page.has_next, page.has_previous, page.total);
-            Ok(Some(FieldValue::owned_any(value)))
+            match related_of(&ctx, &schema, row).await? {
+                Related::Many(page) => Ok(Some(FieldValue::owned_any(ConnectionValue::from_page(&page)))),
+                Related::One(_) => Err(fail(&ctx, &AppError::internal("list relation", "a single row was loaded"))),
+            }
         })
     })
     .description(description);
@@ -252,7 +296,13 @@ fn list_relation_field(ctx: &Arc<SchemaContext>, rel: &Relation) -> Field {
 }
 
 /// `<Type>Connection`/`<Type>Edge`, or a many-to-many relation's own pair carrying the junction's columns.
-fn connection_types(ctx: &Arc<SchemaContext>, conn_name: &str, edge_name: &str, node: &Table, junction: Option<&Table>) -> [Object; 2] {
+fn connection_types(
+    ctx: &Arc<SchemaContext>,
+    conn_name: &str,
+    edge_name: &str,
+    node: &Table,
+    junction: Option<&Table>,
+) -> [Object; 2] {
     let conn = Object::new(conn_name)
         .field(Field::new("edges", TypeRef::named_nn_list_nn(edge_name), |ctx| {
             FieldFuture::new(async move {
@@ -267,13 +317,17 @@ fn connection_types(ctx: &Arc<SchemaContext>, conn_name: &str, edge_name: &str, 
             })
         }))
         .field(Field::new("pageInfo", TypeRef::named_nn("PageInfo"), |ctx| {
-            FieldFuture::new(async move { Ok(Some(FieldValue::borrowed_any(ctx.parent_value.try_downcast_ref::<ConnectionValue>()?))) })
+            FieldFuture::new(async move {
+                Ok(Some(FieldValue::borrowed_any(ctx.parent_value.try_downcast_ref::<ConnectionValue>()?)))
+            })
         }))
         .field(
             Field::new("totalCount", TypeRef::named_nn(TypeRef::INT), |ctx| {
                 FieldFuture::new(async move {
                     let conn = ctx.parent_value.try_downcast_ref::<ConnectionValue>()?;
-                    let n = conn.total.ok_or_else(|| fail(&ctx, &AppError::internal("totalCount", "count was not computed")))?;
+                    let n = conn
+                        .total
+                        .ok_or_else(|| fail(&ctx, &AppError::internal("totalCount", "count was not computed")))?;
                     Ok(Some(FieldValue::value(GqlValue::from(n))))
                 })
             })
@@ -285,11 +339,17 @@ fn connection_types(ctx: &Arc<SchemaContext>, conn_name: &str, edge_name: &str, 
             let schema = Arc::clone(&schema);
             FieldFuture::new(async move {
                 let e = ctx.parent_value.try_downcast_ref::<Edge>()?;
-                Ok(Some(FieldValue::value(schema.cursors.encode(&schema.catalog.tables[e.table], &e.ordering, &e.row.node))))
+                Ok(Some(FieldValue::value(schema.cursors.encode(
+                    &schema.catalog.tables[e.table],
+                    &e.ordering,
+                    &e.row.node,
+                ))))
             })
         }))
         .field(Field::new("node", node_type_ref(node), |ctx| {
-            FieldFuture::new(async move { Ok(Some(FieldValue::borrowed_any(&ctx.parent_value.try_downcast_ref::<Edge>()?.row.node))) })
+            FieldFuture::new(async move {
+                Ok(Some(FieldValue::borrowed_any(&ctx.parent_value.try_downcast_ref::<Edge>()?.row.node)))
+            })
         }));
     if let Some(j) = junction {
         let (near, far) = j.junction.unwrap_or_default();
@@ -319,14 +379,29 @@ fn single_field(ctx: &Arc<SchemaContext>, table: &Table) -> Field {
         FieldFuture::new(async move {
             let table = &schema.catalog.tables[table_id];
             let raw = ctx.args.try_get("id")?.string()?;
-            let id = Uuid::parse_str(raw).map_err(|_| fail(&ctx, &AppError::bad_input(format!("argument `id` is not a valid UUID: {raw:?}"))))?;
+            let id = Uuid::parse_str(raw)
+                .map_err(|_| fail(&ctx, &AppError::bad_input(format!("argument `id` is not a valid UUID: {raw:?}"))))?;
+            let rc = request(&ctx)?;
             let mut cols = Vec::new();
             node_columns(&schema.catalog, table, ctx.field().selection_set(), &mut cols);
-            let key = RowKey { table: table_id, projection: Arc::new(Projection::new(table, cols)), id };
-            match request(&ctx)?.loader.load_one(key).await.map_err(|e| fail(&ctx, &e))? {
-                Some(row) => Ok(Some(FieldValue::owned_any(row))),
-                None => Err(fail(&ctx, &AppError::user(ErrorCode::NotFound, format!("no {} with id {id}", table.type_name)))),
+            let projection = Arc::new(Projection::new(table, cols));
+            let rows = rc
+                .session
+                .query(statements::by_ids(table, &projection, &[id], &rc.scope))
+                .await
+                .map_err(|e| fail(&ctx, &e))?;
+            let mut rows = statements::decode_rows(&rows, table, &projection).map_err(|e| fail(&ctx, &e))?;
+            if rows.is_empty() {
+                return Err(fail(
+                    &ctx,
+                    &AppError::user(ErrorCode::NotFound, format!("no {} with id {id}", table.type_name)),
+                ));
             }
+            rc.loader(&schema)
+                .load(table, &mut rows, ctx.field().selection_set().collect())
+                .await
+                .map_err(|e| fail(&ctx, &e))?;
+            Ok(Some(FieldValue::owned_any(Arc::new(rows.remove(0)))))
         })
     })
     .argument(InputValue::new("id", TypeRef::named_nn(scalars::UUID)))
@@ -356,8 +431,19 @@ fn natural_key_field(ctx: &Arc<SchemaContext>, table: &Table, column: ColumnId) 
             let rows = rc.session.query(sql).await.map_err(|e| fail(&ctx, &e))?;
             let mut rows = statements::decode_rows(&rows, table, &projection).map_err(|e| fail(&ctx, &e))?;
             if rows.is_empty() {
-                return Err(fail(&ctx, &AppError::user(ErrorCode::NotFound, format!("no {} with {} {value:?}", table.type_name, table.columns[column].name))));
+                return Err(fail(
+                    &ctx,
+                    &AppError::user(
+                        ErrorCode::NotFound,
+                        format!("no {} with {} {value:?}", table.type_name, table.columns[column].name),
+                    ),
+                ));
             }
+            rows.truncate(1);
+            rc.loader(&schema)
+                .load(table, &mut rows, ctx.field().selection_set().collect())
+                .await
+                .map_err(|e| fail(&ctx, &e))?;
             Ok(Some(FieldValue::owned_any(Arc::new(rows.remove(0)))))
         })
     })
@@ -373,12 +459,21 @@ fn list_field(ctx: &Arc<SchemaContext>, table: &Table) -> Field {
         FieldFuture::new(async move {
             let table = &schema.catalog.tables[table_id];
             let rc = request(&ctx)?;
-            let args = ListArgs::parse(&ctx, &schema, table).map_err(|e| fail(&ctx, &e))?;
+            let args = ListArgs::parse(ctx.args.as_index_map(), &schema, table).map_err(|e| fail(&ctx, &e))?;
             let needs = connection_needs(&schema.catalog, table, None, ctx.field(), &args.ordering);
-            let q = ListQuery { projection: &needs.projection, filter: args.filter.as_ref(), ordering: &args.ordering, page: &args.page };
+            let q = ListQuery {
+                projection: &needs.projection,
+                filter: args.filter.as_ref(),
+                ordering: &args.ordering,
+                page: &args.page,
+            };
             let sql = statements::page(&schema.catalog, table, &q, &rc.scope);
             let rows = rc.session.query(sql).await.map_err(|e| fail(&ctx, &e))?;
-            let rows = statements::decode_rows(&rows, table, &needs.projection).map_err(|e| fail(&ctx, &e))?;
+            let mut rows = statements::decode_rows(&rows, table, &needs.projection).map_err(|e| fail(&ctx, &e))?;
+            rc.loader(&schema)
+                .load(table, &mut rows, connection_node_fields(&ctx.field()))
+                .await
+                .map_err(|e| fail(&ctx, &e))?;
             let total = if needs.want_total {
                 let sql = statements::count(&schema.catalog, table, args.filter.as_ref(), &rc.scope);
                 let rows = rc.session.query(sql).await.map_err(|e| fail(&ctx, &e))?;
@@ -398,4 +493,3 @@ fn list_field(ctx: &Arc<SchemaContext>, table: &Table) -> Field {
     }
     field
 }
-

@@ -12,7 +12,8 @@ pub fn order_enum_name(table: &Table) -> String {
 }
 
 pub fn order_enum(table: &Table) -> Enum {
-    let mut e = Enum::new(order_enum_name(table)).description(format!("Orderings of {} rows; ties break on id.", table.type_name));
+    let mut e = Enum::new(order_enum_name(table))
+        .description(format!("Orderings of {} rows; ties break on id.", table.type_name));
     for c in table.columns.iter().filter(|c| c.kind.orderable()) {
         let base = enum_value_name(&c.name);
         e = e.item(EnumItem::new(format!("{base}_ASC"))).item(EnumItem::new(format!("{base}_DESC")));
@@ -31,11 +32,10 @@ pub fn parse(table: &Table, values: &[String]) -> Result<Ordering, AppError> {
         } else {
             return Err(AppError::bad_input(format!("`orderBy` value {v} is not an ordering of {}", table.type_name)));
         };
-        let column = table
-            .columns
-            .iter()
-            .position(|c| c.kind.orderable() && enum_value_name(&c.name) == base)
-            .ok_or_else(|| AppError::bad_input(format!("`orderBy` value {v} is not an ordering of {}", table.type_name)))?;
+        let column =
+            table.columns.iter().position(|c| c.kind.orderable() && enum_value_name(&c.name) == base).ok_or_else(
+                || AppError::bad_input(format!("`orderBy` value {v} is not an ordering of {}", table.type_name)),
+            )?;
         if keys.iter().any(|k: &OrderKey| k.column == column) {
             return Err(AppError::bad_input(format!("`orderBy` names column {base} twice")));
         }

@@ -45,16 +45,45 @@ pub enum Filter {
     All(Vec<Filter>),
     Any(Vec<Filter>),
     Not(Box<Filter>),
-    Cmp { column: ColumnId, op: CmpOp, value: Value },
-    In { column: ColumnId, values: Vec<Value>, negated: bool },
-    IsNull { column: ColumnId, is_null: bool },
+    Cmp {
+        column: ColumnId,
+        op: CmpOp,
+        value: Value,
+    },
+    In {
+        column: ColumnId,
+        values: Vec<Value>,
+        negated: bool,
+    },
+    IsNull {
+        column: ColumnId,
+        is_null: bool,
+    },
     /// `pattern` is a complete LIKE pattern (escaping already applied where needed).
-    Like { column: ColumnId, pattern: String, case_insensitive: bool },
+    Like {
+        column: ColumnId,
+        pattern: String,
+        case_insensitive: bool,
+    },
     /// text[] / uuid[] `@>` (contains all) or `&&` (overlaps).
-    Array { column: ColumnId, values: Vec<Value>, overlaps: bool },
-    JsonContains { column: ColumnId, value: serde_json::Value },
-    JsonHasKey { column: ColumnId, key: String },
-    Related { relation: RelationId, quantifier: Quantifier, filter: Box<Filter> },
+    Array {
+        column: ColumnId,
+        values: Vec<Value>,
+        overlaps: bool,
+    },
+    JsonContains {
+        column: ColumnId,
+        value: serde_json::Value,
+    },
+    JsonHasKey {
+        column: ColumnId,
+        key: String,
+    },
+    Related {
+        relation: RelationId,
+        quantifier: Quantifier,
+        filter: Box<Filter>,
+    },
 }
 
 /// Escapes `%`, `_` and `\` so `s` matches literally inside a LIKE pattern.
@@ -147,7 +176,9 @@ impl<'a> FilterCompiler<'a> {
                 sql.push("jsonb_exists(").col(alias, &table.columns[*column].name).push(", ");
                 sql.param(Value::from(key.clone())).push(")");
             }
-            Filter::Related { relation, quantifier, filter } => self.related(*relation, *quantifier, filter, alias, sql),
+            Filter::Related { relation, quantifier, filter } => {
+                self.related(*relation, *quantifier, filter, alias, sql)
+            }
         }
     }
 

@@ -116,7 +116,17 @@ impl Ordering {
 }
 
 fn is_null(v: &Value) -> bool {
-    matches!(v, Value::String(None) | Value::Uuid(None) | Value::Int(None) | Value::BigInt(None) | Value::Double(None) | Value::Bool(None) | Value::ChronoDate(None) | Value::ChronoDateTimeWithTimeZone(None))
+    matches!(
+        v,
+        Value::String(None)
+            | Value::Uuid(None)
+            | Value::Int(None)
+            | Value::BigInt(None)
+            | Value::Double(None)
+            | Value::Bool(None)
+            | Value::ChronoDate(None)
+            | Value::ChronoDateTimeWithTimeZone(None)
+    )
 }
 
 /// Signs and reads cursors.
@@ -145,7 +155,11 @@ impl CursorCodec {
     pub fn encode(&self, table: &Table, ordering: &Ordering, row: &Row) -> String {
         let values: Vec<serde_json::Value> = ordering
             .columns()
-            .map(|c| row.get(c).cloned().map_or(serde_json::Value::Null, |v| v.into_json().unwrap_or(serde_json::Value::Null)))
+            .map(|c| {
+                row.get(c)
+                    .cloned()
+                    .map_or(serde_json::Value::Null, |v| v.into_json().unwrap_or(serde_json::Value::Null))
+            })
             .collect();
         let payload = serde_json::to_vec(&values).unwrap_or_default();
         let mac = self.mac(&ordering.signature(table), &payload);
@@ -153,8 +167,15 @@ impl CursorCodec {
     }
 
     /// The ordering values a cursor holds, typed for binding. `argument` names the argument in errors.
-    pub fn decode(&self, table: &Table, ordering: &Ordering, cursor: &str, argument: &str) -> Result<Vec<Value>, AppError> {
-        let invalid = || AppError::bad_input(format!("argument `{argument}` is not a valid cursor for this list and ordering"));
+    pub fn decode(
+        &self,
+        table: &Table,
+        ordering: &Ordering,
+        cursor: &str,
+        argument: &str,
+    ) -> Result<Vec<Value>, AppError> {
+        let invalid =
+            || AppError::bad_input(format!("argument `{argument}` is not a valid cursor for this list and ordering"));
         let (payload, mac) = cursor.split_once('.').ok_or_else(invalid)?;
         let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| invalid())?;
         let mac = URL_SAFE_NO_PAD.decode(mac).map_err(|_| invalid())?;
@@ -193,12 +214,18 @@ pub fn json_to_value(kind: &ScalarKind, v: &serde_json::Value) -> Option<Value> 
         (ScalarKind::Boolean, J::Null) => Value::Bool(None),
         (ScalarKind::Boolean, J::Bool(b)) => Value::Bool(Some(*b)),
         (ScalarKind::Date, J::Null) => Value::ChronoDate(None),
-        (ScalarKind::Date, J::String(s)) => Value::ChronoDate(Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?)),
+        (ScalarKind::Date, J::String(s)) => {
+            Value::ChronoDate(Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?))
+        }
         (ScalarKind::DateTime, J::Null) => Value::ChronoDateTimeWithTimeZone(None),
-        (ScalarKind::DateTime, J::String(s)) => Value::ChronoDateTimeWithTimeZone(Some(chrono::DateTime::parse_from_rfc3339(s).ok()?)),
+        (ScalarKind::DateTime, J::String(s)) => {
+            Value::ChronoDateTimeWithTimeZone(Some(chrono::DateTime::parse_from_rfc3339(s).ok()?))
+        }
         (ScalarKind::String | ScalarKind::Enum(_) | ScalarKind::Decimal, J::Null) => Value::String(None),
         (ScalarKind::String, J::String(s)) => Value::String(Some(s.clone())),
-        (ScalarKind::Decimal, J::String(s)) => Value::String(Some(s.parse::<rust_decimal::Decimal>().ok()?.to_string())),
+        (ScalarKind::Decimal, J::String(s)) => {
+            Value::String(Some(s.parse::<rust_decimal::Decimal>().ok()?.to_string()))
+        }
         (ScalarKind::Enum(t), J::String(s)) => Value::String(Some(crate::catalog::enum_label(t, s)?.to_owned())),
         _ => return None,
     })

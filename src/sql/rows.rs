@@ -1,6 +1,7 @@
 //! Rows as the GraphQL layer sees them: values already converted to GraphQL values, aligned with a
 //! [`Projection`] (the columns a statement selected).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Name, Value as GqlValue};
@@ -10,6 +11,7 @@ use uuid::Uuid;
 
 use crate::catalog::{ColumnId, ScalarKind, Table, enum_value_name};
 use crate::error::{AppError, Context};
+use crate::sql::keyset::Ordering;
 use crate::sql::sql_text::Sql;
 
 /// The columns one statement selects from one table, in order.
@@ -61,12 +63,32 @@ impl Projection {
     }
 }
 
-/// One row of one table.
+/// One row of one table, with the relations loaded for it (by response key).
 #[derive(Debug, Clone)]
 pub struct Row {
     pub projection: Arc<Projection>,
     pub id: Uuid,
     pub values: Vec<GqlValue>,
+    pub related: HashMap<String, Related>,
+}
+
+/// A relation loaded for one row.
+#[derive(Debug, Clone)]
+pub enum Related {
+    One(Option<Arc<Row>>),
+    Many(Arc<ChildPage>),
+}
+
+/// One parent's page of a list relation.
+#[derive(Debug)]
+pub struct ChildPage {
+    pub edges: Vec<EdgeRow>,
+    pub has_next: bool,
+    pub has_previous: bool,
+    pub total: Option<i64>,
+    /// The table of the nodes and their ordering (for cursors).
+    pub table: usize,
+    pub ordering: Arc<Ordering>,
 }
 
 impl Row {
@@ -98,7 +120,7 @@ pub fn decode(row: &QueryResult, table: &Table, projection: &Arc<Projection>, pr
         }
         values.push(v);
     }
-    Ok(Row { projection: Arc::clone(projection), id, values })
+    Ok(Row { projection: Arc::clone(projection), id, values, related: HashMap::new() })
 }
 
 trait WithContext<T> {

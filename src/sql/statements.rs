@@ -18,7 +18,7 @@ use crate::catalog::{Catalog, Relation, RelationKind, Table};
 use crate::error::{AppError, Context};
 use crate::sql::filter::{Filter, FilterCompiler};
 use crate::sql::keyset::Ordering;
-use crate::sql::rows::{EdgeRow, Projection, Row, decode};
+use crate::sql::rows::{Projection, Row, decode};
 use crate::sql::sql_text::Sql;
 use crate::tenant_scope::Scope;
 
@@ -100,14 +100,26 @@ pub fn by_ids(table: &Table, projection: &Projection, ids: &[Uuid], scope: &Scop
     let mut sql = Sql::new();
     sql.push("SELECT ");
     projection.select_list(table, "t", "c", &mut sql);
-    sql.push(" FROM ").ident(&table.name).push(" t WHERE ").col("t", "id").push(" = ANY(").param(Value::from(ids.to_vec()));
+    sql.push(" FROM ")
+        .ident(&table.name)
+        .push(" t WHERE ")
+        .col("t", "id")
+        .push(" = ANY(")
+        .param(Value::from(ids.to_vec()));
     sql.push(")");
     scope.restrict(table, "t", &mut sql);
     sql
 }
 
 /// `FROM … WHERE <link to parent p.pid or the parent array>` for a list relation.
-fn relation_from(catalog: &Catalog, rel: &Relation, link: Option<&Projection>, parent: &str, scope: &Scope, sql: &mut Sql) {
+fn relation_from(
+    catalog: &Catalog,
+    rel: &Relation,
+    link: Option<&Projection>,
+    parent: &str,
+    scope: &Scope,
+    sql: &mut Sql,
+) {
     let target = &catalog.tables[rel.target];
     match &rel.kind {
         RelationKind::HasMany { target_fk } => {
@@ -142,7 +154,14 @@ fn parent_column(catalog: &Catalog, rel: &Relation, sql: &mut Sql) {
 }
 
 /// For every parent, its own page of the list relation `rel`.
-pub fn children(catalog: &Catalog, rel: &Relation, parents: &[Uuid], link: Option<&Arc<Projection>>, q: &ListQuery<'_>, scope: &Scope) -> Sql {
+pub fn children(
+    catalog: &Catalog,
+    rel: &Relation,
+    parents: &[Uuid],
+    link: Option<&Arc<Projection>>,
+    q: &ListQuery<'_>,
+    scope: &Scope,
+) -> Sql {
     let target = &catalog.tables[rel.target];
     let mut sql = Sql::new();
     sql.push("SELECT p.pid AS parent, s.* FROM unnest(").param(Value::from(parents.to_vec()));
@@ -160,7 +179,13 @@ pub fn children(catalog: &Catalog, rel: &Relation, parents: &[Uuid], link: Optio
 }
 
 /// For every parent, the number of rows in its list relation `rel`.
-pub fn child_counts(catalog: &Catalog, rel: &Relation, parents: &[Uuid], filter: Option<&Filter>, scope: &Scope) -> Sql {
+pub fn child_counts(
+    catalog: &Catalog,
+    rel: &Relation,
+    parents: &[Uuid],
+    filter: Option<&Filter>,
+    scope: &Scope,
+) -> Sql {
     let target = &catalog.tables[rel.target];
     let mut sql = Sql::new();
     sql.push("SELECT ");
@@ -179,31 +204,39 @@ pub fn decode_rows(rows: &[QueryResult], table: &Table, projection: &Arc<Project
     rows.iter().map(|r| decode(r, table, projection, "c")).collect()
 }
 
-/// Decodes [`children`] rows, grouped by parent, in statement order.
+/// Decodes [`children`] rows in statement order: each row's parent, node and junction row.
 pub fn decode_children(
     catalog: &Catalog,
     rel: &Relation,
     rows: &[QueryResult],
     projection: &Arc<Projection>,
     link: Option<&Arc<Projection>>,
-) -> Result<HashMap<Uuid, Vec<EdgeRow>>, AppError> {
+) -> Result<(Vec<Uuid>, Vec<Row>, Vec<Option<Row>>), AppError> {
     let target = &catalog.tables[rel.target];
-    let mut out: HashMap<Uuid, Vec<EdgeRow>> = HashMap::new();
+    let mut owners = Vec::with_capacity(rows.len());
+    let mut nodes = Vec::with_capacity(rows.len());
+    let mut links = Vec::with_capacity(rows.len());
     for r in rows {
-        let parent: Uuid = r.try_get("", "parent").context("decoding a parent id")?;
-        let node = Arc::new(decode(r, target, projection, "c")?);
-        let link = match (link, &rel.kind) {
-            (Some(lp), RelationKind::ManyToMany { junction, .. }) => Some(Arc::new(decode(r, &catalog.tables[*junction], lp, "l")?)),
+        owners.push(r.try_get::<Uuid>("", "parent").context("decoding a parent id")?);
+        nodes.push(decode(r, target, projection, "c")?);
+        links.push(match (link, &rel.kind) {
+            (Some(lp), RelationKind::ManyToMany { junction, .. }) => {
+                Some(decode(r, &catalog.tables[*junction], lp, "l")?)
+            }
             _ => None,
-        };
-        out.entry(parent).or_default().push(EdgeRow { node, link });
+        });
     }
-    Ok(out)
+    Ok((owners, nodes, links))
 }
 
 /// Decodes [`child_counts`] rows.
 pub fn decode_counts(rows: &[QueryResult]) -> Result<HashMap<Uuid, i64>, AppError> {
     rows.iter()
-        .map(|r| Ok((r.try_get::<Uuid>("", "parent").context("decoding a parent id")?, r.try_get::<i64>("", "n").context("decoding a count")?)))
+        .map(|r| {
+            Ok((
+                r.try_get::<Uuid>("", "parent").context("decoding a parent id")?,
+                r.try_get::<i64>("", "n").context("decoding a count")?,
+            ))
+        })
         .collect()
 }

@@ -156,7 +156,10 @@ async fn the_agent_walk_matches_hand_written_sql_in_relation_levels_plus_one_sta
     assert!(count_nested(&ours) > 500, "the walk should reach hundreds of nested rows, got {}", count_nested(&ours));
     assert_eq!(ours, expected);
     let statements = response["extensions"]["sqlStatements"].as_u64().unwrap();
-    assert!(statements <= AGENT_WALK_RELATIONS + 1, "{statements} statements for {AGENT_WALK_RELATIONS} relation levels");
+    assert!(
+        statements <= AGENT_WALK_RELATIONS + 1,
+        "{statements} statements for {AGENT_WALK_RELATIONS} relation levels"
+    );
 }
 
 #[tokio::test]
@@ -169,7 +172,10 @@ async fn the_domain_hierarchy_matches_hand_written_sql_in_relation_levels_plus_o
     assert!(count_nested(&ours) > 200, "the hierarchy should reach hundreds of rows, got {}", count_nested(&ours));
     assert_eq!(ours, expected);
     let statements = response["extensions"]["sqlStatements"].as_u64().unwrap();
-    assert!(statements <= DOMAIN_HIERARCHY_RELATIONS + 1, "{statements} statements for {DOMAIN_HIERARCHY_RELATIONS} relation levels");
+    assert!(
+        statements <= DOMAIN_HIERARCHY_RELATIONS + 1,
+        "{statements} statements for {DOMAIN_HIERARCHY_RELATIONS} relation levels"
+    );
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use crate::helpers::{PLATFORM_TENANT, TestApp, spawn_app, token};
 async fn token_for(app: &TestApp, catalog: &Catalog, table: usize) -> String {
     let t = &catalog.tables[table];
     if t.tenancy == Tenancy::Private {
-        let tenant = app.db.scalar(&format!("SELECT tenant_id::text FROM \"{}\" WHERE tenant_id IS NOT NULL ORDER BY id LIMIT 1", t.name)).await;
+        let tenant = app.db.scalar(&format!("SELECT x.tenant_id::text FROM \"{}\" x JOIN tenants t ON t.id = x.tenant_id WHERE t.deleted_at IS NULL ORDER BY x.id LIMIT 1", t.name)).await;
         token(&tenant, "owner")
     } else {
         token(PLATFORM_TENANT, "owner")
@@ -55,11 +55,17 @@ async fn every_table_is_reachable_and_every_relation_walkable_both_ways() {
         for (i, &r) in table.relations.iter().enumerate() {
             let rel = &catalog.relations[r];
             let (filter, selection) = if rel.is_list() {
-                (format!("{{ {}: {{ some: {{}} }} }}", rel.field), format!("{}(first: 2) {{ totalCount nodes {{ id }} }}", rel.field))
+                (
+                    format!("{{ {}: {{ some: {{}} }} }}", rel.field),
+                    format!("{}(first: 2) {{ totalCount nodes {{ id }} }}", rel.field),
+                )
             } else {
                 (format!("{{ {}: {{}} }}", rel.field), format!("{} {{ id }}", rel.field))
             };
-            fields.push(format!("r{i}: {}(first: 2, filter: {filter}) {{ nodes {{ id {selection} }} }}", table.list_field));
+            fields.push(format!(
+                "r{i}: {}(first: 2, filter: {filter}) {{ nodes {{ id {selection} }} }}",
+                table.list_field
+            ));
         }
         if fields.is_empty() {
             continue;
@@ -82,7 +88,11 @@ async fn every_table_is_reachable_and_every_relation_walkable_both_ways() {
                 } else {
                     related["id"].is_string()
                 };
-                assert!(ok, "{}.{} filtered to parents with related rows returned none: {p:#}", table.type_name, rel.field);
+                assert!(
+                    ok,
+                    "{}.{} filtered to parents with related rows returned none: {p:#}",
+                    table.type_name, rel.field
+                );
             }
         }
     }

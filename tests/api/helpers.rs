@@ -146,7 +146,9 @@ fn template() {
             admin.execute_unprepared(&format!("CREATE DATABASE {TEMPLATE_DB}")).await.map_err(|e| e.to_string())?;
             let conn = database::connect(&url, 4).await.map_err(|e| e.to_string())?;
             database::migrate_up(&conn).await.map_err(|e| e.to_string())?;
-            conn.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").await.map_err(|e| e.to_string())?;
+            conn.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+                .await
+                .map_err(|e| e.to_string())?;
             registry_gateway::demo_data::seed(&conn, 1).await.map_err(|e| e.to_string())?;
             conn.close().await.map_err(|e| e.to_string())?;
             admin.close().await.map_err(|e| e.to_string())?;
@@ -211,9 +213,12 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: registry_gateway::config::GraphqlSettings) -> TestApp {
+    registry_gateway::telemetry::init();
     let db = seeded_database().await;
-    let server = registry_gateway::config::ServerSettings { listen: "127.0.0.1:0".parse().unwrap(), no_demo_data: true };
-    let app = registry_gateway::server::Application::build(&server, &settings, db.conn.clone()).await.expect("build the app");
+    let server =
+        registry_gateway::config::ServerSettings { listen: "127.0.0.1:0".parse().unwrap(), no_demo_data: true };
+    let app =
+        registry_gateway::server::Application::build(&server, &settings, db.conn.clone()).await.expect("build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp { address, db, client: reqwest::Client::new() }
@@ -231,7 +236,10 @@ pub fn token(tenant: &str, role: &str) -> String {
 impl TestApp {
     /// POSTs a GraphQL operation as `token` (or anonymously) and returns the response JSON.
     pub async fn graphql(&self, query: &str, variables: serde_json::Value, token: Option<&str>) -> serde_json::Value {
-        let mut req = self.client.post(format!("{}/graphql", self.address)).json(&serde_json::json!({"query": query, "variables": variables}));
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&serde_json::json!({"query": query, "variables": variables}));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }

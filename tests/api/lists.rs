@@ -22,7 +22,8 @@ async fn walk(app: &TestApp, order: &str, page: usize, backward: bool) -> Vec<St
         );
         let v = app.platform(&q, json!({ "c": cursor })).await;
         let conn = &v["data"]["agents"];
-        let mut batch: Vec<String> = conn["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap().to_owned()).collect();
+        let mut batch: Vec<String> =
+            conn["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap().to_owned()).collect();
         if backward {
             batch.reverse();
         }
@@ -81,7 +82,8 @@ async fn nested_lists_paginate_per_parent_in_sql() {
             .into_iter()
             .map(|r| r[0].clone())
             .collect();
-        let got: Vec<&str> = a["prompts"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap()).collect();
+        let got: Vec<&str> =
+            a["prompts"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap()).collect();
         assert_eq!(got, expected.iter().take(2).map(String::as_str).collect::<Vec<_>>());
         assert_eq!(a["prompts"]["totalCount"].as_i64().unwrap(), expected.len() as i64);
         assert_eq!(a["prompts"]["pageInfo"]["hasNextPage"].as_bool().unwrap(), expected.len() > 2);
@@ -93,7 +95,12 @@ async fn nested_lists_paginate_per_parent_in_sql() {
                     json!({"id": id, "c": a["prompts"]["pageInfo"]["endCursor"]}),
                 )
                 .await;
-            let got: Vec<&str> = next["data"]["agent"]["prompts"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap()).collect();
+            let got: Vec<&str> = next["data"]["agent"]["prompts"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["id"].as_str().unwrap())
+                .collect();
             assert_eq!(got, expected.iter().skip(2).take(2).map(String::as_str).collect::<Vec<_>>());
         }
     }
@@ -150,9 +157,17 @@ async fn filters_on_every_column_type_return_what_sql_returns() {
     let mut non_trivial = 0;
     for (filter, predicate) in agent_filters(&sample) {
         let v = app
-            .platform("query($f: AgentFilter) { agents(filter: $f, first: 100) { totalCount nodes { id } } }", json!({ "f": filter }))
+            .platform(
+                "query($f: AgentFilter) { agents(filter: $f, first: 100) { totalCount nodes { id } } }",
+                json!({ "f": filter }),
+            )
             .await;
-        let got: Vec<String> = v["data"]["agents"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect();
+        let got: Vec<String> = v["data"]["agents"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap().to_owned())
+            .collect();
         let sql = format!("SELECT a.id::text FROM agents a WHERE a.deleted_at IS NULL AND ({predicate}) ORDER BY a.id");
         let expected: Vec<String> = app.db.query_strings(&sql).await.into_iter().map(|r| r[0].clone()).collect();
         assert_eq!(v["data"]["agents"]["totalCount"].as_u64().unwrap() as usize, expected.len(), "{filter}");
@@ -161,13 +176,19 @@ async fn filters_on_every_column_type_return_what_sql_returns() {
             non_trivial += 1;
         }
     }
-    assert!(non_trivial >= 18, "too many filters matched nothing or everything ({non_trivial}): the test would prove little");
+    assert!(
+        non_trivial >= 18,
+        "too many filters matched nothing or everything ({non_trivial}): the test would prove little"
+    );
 }
 
 #[tokio::test]
 async fn jtbds_of_a_given_capability_by_relation_filter() {
     let app = spawn_app().await;
-    let cap = app.db.scalar("SELECT capability_id::text FROM capability_jtbd_mapping GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").await;
+    let cap = app
+        .db
+        .scalar("SELECT capability_id::text FROM capability_jtbd_mapping GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+        .await;
     let v = app
         .platform(
             "query($c: UUID!) { jobsToBeDone(first: 100, filter: { capabilities: { some: { id: { eq: $c } } } }) { totalCount } }",

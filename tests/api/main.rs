@@ -11,6 +11,7 @@ mod cli_errors;
 mod demo_data;
 mod entities;
 mod every_table;
+mod http_serving;
 mod lists;
 mod migrations;
 mod vector_index;
