@@ -228,3 +228,46 @@ fn schema_graphql_is_the_output_of_the_schema_command() {
             && exported.contains("type KnowledgeChunk {")
     );
 }
+
+#[tokio::test]
+async fn a_statement_over_the_timeout_is_a_coded_error_not_a_hang() {
+    let mut settings = crate::helpers::test_settings();
+    settings.statement_timeout_ms = 1;
+    let app = crate::helpers::spawn_app_with(settings).await;
+    let platform = token(PLATFORM_TENANT, "owner");
+    // Relation filters over every agent and prompt take well over a millisecond.
+    let q = "{ agents(first: 100, filter: { prompts: { some: { name: { ilike: \"%a%\" } } }, or: [{ name: { ilike: \"%e%\" } }] }) { totalCount nodes { prompts(first: 100) { totalCount } } } }";
+    let v = app.graphql(q, json!({}), Some(&platform)).await;
+    let (code, message) = first_error(&v);
+    assert_eq!(code, "TIMEOUT", "{v:#}");
+    no_database_text(message);
+}
+
+#[tokio::test]
+async fn database_failures_reach_clients_as_internal_with_a_request_id_and_no_database_text() {
+    let app = spawn_app().await;
+    // Break the database under the gateway.
+    app.db.query_strings("ALTER TABLE industries RENAME COLUMN name TO name_gone").await;
+    let v = app.graphql(GOOD, json!({}), None).await;
+    let (code, message) = first_error(&v);
+    assert_eq!(code, "INTERNAL");
+    assert!(message.contains("request "), "the message should give the request id: {message}");
+    no_database_text(message);
+    assert!(!message.contains("name_gone") && !message.contains("does not exist"), "{message}");
+    // Other tables keep working.
+    let v = app.graphql("{ servicesRegistries { totalCount } }", json!({}), None).await;
+    assert_eq!(v["data"]["servicesRegistries"]["totalCount"], json!(4));
+}
+
+#[tokio::test]
+async fn introspection_can_be_switched_off() {
+    let mut settings = crate::helpers::test_settings();
+    settings.introspection = false;
+    let app = crate::helpers::spawn_app_with(settings).await;
+    let v = app.graphql("{ __schema { queryType { name } } }", json!({}), None).await;
+    assert!(v.get("errors").is_some(), "{v:#}");
+    still_serving(&app).await;
+    let on = spawn_app().await;
+    let v = on.graphql("{ __schema { queryType { name } } }", json!({}), None).await;
+    assert_eq!(v["data"]["__schema"]["queryType"]["name"], json!("Query"));
+}
