@@ -87,6 +87,27 @@ pub enum AnonymousAccess {
     Deny,
 }
 
+/// Which layers enforce the visibility rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TenantScoping {
+    /// Both: the gateway's SQL and Postgres row-level security (the default; either alone stops a leak).
+    Both,
+    /// Only the gateway's SQL (statements run as the connecting role, which may bypass RLS).
+    Gateway,
+    /// Only row-level security (statements run as `registry_reader`; the gateway adds no tenant filter).
+    Database,
+}
+
+impl TenantScoping {
+    pub fn in_gateway(self) -> bool {
+        matches!(self, Self::Both | Self::Gateway)
+    }
+
+    pub fn in_database(self) -> bool {
+        matches!(self, Self::Both | Self::Database)
+    }
+}
+
 /// The GraphQL endpoint: limits, identity and diagnostics.
 #[derive(Debug, Clone, Args)]
 pub struct GraphqlSettings {
@@ -123,6 +144,9 @@ pub struct GraphqlSettings {
     /// What callers without credentials get.
     #[arg(long = "anonymous", env = "REGISTRY_ANONYMOUS", value_enum, default_value_t = AnonymousAccess::Public)]
     pub anonymous: AnonymousAccess,
+    /// Which layers enforce tenant visibility (switching one off is for tests and measurements).
+    #[arg(long = "tenant-scoping", env = "REGISTRY_TENANT_SCOPING", value_enum, default_value_t = TenantScoping::Both)]
+    pub tenant_scoping: TenantScoping,
     /// Secret that signs pagination cursors (set it when several gateways share clients). Unset: random per process.
     #[arg(long = "cursor-secret", env = "REGISTRY_CURSOR_SECRET", hide_env_values = true)]
     pub cursor_secret: Option<Secret<String>>,

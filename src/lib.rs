@@ -4,6 +4,8 @@
 //! Start-up path: [`config`] → [`database`] (the [`embedded_postgres`] cluster or `DATABASE_URL`,
 //! migrations from the `migration` crate) → [`demo_data`] on first start.
 
+pub mod api_keys;
+pub mod audit;
 pub mod catalog;
 pub mod config;
 pub mod database;
@@ -13,6 +15,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod identity;
+pub mod rate_limit;
 pub mod server;
 pub mod sql;
 pub mod telemetry;

@@ -17,7 +17,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
 use crate::catalog::Catalog;
-use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings};
+use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
 use crate::error::AppError;
 use crate::graphql::errors::classify;
 use crate::graphql::{RequestContext, SchemaContext, SchemaLimits};
@@ -161,12 +161,14 @@ fn identify(req: &HttpRequest, state: &AppState) -> Result<Scope, ProtocolError>
     }
 }
 
-fn rls_context(scope: &Scope) -> RlsContext {
+/// The tenant context row-level security reads, when the database enforces visibility.
+fn rls_context(scope: &Scope, scoping: TenantScoping) -> RlsContext {
+    let enforce = scoping.in_database() && *scope != Scope::Unrestricted;
     match scope {
         Scope::Tenant { tenant, visible, private, .. } => {
-            RlsContext { current_tenant: Some(*tenant), visible: visible.clone(), private: private.clone() }
+            RlsContext { enforce, current_tenant: Some(*tenant), visible: visible.clone(), private: private.clone() }
         }
-        Scope::PublicOnly | Scope::Unrestricted => RlsContext::default(),
+        Scope::PublicOnly | Scope::Unrestricted => RlsContext { enforce, ..RlsContext::default() },
     }
 }
 
@@ -186,7 +188,10 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
         Ok(parsed) => parsed,
         Err(e) => return e.into_response(&req),
     };
-    let session = Arc::new(Session::new(state.db.clone(), state.settings.statement_timeout_ms, rls_context(&scope)));
+    let scoping = state.settings.tenant_scoping;
+    let session = Arc::new(Session::new(state.db.clone(), state.settings.statement_timeout_ms, rls_context(&scope, scoping)));
+    // The gateway's own filter, unless only the database enforces visibility.
+    let scope = if scoping.in_gateway() { scope } else { Scope::Unrestricted };
     let expose = state.settings.expose_sql_stats;
     let response = parsed
         .execute(|request| {

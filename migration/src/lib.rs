@@ -66,6 +66,7 @@ pub static MIGRATIONS: &[SqlMigration] = sql_migrations![
     "18_search_and_performance_indexes",
     "19_row_level_security",
     "20_helper_functions",
+    "21_gateway_reader_role",
 ];
 
 pub struct Migrator;

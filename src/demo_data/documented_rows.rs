@@ -347,18 +347,24 @@ fn org_functions() -> Documented {
     let rows = ORG_FUNCTIONS
         .iter()
         .enumerate()
-        .map(|(i, (name, code, desc, inds))| Row {
-            values: vec![
+        .map(|(i, (name, code, desc, inds))| {
+            let mut values = vec![
                 ("name", t(name)),
                 ("code", t(code)),
                 ("slug", t(&super::vocabulary::slugify(name))),
                 ("description", t(desc)),
                 ("primary_industries", DocVal::TextArray(inds.iter().map(|s| (*s).to_string()).collect())),
-                ("hierarchy_level", DocVal::Int(1)),
                 ("display_order", DocVal::Int(i as i64 + 1)),
                 ("is_active", DocVal::Bool(true)),
-            ],
-            area: Some(i),
+            ];
+            // 003 lists Market Access under Commercial ("Sales, Marketing, Market Access").
+            if *code == "HEOR" {
+                values.push(("parent_function_id", DocVal::Ref { table: "org_functions", row: 0 }));
+                values.push(("hierarchy_level", DocVal::Int(2)));
+            } else {
+                values.push(("hierarchy_level", DocVal::Int(1)));
+            }
+            Row { values, area: Some(i) }
         })
         .collect();
     Documented { rows, extra_private: 0 }
@@ -380,8 +386,8 @@ fn solutions() -> Documented {
             area: Some(*area),
         })
         .collect();
-    // Three tenant-private solutions keep the registry's shared share near 60 %.
-    Documented { rows, extra_private: 3 }
+    // Exactly the five documented solutions, at every scale.
+    Documented { rows, extra_private: 0 }
 }
 
 fn matrix() -> Documented {

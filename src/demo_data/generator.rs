@@ -32,6 +32,8 @@ use uuid::Uuid;
 const MAX_ATTEMPTS: usize = 12;
 const MAX_ANCHORS: usize = 16;
 const SHARED_SHARE: f64 = 0.6;
+/// Share of shared junction rows that link a tenant's private asset instead of a shared one.
+const PRIVATE_EXTENSION_SHARE: f64 = 0.2;
 const DAY: i64 = 86_400;
 
 /// The tenancy of a row being generated.
@@ -647,6 +649,9 @@ impl TableGen {
                     0.35
                 } else if self.nullable_fks >= 4 {
                     0.55
+                } else if plan.tables[p].label_kind.has_area() {
+                    // An optional parent entity (a capability's domain, a task's workflow).
+                    0.92
                 } else {
                     0.85
                 };
@@ -654,7 +659,21 @@ impl TableGen {
                     continue;
                 }
             }
-            match self.pick_fk(world, fi, p, &st, r, rng) {
+            // A shared junction row may link one tenant's private asset (a tenant adding its
+            // own prompt to a shared agent); the row then belongs to that tenant.
+            let widen = tp.class == Class::Child
+                && st.tenancy == Tenancy::Shared
+                && Some(fi) != tp.driver
+                && self.junction_cols.contains(&f.columns[0])
+                && rng.chance(PRIVATE_EXTENSION_SHARE);
+            if widen {
+                st.tenancy = Tenancy::Open;
+            }
+            let picked = self.pick_fk(world, fi, p, &st, r, rng);
+            if widen && picked.is_none() {
+                st.tenancy = Tenancy::Shared;
+            }
+            match picked {
                 Some(row) => {
                     if Some(fi) == tp.driver {
                         st.driver_row = Some(row);
@@ -664,6 +683,9 @@ impl TableGen {
                         }
                     }
                     self.apply_pick(world, fi, p, row, &mut st);
+                    if widen && st.tenancy == Tenancy::Open {
+                        st.tenancy = Tenancy::Shared;
+                    }
                 }
                 None if nullable => {}
                 None => return None,

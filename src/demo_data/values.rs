@@ -95,10 +95,12 @@ pub fn is_label_column(table: &Table, col: &Column) -> bool {
 
 /// Probability that a nullable column is left NULL.
 fn null_probability(name: &str) -> f64 {
-    if contains_any(
+    if name == "deleted_at" {
+        // Soft-deleted demo rows would only hide data: none.
+        1.0
+    } else if contains_any(
         name,
         &[
-            "deleted_at",
             "archived_at",
             "deprecated_at",
             "revoked",

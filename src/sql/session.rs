@@ -18,9 +18,14 @@ use uuid::Uuid;
 use crate::error::{AppError, ErrorCode};
 use crate::sql::sql_text::Sql;
 
+/// The role statements run as when row-level security enforces visibility (migration 21).
+pub const READER_ROLE: &str = "registry_reader";
+
 /// The tenant context handed to row-level security.
 #[derive(Debug, Clone, Default)]
 pub struct RlsContext {
+    /// Run as [`READER_ROLE`], so RLS applies; off when only the gateway enforces visibility.
+    pub enforce: bool,
     pub current_tenant: Option<Uuid>,
     pub visible: Vec<Uuid>,
     pub private: Vec<Uuid>,
@@ -74,6 +79,9 @@ impl Session {
         sql.push(", true), set_config('app.visible_tenant_ids', ").param(Value::from(join(&self.rls.visible)));
         sql.push(", true), set_config('app.private_tenant_ids', ").param(Value::from(join(&self.rls.private)));
         sql.push(", true)");
+        if self.rls.enforce {
+            sql.push(", set_config('role', ").param(Value::from(READER_ROLE)).push(", true)");
+        }
         tx.query_all_raw(sql.into_statement()).await.map_err(map_db_error)?;
         Ok(tx)
     }

@@ -6,6 +6,8 @@
 
 mod helpers;
 
+mod apollo_client;
+mod audit;
 mod canonical_queries;
 mod cli_errors;
 mod demo_data;

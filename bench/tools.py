@@ -1,0 +1,338 @@
+#!/usr/bin/env python3
+"""Helpers for bench/run. Standard library only (no pip packages).
+
+    tools.py jwt SECRET TENANT_ID ROLE            -> prints an HS256 JWT valid for 6 hours
+    tools.py wait-ready T0_NS LOG PID TIMEOUT_S   -> waits for "listening" and /readyz; prints
+                                                     `port listen_ms ready_ms`
+    tools.py body QUERY.graphql OUT.json [VARS_JSON]
+    tools.py post URL BODY.json                   -> POSTs with BENCH_TOKEN, fails on errors,
+                                                     prints the response JSON
+    tools.py check NAME URL BODY.json OUT_DIR     -> like post; records extensions.sqlStatements
+                                                     in OUT_DIR/NAME.check.json
+    tools.py deep-cursor URL CURSOR_QUERY FRACTION
+    tools.py pick-id URL WIDE_BODY.json
+    tools.py drift QUERY.graphql RUST_FILE CONST  -> warns when the query differs from the test's
+    tools.py wrk-parse WRK_OUTPUT [K=V...]        -> JSON of the `BENCH key=value` lines
+    tools.py report META.json OUT_DIR RESULTS.md
+"""
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import re
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+
+def die(msg):
+    print(f"bench: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def jwt(secret, tenant, role):
+    header = {"alg": "HS256", "typ": "JWT"}
+    claims = {
+        "sub": "bench",
+        "role": "authenticated",
+        "tenant_id": tenant,
+        "tenant_role": role,
+        "exp": int(time.time()) + 6 * 3600,
+    }
+    signed = b64url(json.dumps(header, separators=(",", ":")).encode()) + "." + b64url(
+        json.dumps(claims, separators=(",", ":")).encode()
+    )
+    sig = hmac.new(secret.encode(), signed.encode(), hashlib.sha256).digest()
+    print(signed + "." + b64url(sig))
+
+
+def wait_ready(t0_ns, log, pid, timeout_s):
+    """Polls the log for the "listening" line (which names the port) and then GET /readyz."""
+    t0 = int(t0_ns)
+    deadline = time.time() + float(timeout_s)
+    port = None
+    listen_ms = None
+    pat = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+    while time.time() < deadline:
+        if not os.path.exists(f"/proc/{pid}"):
+            die(f"the gateway (pid {pid}) exited during start-up; see {log}")
+        if port is None:
+            try:
+                with open(log, encoding="utf-8", errors="replace") as f:
+                    m = pat.search(f.read())
+            except FileNotFoundError:
+                m = None
+            if m:
+                listen_ms = (time.time_ns() - t0) / 1e6
+                port = int(m.group(1))
+        if port is not None:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/readyz")
+                status = conn.getresponse().status
+                conn.close()
+                if status == 200:
+                    ready_ms = (time.time_ns() - t0) / 1e6
+                    print(port, f"{listen_ms:.1f}", f"{ready_ms:.1f}")
+                    return
+            except OSError:
+                pass
+        time.sleep(0.002)
+    die(f"the gateway was not ready within {timeout_s} s; see {log}")
+
+
+def read_query(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def op_name(query):
+    m = re.search(r"\bquery\s+(\w+)", query)
+    return m.group(1) if m else None
+
+
+def body(query_path, out, variables="{}"):
+    query = read_query(query_path)
+    doc = {"query": query, "operationName": op_name(query), "variables": json.loads(variables)}
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(doc, f, separators=(",", ":"))
+
+
+def post_raw(url, data: bytes):
+    token = os.environ.get("BENCH_TOKEN") or die("BENCH_TOKEN is not set")
+    req = urllib.request.Request(
+        url,
+        data=data,
+        method="POST",
+        headers={"Content-Type": "application/json", "Accept": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    try:
+        # Straight to 127.0.0.1, whatever http_proxy says.
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req, timeout=60) as resp:
+            status, raw = resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        status, raw = e.code, e.read()
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        die(f"HTTP {status}, not JSON: {raw[:300]!r}")
+    if status != 200 or doc.get("errors"):
+        die(f"HTTP {status} with errors: {json.dumps(doc.get('errors'))[:800]}")
+    if not doc.get("data"):
+        die(f"no data in the answer: {raw[:300]!r}")
+    return doc, len(raw)
+
+
+def post_file(url, body_path):
+    with open(body_path, "rb") as f:
+        return post_raw(url, f.read())
+
+
+def count_rows(v):
+    """Rows in a response: every object under a `nodes` or `edges` list, at any depth."""
+    n = 0
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k in ("nodes", "edges") and isinstance(x, list):
+                n += len(x)
+            n += count_rows(x)
+    elif isinstance(v, list):
+        n += sum(count_rows(x) for x in v)
+    return n
+
+
+def check(name, url, body_path, out_dir):
+    doc, size = post_file(url, body_path)
+    data = doc["data"]
+    stmts = (doc.get("extensions") or {}).get("sqlStatements")
+    if stmts is None:
+        die(f"{name}: no extensions.sqlStatements (is REGISTRY_EXPOSE_SQL_STATS=true?)")
+    rows = count_rows(data)
+    if rows == 0 and name != "by_id":
+        die(f"{name}: the answer has no rows: {json.dumps(data)[:300]}")
+    if name == "by_id" and not (data.get("agent") or {}).get("id"):
+        die(f"by_id: no agent in the answer: {json.dumps(data)[:300]}")
+    rec = {"name": name, "sql_statements": stmts, "rows": rows if name != "by_id" else 1, "response_bytes": size}
+    with open(os.path.join(out_dir, f"{name}.check.json"), "w", encoding="utf-8") as f:
+        json.dump(rec, f)
+    print(f"  {name}: ok, {rec['rows']} rows, {size} bytes, {stmts} SQL statements")
+
+
+def deep_cursor(url, query_path, fraction):
+    """The cursor after which DeepPage starts: `fraction` of the way through the matching rows."""
+    query = read_query(query_path)
+    after = None
+    cursors = []
+    total = None
+    for _ in range(10_000):
+        doc, _ = post_raw(
+            url, json.dumps({"query": query, "operationName": op_name(query), "variables": {"after": after}}).encode()
+        )
+        conn = doc["data"]["agents"]
+        total = conn["totalCount"]
+        cursors += [e["cursor"] for e in conn["edges"]]
+        target = int(total * float(fraction))
+        if len(cursors) > target or not conn["pageInfo"]["hasNextPage"]:
+            break
+        after = conn["pageInfo"]["endCursor"]
+    if total is None or total < 40:
+        die(f"the DeepPage filter matches only {total} rows; it needs at least 40")
+    index = min(int(total * float(fraction)), len(cursors) - 1)
+    print(json.dumps({"after": cursors[index], "position": index + 1, "total": total}))
+
+
+def pick_id(url, wide_body):
+    doc, _ = post_file(url, wide_body)
+    nodes = doc["data"]["agents"]["nodes"]
+    if not nodes:
+        die("the wide list is empty; cannot pick an id")
+    print(nodes[len(nodes) // 2]["id"])
+
+
+def normalise(q):
+    q = re.sub(r"#[^\n]*", "", q)
+    return re.sub(r"\s+", " ", q).strip()
+
+
+def drift(query_path, rust_file, const):
+    with open(rust_file, encoding="utf-8") as f:
+        src = f.read()
+    m = re.search(r"pub const " + re.escape(const) + r': &str = r"(.*?)";', src, re.S)
+    if not m:
+        print(f"bench: warning: {const} not found in {rust_file}; cannot check {query_path}", file=sys.stderr)
+        return
+    if normalise(m.group(1)) != normalise(read_query(query_path)):
+        print(
+            f"bench: warning: {query_path} differs from {const} in {rust_file}; copy the test's query again",
+            file=sys.stderr,
+        )
+
+
+def wrk_parse(path, *extra):
+    """The `BENCH key=value` lines of a wrk output (see post.lua), plus `extra` key=value pairs."""
+    out = {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith("BENCH "):
+                k, _, v = line[6:].rstrip("\n").partition("=")
+                try:
+                    out[k] = float(v) if "." in v else int(v)
+                except ValueError:
+                    out[k] = v
+    if "requests" not in out:
+        die(f"no results in {path}")
+    for kv in extra:
+        k, _, v = kv.partition("=")
+        out[k] = int(v) if v.isdigit() else v
+    print(json.dumps(out))
+
+
+def fmt_ms(us):
+    ms = us / 1000
+    return f"{ms:.2f}" if ms < 10 else f"{ms:.1f}" if ms < 100 else f"{ms:.0f}"
+
+
+def mib(kb):
+    return f"{kb / 1024:.1f} MiB"
+
+
+def report(meta_path, out_dir, results_path):
+    with open(meta_path, encoding="utf-8") as f:
+        meta = json.load(f)
+    runs = []
+    with open(os.path.join(out_dir, "runs.jsonl"), encoding="utf-8") as f:
+        runs = [json.loads(line) for line in f if line.strip()]
+    checks = {}
+    for w in meta["workloads"]:
+        with open(os.path.join(out_dir, f"{w['name']}.check.json"), encoding="utf-8") as f:
+            checks[w["name"]] = json.load(f)
+    peak_sampled = max((r["rss_peak_kb"] for r in runs), default=0)
+    m = meta
+    lines = [
+        "# Load benchmark results",
+        "",
+        "Written by `bench/run`; see `bench/README.md` for what is measured and how.",
+        "",
+        "## Run",
+        "",
+        f"- Date: {m['date']}",
+        f"- Command: `{m['command']}`",
+        f"- Machine: {m['cpu_model']}, {m['nproc']} CPUs (nproc), {m['mem_total']} memory, Linux {m['kernel']}",
+        f"- Gateway: `{m['gateway_version']}`, release build; {m['rustc']}",
+        f"- PostgreSQL: {m['postgres']} (private cluster under `{m['data_dir']}`, reached over loopback TCP)",
+        f"- Load generator: {m['wrk']}, on the same machine (it competes with the gateway and PostgreSQL for the CPUs)",
+        f"- Data: `seed --scale {m['scale']}`: {m['seed_summary']}",
+        f"- Each cell: `wrk -t min(c,2) -c c -d {m['duration']}s --latency --timeout {m['wrk_timeout']}s`, "
+        "closed loop (a connection sends its next request when the answer arrives), one workload at a time, "
+        "as the platform tenant (role owner), `REGISTRY_EXPOSE_SQL_STATS=true`, DB pool "
+        f"{m['pool_size']} connections",
+        "",
+        "## Gateway process",
+        "",
+        "| Measure | Value |",
+        "|---|---|",
+        f"| Cold start: process start → log line \"listening\" | {m['listen_ms']:.0f} ms |",
+        f"| Cold start: process start → `/readyz` 200 | {m['ready_ms']:.0f} ms |",
+        f"| RSS idle (after `/readyz`, before any query) | {mib(m['rss_idle_kb'])} |",
+        f"| RSS peak under load (VmRSS sampled every {m['rss_interval']} s while wrk ran) | {mib(peak_sampled)} |",
+        f"| RSS high-water mark at the end (VmHWM) | {mib(m['rss_hwm_kb'])} |",
+        f"| RSS idle after all load | {mib(m['rss_after_kb'])} |",
+        "",
+        "## Throughput and latency",
+        "",
+        "Latency percentiles are wrk's (closed loop, so they do not include queueing a fixed-rate client would "
+        "see). *SQL/req* is `extensions.sqlStatements` of one request of the workload (it does not vary between "
+        "requests). *Errors* counts non-200 answers, answers with GraphQL `errors`, socket errors and timeouts.",
+        "",
+        "| Workload | c | req/s | p50 ms | p90 ms | p99 ms | SQL/req | errors | peak RSS |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in runs:
+        rps = r["requests"] / (r["duration_us"] / 1e6)
+        errors = r["graphql_errors"] + r["bad_status"] + r["socket_errors"] + r["timeouts"]
+        lines.append(
+            f"| {r['workload']} | {r['c']} | {rps:,.0f} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p90_us'])} | "
+            f"{fmt_ms(r['p99_us'])} | {checks[r['workload']]['sql_statements']} | {errors} | {mib(r['rss_peak_kb'])} |"
+        )
+    lines += ["", "## Workloads", "", "| Workload | Query | Rows per answer | Answer size |", "|---|---|--:|--:|"]
+    for w in meta["workloads"]:
+        c = checks[w["name"]]
+        lines.append(f"| {w['name']} | {w['what']} | {c['rows']} | {c['response_bytes']:,} B |")
+    if m.get("notes"):
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in m["notes"]]
+    lines.append("")
+    with open(results_path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+
+
+def main(argv):
+    if len(argv) < 2:
+        die(__doc__)
+    cmd, args = argv[1], argv[2:]
+    table = {
+        "jwt": jwt,
+        "wait-ready": wait_ready,
+        "body": body,
+        "check": check,
+        "post": lambda url, path: print(json.dumps(post_file(url, path)[0])),
+        "deep-cursor": deep_cursor,
+        "pick-id": pick_id,
+        "drift": drift,
+        "wrk-parse": wrk_parse,
+        "report": report,
+    }
+    if cmd not in table:
+        die(f"unknown command {cmd}\n{__doc__}")
+    table[cmd](*args)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
