@@ -13,6 +13,10 @@
     tools.py pick-id URL WIDE_BODY.json
     tools.py drift QUERY.graphql RUST_FILE CONST  -> warns when the query differs from the test's
     tools.py wrk-parse WRK_OUTPUT [K=V...]        -> JSON of the `BENCH key=value` lines
+    tools.py cpu-snap GW_PID POSTMASTER_PID TIMES_FILE -> JSON of CPU seconds used so far: the
+                                                     machine, the gateway, the cluster, this shell's
+                                                     reaped children (wrk); TIMES_FILE is bash `times`
+    tools.py cpu-delta BEFORE_JSON AFTER_JSON     -> K=V pairs for wrk-parse
     tools.py report META.json OUT_DIR RESULTS.md
 """
 
@@ -95,7 +99,7 @@ def read_query(path):
 
 
 def op_name(query):
-    m = re.search(r"\bquery\s+(\w+)", query)
+    m = re.search(r"^\s*query\s+(\w+)", re.sub(r"#[^\n]*", "", query), re.M)
     return m.group(1) if m else None
 
 
@@ -231,8 +235,60 @@ def wrk_parse(path, *extra):
         die(f"no results in {path}")
     for kv in extra:
         k, _, v = kv.partition("=")
-        out[k] = int(v) if v.isdigit() else v
+        try:
+            out[k] = int(v) if v.isdigit() else float(v)
+        except ValueError:
+            out[k] = v
     print(json.dumps(out))
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu(pid, with_children=False):
+    """CPU seconds of process `pid` (all threads), plus its reaped children's when asked."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0, None
+    # fields[0] is field 3 (state); utime, stime, cutime, cstime are fields 14-17; ppid is field 4.
+    t = int(fields[11]) + int(fields[12])
+    if with_children:
+        t += int(fields[13]) + int(fields[14])
+    return t / TICK, int(fields[1])
+
+
+def cpu_snap(gw_pid, pm_pid, times_file):
+    with open("/proc/stat", encoding="ascii") as f:
+        cpu = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal ...: busy excludes idle and iowait.
+    busy = (sum(cpu[:8]) - cpu[3] - cpu[4]) / TICK
+    gw, _ = proc_cpu(gw_pid)
+    pg, _ = proc_cpu(pm_pid, with_children=True)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and entry != pm_pid:
+            t, ppid = proc_cpu(entry)
+            if ppid == int(pm_pid):
+                pg += t
+    shell = 0.0
+    with open(times_file, encoding="ascii") as f:
+        lines = f.read().split("\n")
+    for part in lines[1].split():  # children of the shell: "0m1.234s 0m0.567s"
+        m = re.fullmatch(r"(\d+)m([\d.]+)s", part)
+        if m:
+            shell += int(m.group(1)) * 60 + float(m.group(2))
+    print(json.dumps({"t": time.time(), "busy": busy, "gw": gw, "pg": pg, "shell": shell}))
+
+
+def cpu_delta(before, after):
+    a, b = json.loads(before), json.loads(after)
+    d = {k: b[k] - a[k] for k in a}
+    other = max(0.0, d["busy"] - d["gw"] - d["pg"] - d["shell"])
+    print(
+        f"cpu_elapsed_s={d['t']:.3f} cpu_gw_s={d['gw']:.2f} cpu_pg_s={d['pg']:.2f} "
+        f"cpu_wrk_s={d['shell']:.2f} cpu_other_s={other:.2f}"
+    )
 
 
 def fmt_ms(us):
@@ -266,10 +322,11 @@ def report(meta_path, out_dir, results_path):
         f"- Date: {m['date']}",
         f"- Command: `{m['command']}`",
         f"- Machine: {m['cpu_model']}, {m['nproc']} CPUs (nproc), {m['mem_total']} memory, Linux {m['kernel']}",
-        f"- Gateway: `{m['gateway_version']}`, release build; {m['rustc']}",
+        f"- Gateway: `{m['gateway_version']}`, release build, {m['workers']} actix workers; {m['rustc']}",
         f"- PostgreSQL: {m['postgres']} (private cluster under `{m['data_dir']}`, reached over loopback TCP)",
         f"- Load generator: {m['wrk']}, on the same machine (it competes with the gateway and PostgreSQL for the CPUs)",
         f"- Data: `seed --scale {m['scale']}`: {m['seed_summary']}",
+        f"- Machine load average (1, 5, 15 min): {m['load_before']} before the load phase, {m['load_after']} after it",
         f"- Each cell: `wrk -t min(c,2) -c c -d {m['duration']}s --latency --timeout {m['wrk_timeout']}s`, "
         "closed loop (a connection sends its next request when the answer arrives), one workload at a time, "
         "as the platform tenant (role owner), `REGISTRY_EXPOSE_SQL_STATS=true`, DB pool "
@@ -292,20 +349,56 @@ def report(meta_path, out_dir, results_path):
         "see). *SQL/req* is `extensions.sqlStatements` of one request of the workload (it does not vary between "
         "requests). *Errors* counts non-200 answers, answers with GraphQL `errors`, socket errors and timeouts.",
         "",
-        "| Workload | c | req/s | p50 ms | p90 ms | p99 ms | SQL/req | errors | peak RSS |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "*CPU* is the average number of cores busy during the cell, from /proc: the gateway, the private "
+        "PostgreSQL (postmaster and backends), wrk, and every other process on the machine (the machine's busy "
+        "time minus the first three). *gw CPU/req* is the gateway's CPU time per answered request.",
+        "",
+        "| Workload | c | req/s | p50 ms | p90 ms | p99 ms | SQL/req | errors | peak RSS "
+        "| CPU gateway / postgres / wrk / other | gw CPU/req |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in runs:
         rps = r["requests"] / (r["duration_us"] / 1e6)
         errors = r["graphql_errors"] + r["bad_status"] + r["socket_errors"] + r["timeouts"]
+        e = r["cpu_elapsed_s"]
+        cpu = " / ".join(f"{r[k] / e:.2f}" for k in ("cpu_gw_s", "cpu_pg_s", "cpu_wrk_s", "cpu_other_s"))
+        per_req = r["cpu_gw_s"] / max(r["requests"], 1) * 1e6
         lines.append(
             f"| {r['workload']} | {r['c']} | {rps:,.0f} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p90_us'])} | "
-            f"{fmt_ms(r['p99_us'])} | {checks[r['workload']]['sql_statements']} | {errors} | {mib(r['rss_peak_kb'])} |"
+            f"{fmt_ms(r['p99_us'])} | {checks[r['workload']]['sql_statements']} | {errors} | {mib(r['rss_peak_kb'])} "
+            f"| {cpu} | {fmt_ms(per_req)} ms |"
         )
     lines += ["", "## Workloads", "", "| Workload | Query | Rows per answer | Answer size |", "|---|---|--:|--:|"]
     for w in meta["workloads"]:
         c = checks[w["name"]]
         lines.append(f"| {w['name']} | {w['what']} | {c['rows']} | {c['response_bytes']:,} B |")
+    notes = list(m.get("notes", []))
+    nproc = int(m["nproc"])
+    total_other = sum(r["cpu_other_s"] for r in runs)
+    total_time = sum(r["cpu_elapsed_s"] for r in runs)
+    worst = max(runs, key=lambda r: r["cpu_other_s"] / r["cpu_elapsed_s"], default=None)
+    if worst and total_other / total_time > 0.1 * nproc:
+        notes.append(
+            f"The machine was not quiet: other processes (builds, test runs, ...) kept on average "
+            f"{total_other / total_time:.2f} of its {nproc} CPUs busy while wrk ran (up to "
+            f"{worst['cpu_other_s'] / worst['cpu_elapsed_s']:.2f} during {worst['workload']} c={worst['c']}). "
+            "Throughput and latency are therefore pessimistic and noisy; *gw CPU/req* and *SQL/req* are the "
+            "figures least affected. Compare runs only on a quiet machine."
+        )
+    for r in runs:
+        bad = r["graphql_errors"] + r["bad_status"] + r["socket_errors"] + r["timeouts"]
+        if bad:
+            notes.append(
+                f"{r['workload']} c={r['c']}: {bad} bad answers ({r['graphql_errors']} with GraphQL errors, "
+                f"{r['bad_status']} non-200, {r['socket_errors']} socket errors, {r['timeouts']} timeouts); "
+                f"first: `{str(r.get('first_bad', ''))[:200]}`"
+            )
+    if nproc <= 4:
+        notes.append(
+            f"wrk, the gateway and PostgreSQL share {nproc} CPUs, so at c=8 and c=32 the figures show CPU "
+            "saturation of the whole box (queueing), not the gateway's limit."
+        )
+    m["notes"] = notes
     if m.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {n}" for n in m["notes"]]
     lines.append("")
@@ -327,6 +420,8 @@ def main(argv):
         "pick-id": pick_id,
         "drift": drift,
         "wrk-parse": wrk_parse,
+        "cpu-snap": cpu_snap,
+        "cpu-delta": cpu_delta,
         "report": report,
     }
     if cmd not in table:

@@ -175,10 +175,7 @@ pub async fn create_key(db: &DatabaseConnection, key: NewKey) -> Result<(Uuid, S
             return Ok((id, plaintext));
         }
     }
-    Err(AppError::internal(
-        "storing a new API key",
-        format!("no free key prefix after {CREATE_ATTEMPTS} attempts"),
-    ))
+    Err(AppError::internal("storing a new API key", format!("no free key prefix after {CREATE_ATTEMPTS} attempts")))
 }
 
 /// Revokes key `id` (idempotent: revoking a revoked key keeps the first revocation). Gateways that
@@ -394,6 +391,7 @@ impl ApiKeyStore {
 
     /// Flushes usage every `period` (at least 10 ms) until the runtime stops or the handle is
     /// aborted. Call [`flush_usage`](Self::flush_usage) once more at shutdown to keep the last uses.
+    /// Must be called from within a Tokio runtime.
     pub fn spawn_flusher(&self, period: Duration) -> tokio::task::JoinHandle<()> {
         let store = self.clone();
         let period = period.max(Duration::from_millis(10));
@@ -547,10 +545,7 @@ mod tests {
 
     #[test]
     fn hex_and_comparison() {
-        assert_eq!(
-            hex(&Sha256::digest(b"abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(hex(&Sha256::digest(b"abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));

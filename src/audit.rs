@@ -122,7 +122,7 @@ pub struct AuditEvent {
 }
 
 /// Settings of an [`AuditWriter`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct AuditConfig {
     /// Events per INSERT; a batch is written as soon as this many are queued. At least 1.
     pub batch_size: usize,
@@ -275,11 +275,15 @@ async fn write_batch(db: &DatabaseConnection, batch: &mut Vec<(AuditEvent, DateT
                 stats.written.fetch_add(chunk.len() as u64, Ordering::Relaxed);
             }
             Err(e) if chunk.len() > 1 && rejected_for_its_data(&e) => {
-                tracing::error!(
-                    batch_size = chunk.len(),
-                    error = %e,
-                    "the database rejected an audit batch; retrying it in halves to isolate the rejected events"
-                );
+                if chunk.len() == batch.len() {
+                    tracing::error!(
+                        batch_size = chunk.len(),
+                        error = %e,
+                        "the database rejected an audit batch; retrying it in halves to isolate the rejected events"
+                    );
+                } else {
+                    tracing::debug!(batch_size = chunk.len(), "audit batch half rejected; splitting it again");
+                }
                 let (first, second) = chunk.split_at(chunk.len() / 2);
                 pending.push(second);
                 pending.push(first);
@@ -310,7 +314,9 @@ fn rejected_for_its_data(err: &DbErr) -> bool {
         return false;
     };
     match e.as_ref() {
-        sea_orm::sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("22") || code.starts_with("23")),
+        sea_orm::sqlx::Error::Database(db) => {
+            db.code().is_some_and(|code| code.starts_with("22") || code.starts_with("23"))
+        }
         _ => false,
     }
 }

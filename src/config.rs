@@ -147,6 +147,18 @@ pub struct GraphqlSettings {
     /// Which layers enforce tenant visibility (switching one off is for tests and measurements).
     #[arg(long = "tenant-scoping", env = "REGISTRY_TENANT_SCOPING", value_enum, default_value_t = TenantScoping::Both)]
     pub tenant_scoping: TenantScoping,
+    /// Requests per minute from one client address (token bucket; burst of a tenth).
+    #[arg(long = "rate-limit-per-ip", env = "REGISTRY_RATE_LIMIT_PER_IP", default_value_t = 6000)]
+    pub rate_limit_per_ip: u32,
+    /// Requests per minute of an API key without its own `rate_limit_per_minute`.
+    #[arg(long = "default-key-rate-limit", env = "REGISTRY_DEFAULT_KEY_RATE_LIMIT", default_value_t = 600)]
+    pub default_key_rate_limit: u32,
+    /// Deepest query nesting for API-key (partner) callers.
+    #[arg(long = "partner-max-depth", env = "REGISTRY_PARTNER_MAX_DEPTH", default_value_t = 8)]
+    pub partner_max_depth: usize,
+    /// Largest query complexity for API-key (partner) callers.
+    #[arg(long = "partner-max-complexity", env = "REGISTRY_PARTNER_MAX_COMPLEXITY", default_value_t = 500)]
+    pub partner_max_complexity: usize,
     /// Secret that signs pagination cursors (set it when several gateways share clients). Unset: random per process.
     #[arg(long = "cursor-secret", env = "REGISTRY_CURSOR_SECRET", hide_env_values = true)]
     pub cursor_secret: Option<Secret<String>>,

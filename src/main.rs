@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use registry_gateway::api_keys::{self, NewKey};
 use registry_gateway::config::{DatabaseSettings, GraphqlSettings, ServerSettings, Settings};
 use registry_gateway::database::{self, Db, SchemaState};
 use registry_gateway::embedded_postgres::{self, Cluster};
@@ -47,6 +48,11 @@ enum Command {
         #[command(subcommand)]
         action: DbAction,
     },
+    /// Create, revoke and list partner API keys.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,6 +80,39 @@ enum DbAction {
     Stop,
     /// Print the URL of the running private database.
     Url,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysAction {
+    /// Create a key for a tenant and print it (once: only its hash is stored).
+    Create {
+        /// The tenant the key acts for.
+        #[arg(long)]
+        tenant: uuid::Uuid,
+        /// A name to recognise the key by.
+        #[arg(long)]
+        name: String,
+        /// A scope to grant; repeat for several (read:registry, read:conversations).
+        #[arg(long = "scope", value_name = "SCOPE", default_value = api_keys::READ_REGISTRY)]
+        scopes: Vec<String>,
+        /// Days until the key expires (default: never).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+        expires_in_days: Option<u32>,
+        /// The key's own rate limit (default: the gateway's).
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1..))]
+        rate_limit_per_minute: Option<i32>,
+    },
+    /// Revoke a key by id; running gateways refuse it within 30 s.
+    Revoke {
+        id: uuid::Uuid,
+        #[arg(long, default_value = "revoked by an operator")]
+        reason: String,
+    },
+    /// List a tenant's keys (never their secrets or hashes).
+    List {
+        #[arg(long)]
+        tenant: uuid::Uuid,
+    },
 }
 
 fn main() -> ExitCode {
@@ -118,6 +157,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             Ok(())
         }
         Command::Db { action } => db_command(&cli.database, action).await,
+        Command::Keys { action } => keys_command(&cli.database, action).await,
     }
 }
 
@@ -206,6 +246,69 @@ async fn db_command(settings: &DatabaseSettings, action: DbAction) -> Result<(),
                 ));
             }
         },
+    }
+    Ok(())
+}
+
+async fn keys_command(settings: &DatabaseSettings, action: KeysAction) -> Result<(), AppError> {
+    let db = database::open(settings).await?;
+    database::require_current_schema(&db.conn).await?;
+    match action {
+        KeysAction::Create { tenant, name, scopes, expires_in_days, rate_limit_per_minute } => {
+            let expires_at = match expires_in_days {
+                Some(days) => Some(
+                    chrono::TimeDelta::try_days(i64::from(days))
+                        .and_then(|d| chrono::Utc::now().checked_add_signed(d))
+                        .ok_or_else(|| AppError::bad_input("--expires-in-days is too far in the future"))?,
+                ),
+                None => None,
+            };
+            let key = NewKey { tenant_id: tenant, name, scopes, expires_at, rate_limit_per_minute };
+            let (id, plaintext) = api_keys::create_key(&db.conn, key).await?;
+            println!("id:  {id}");
+            println!("key: {plaintext}");
+            eprintln!("store the key now: it is shown only this once and cannot be recovered");
+        }
+        KeysAction::Revoke { id, reason } => {
+            api_keys::revoke_key(&db.conn, id, &reason).await?;
+            println!("revoked {id}");
+        }
+        KeysAction::List { tenant } => {
+            let keys = api_keys::list_keys(&db.conn, tenant).await?;
+            if keys.is_empty() {
+                println!("no API keys for tenant {tenant}");
+                return Ok(());
+            }
+            let time = |t: Option<chrono::DateTime<chrono::Utc>>, none: &str| {
+                t.map_or_else(|| none.to_owned(), |t| t.format("%Y-%m-%d %H:%M").to_string())
+            };
+            let now = chrono::Utc::now();
+            let mut rows =
+                vec![["ID", "PREFIX", "NAME", "SCOPES", "EXPIRES", "STATUS", "LAST USED", "USES"].map(str::to_owned)];
+            for k in &keys {
+                let status = match (k.revoked_at, k.expires_at) {
+                    (Some(at), _) => format!("revoked {}", time(Some(at), "")),
+                    (None, Some(at)) if at <= now => "expired".to_owned(),
+                    _ => "active".to_owned(),
+                };
+                rows.push([
+                    k.id.to_string(),
+                    k.prefix.clone(),
+                    k.name.clone(),
+                    k.scopes.join(","),
+                    time(k.expires_at, "never"),
+                    status,
+                    time(k.last_used_at, "never"),
+                    k.usage_count.to_string(),
+                ]);
+            }
+            let widths: Vec<usize> =
+                (0..8).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+            for row in &rows {
+                let line: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+                println!("{}", line.join("  ").trim_end());
+            }
+        }
     }
     Ok(())
 }

@@ -113,7 +113,7 @@ impl Bucket {
         let start = self.full_at.max(now);
         let booked_ahead = start.saturating_duration_since(now);
         if booked_ahead > tolerance {
-            return Err(booked_ahead - tolerance);
+            return Err(booked_ahead.saturating_sub(tolerance));
         }
         self.full_at = start.checked_add(interval).unwrap_or(start);
         Ok(())
@@ -199,7 +199,8 @@ mod tests {
     fn the_average_rate_is_per_minute() {
         let limiter = RateLimiter::new();
         let t0 = Instant::now();
-        let allowed = (0..6000).filter(|i| limiter.check_at("k", 120, 10, t0 + secs(f64::from(*i) * 0.01)).is_ok()).count();
+        let allowed =
+            (0..6000).filter(|i| limiter.check_at("k", 120, 10, t0 + secs(f64::from(*i) * 0.01)).is_ok()).count();
         // 60 s at 2/s plus the initial burst of 10.
         assert!((128..=131).contains(&allowed), "allowed {allowed}");
     }

@@ -18,7 +18,10 @@ use uuid::Uuid;
 
 use crate::catalog::Catalog;
 use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
-use crate::error::AppError;
+use crate::api_keys::{ApiKeyStore, READ_CONVERSATIONS, READ_REGISTRY, require_scope};
+use crate::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outcome};
+use crate::error::{AppError, ErrorCode};
+use crate::rate_limit::{RateLimiter, retry_after_secs};
 use crate::graphql::errors::classify;
 use crate::graphql::{RequestContext, SchemaContext, SchemaLimits};
 use crate::http::{
@@ -38,19 +41,25 @@ pub struct Application {
 struct AppState {
     db: DatabaseConnection,
     schema: Schema,
+    /// The same schema with the stricter limits of API-key (partner) callers.
+    partner_schema: Schema,
+    schema_context: Arc<SchemaContext>,
+    keys: ApiKeyStore,
+    limiter: RateLimiter,
+    audit: AuditWriter,
     protocol: ProtocolConfig,
     persisted: PersistedQueries,
     directory: TenantDirectory,
     settings: GraphqlSettings,
 }
 
-/// Builds the GraphQL schema with the limits of `settings`.
-pub fn build_schema(settings: &GraphqlSettings) -> Result<(Schema, Arc<SchemaContext>), AppError> {
+/// Builds the GraphQL schema context with the limits of `settings`.
+pub fn schema_context(settings: &GraphqlSettings) -> Arc<SchemaContext> {
     let secret = settings
         .cursor_secret
         .as_ref()
         .map_or_else(|| Uuid::new_v4().as_bytes().to_vec(), |s| s.expose().as_bytes().to_vec());
-    let context = Arc::new(SchemaContext {
+    Arc::new(SchemaContext {
         catalog: Arc::new(Catalog::from_entities()),
         limits: SchemaLimits {
             max_page_size: settings.max_page_size,
@@ -58,16 +67,24 @@ pub fn build_schema(settings: &GraphqlSettings) -> Result<(Schema, Arc<SchemaCon
             max_filter_depth: 6,
         },
         cursors: CursorCodec::new(&secret),
-    });
-    let schema = crate::graphql::object_types::build_with(Arc::clone(&context), |b| {
+    })
+}
+
+/// The schema with depth and complexity limits (one per caller class).
+pub fn build_schema(
+    context: &Arc<SchemaContext>,
+    settings: &GraphqlSettings,
+    max_depth: usize,
+    max_complexity: usize,
+) -> Result<Schema, AppError> {
+    crate::graphql::object_types::build_with(Arc::clone(context), |b| {
         let b = b
-            .limit_depth(settings.max_depth)
-            .limit_complexity(settings.max_complexity)
+            .limit_depth(max_depth)
+            .limit_complexity(max_complexity)
             .limit_recursive_depth(64)
             .extension(crate::http::ExecutionMarker);
         if settings.introspection { b } else { b.disable_introspection() }
-    })?;
-    Ok((schema, context))
+    })
 }
 
 impl Application {
@@ -79,12 +96,22 @@ impl Application {
         let listener = TcpListener::bind(server.listen)
             .map_err(|e| AppError::config(format!("cannot listen on {}: {e}", server.listen)))?;
         let port = listener.local_addr().map_err(|e| AppError::internal("reading the bound address", e))?.port();
-        let (schema, _) = build_schema(graphql)?;
+        let context = schema_context(graphql);
+        let schema = build_schema(&context, graphql, graphql.max_depth, graphql.max_complexity)?;
+        let partner_schema = build_schema(&context, graphql, graphql.partner_max_depth, graphql.partner_max_complexity)?;
         let directory = TenantDirectory::load(&db).await?;
         directory.spawn_refresh(db.clone(), Duration::from_secs(30));
+        let keys = ApiKeyStore::new(db.clone());
+        keys.spawn_flusher(Duration::from_secs(5));
+        let audit = AuditWriter::spawn(db.clone(), AuditConfig::default());
         let state = web::Data::new(AppState {
             db,
             schema,
+            partner_schema,
+            schema_context: context,
+            keys,
+            limiter: RateLimiter::new(),
+            audit,
             protocol: ProtocolConfig {
                 max_body_bytes: graphql.max_body_bytes,
                 max_query_bytes: graphql.max_query_bytes,
@@ -119,45 +146,120 @@ impl Application {
     }
 }
 
-/// Step "identify": the caller's scope from its credentials.
-fn identify(req: &HttpRequest, state: &AppState) -> Result<Scope, ProtocolError> {
-    let unauthorized =
-        |e: AppError| ProtocolError::new(StatusCode::UNAUTHORIZED, e.code().as_str(), e.client_message());
-    if let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let value = header.to_str().map_err(|_| {
-            unauthorized(AppError::user(
-                crate::error::ErrorCode::Unauthenticated,
-                "the Authorization header is not text",
-            ))
-        })?;
-        let Some(token) = value.strip_prefix("Bearer ").map(str::trim) else {
-            return Err(unauthorized(AppError::user(
-                crate::error::ErrorCode::Unauthenticated,
-                "the Authorization header must be `Bearer <JWT>`",
-            )));
-        };
-        let Some(secret) = &state.settings.jwt_secret else {
-            return Err(unauthorized(AppError::user(
-                crate::error::ErrorCode::Unauthenticated,
-                "bearer tokens are not accepted: no JWT secret is configured",
-            )));
-        };
-        let now = chrono::Utc::now().timestamp();
-        let claims = identity::verify_hs256(token, secret, now).map_err(unauthorized)?;
-        let Some(tenant) = claims.tenant_id.filter(|t| state.directory.is_active(*t)) else {
-            return Err(unauthorized(AppError::user(
-                crate::error::ErrorCode::Unauthenticated,
-                "the token's `tenant_id` names no active tenant",
-            )));
-        };
-        return Ok(state.directory.scope_for(tenant, claims.tenant_role.as_deref()));
+/// Who is calling.
+#[derive(Debug, Clone)]
+enum Actor {
+    Anonymous,
+    User { subject: Option<String>, tenant: Uuid },
+    ApiKey { key_id: Uuid, tenant: Uuid },
+}
+
+impl Actor {
+    fn tenant(&self) -> Option<Uuid> {
+        match self {
+            Self::Anonymous => None,
+            Self::User { tenant, .. } | Self::ApiKey { tenant, .. } => Some(*tenant),
+        }
     }
-    match state.settings.anonymous {
-        AnonymousAccess::Public => Ok(Scope::PublicOnly),
-        AnonymousAccess::Deny => Err(unauthorized(AppError::user(
-            crate::error::ErrorCode::Unauthenticated,
-            "this gateway requires credentials: send `Authorization: Bearer <JWT>`",
-        ))),
+}
+
+/// A refused request: the error, and who was refused (for the audit log).
+struct Refusal {
+    error: ProtocolError,
+    actor: Actor,
+    retry_after: Option<u64>,
+}
+
+fn refusal(e: &AppError, actor: Actor) -> Refusal {
+    let status = match e.code() {
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    Refusal { error: ProtocolError::new(status, e.code().as_str(), e.client_message()), actor, retry_after: None }
+}
+
+fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+}
+
+/// Step "identify": who calls, what it may see, within its rate limits.
+async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope), Refusal> {
+    let settings = &state.settings;
+    let limited = |actor: Actor, wait: Duration, what: &str| Refusal {
+        error: ProtocolError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited.as_str(), format!("rate limit of {what} exceeded; retry in {} s", retry_after_secs(wait))),
+        actor,
+        retry_after: Some(retry_after_secs(wait)),
+    };
+    let per_ip = settings.rate_limit_per_ip.max(1);
+    state.limiter.check(&format!("ip:{}", client_ip(req)), per_ip, (per_ip / 10).max(1)).map_err(|w| limited(Actor::Anonymous, w, "this client address"))?;
+    let unauthenticated = |m: &str| AppError::user(ErrorCode::Unauthenticated, m);
+
+    if let Some(header) = req.headers().get("x-api-key") {
+        let presented = header.to_str().map_err(|_| refusal(&unauthenticated("the X-API-Key header is not text"), Actor::Anonymous))?;
+        let key = state.keys.authenticate(presented.trim()).await.map_err(|e| refusal(&e, Actor::Anonymous))?;
+        let actor = Actor::ApiKey { key_id: key.key_id, tenant: key.tenant_id };
+        if !state.directory.is_active(key.tenant_id) {
+            return Err(refusal(&unauthenticated("the API key's tenant is not active"), actor));
+        }
+        let per_minute = key.rate_limit_per_minute.unwrap_or(settings.default_key_rate_limit).max(1);
+        state.limiter.check(&format!("key:{}", key.key_id), per_minute, (per_minute / 10).max(1)).map_err(|w| limited(actor.clone(), w, "this API key"))?;
+        require_scope(&key, READ_REGISTRY).map_err(|e| refusal(&e, actor.clone()))?;
+        let role = if key.scopes.iter().any(|s| s == READ_CONVERSATIONS) { Some("member") } else { None };
+        return Ok((actor, state.directory.scope_for(key.tenant_id, role)));
+    }
+    if let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
+        let value = header.to_str().map_err(|_| refusal(&unauthenticated("the Authorization header is not text"), Actor::Anonymous))?;
+        let Some(token) = value.strip_prefix("Bearer ").map(str::trim) else {
+            return Err(refusal(&unauthenticated("the Authorization header must be `Bearer <JWT>`"), Actor::Anonymous));
+        };
+        let Some(secret) = &settings.jwt_secret else {
+            return Err(refusal(&unauthenticated("bearer tokens are not accepted: no JWT secret is configured"), Actor::Anonymous));
+        };
+        let claims = identity::verify_hs256(token, secret, chrono::Utc::now().timestamp()).map_err(|e| refusal(&e, Actor::Anonymous))?;
+        let Some(tenant) = claims.tenant_id else {
+            return Err(refusal(&unauthenticated("the JWT has no `tenant_id` claim"), Actor::Anonymous));
+        };
+        let actor = Actor::User { subject: claims.sub.clone(), tenant };
+        if !state.directory.is_active(tenant) {
+            return Err(refusal(&unauthenticated("the token's `tenant_id` names no active tenant"), actor));
+        }
+        return Ok((actor, state.directory.scope_for(tenant, claims.tenant_role.as_deref())));
+    }
+    match settings.anonymous {
+        AnonymousAccess::Public => Ok((Actor::Anonymous, Scope::PublicOnly)),
+        AnonymousAccess::Deny => Err(refusal(
+            &unauthenticated("this gateway requires credentials: send `Authorization: Bearer <JWT>` or `X-API-Key`"),
+            Actor::Anonymous,
+        )),
+    }
+}
+
+fn audit_event(req: &HttpRequest, request_id: Uuid, actor: &Actor, outcome: Outcome, action: &str, resource: &str, reason: Option<String>, details: serde_json::Value) -> AuditEvent {
+    let (actor_type, key, subject) = match actor {
+        Actor::Anonymous => (ActorKind::Anonymous, None, None),
+        Actor::User { subject, .. } => (ActorKind::User, None, subject.clone()),
+        Actor::ApiKey { key_id, .. } => (ActorKind::ApiKey, Some(*key_id), None),
+    };
+    let mut details = details;
+    if let (Some(sub), serde_json::Value::Object(map)) = (subject, &mut details) {
+        map.insert("subject".to_owned(), serde_json::Value::String(sub));
+    }
+    AuditEvent {
+        tenant_id: actor.tenant(),
+        actor_type,
+        actor_user_id: None,
+        actor_api_key_id: key,
+        action: action.to_owned(),
+        resource_type: resource.to_owned(),
+        outcome,
+        failure_reason: reason,
+        details,
+        ip_address: Some(client_ip(req)),
+        user_agent: req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        request_id,
+        http_method: Some(req.method().to_string()),
+        request_path: Some(req.path().to_owned()),
     }
 }
 
@@ -180,10 +282,21 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
         Ok(body) => body,
         Err(e) => return e.into_response(&req),
     };
-    let scope = match identify(&req, &state) {
-        Ok(scope) => scope,
-        Err(e) => return e.into_response(&req),
+    let (actor, scope) = match identify(&req, &state).await {
+        Ok(found) => found,
+        Err(refused) => {
+            let reason = Some(refused.error.message.clone());
+            state.audit.record(audit_event(&req, request_id, &refused.actor, Outcome::Refused, "graphql.refused", "graphql", reason, serde_json::json!({ "code": refused.error.code })));
+            let mut response = refused.error.into_response(&req);
+            if let Some(secs) = refused.retry_after {
+                if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&secs.to_string()) {
+                    response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
+                }
+            }
+            return response;
+        }
     };
+    let schema = if matches!(actor, Actor::ApiKey { .. }) { state.partner_schema.clone() } else { state.schema.clone() };
     let parsed = match parse_request(&req, &body, &state.protocol, &state.persisted) {
         Ok(parsed) => parsed,
         Err(e) => return e.into_response(&req),
@@ -197,7 +310,7 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
         .execute(|request| {
             let context = RequestContext::new(request_id, scope.clone(), Arc::clone(&session));
             let session = Arc::clone(&session);
-            let schema = state.schema.clone();
+            let schema = schema.clone();
             async move {
                 let before = session.statement_count();
                 let mut response = schema.execute(request.data(context)).await;
@@ -211,6 +324,11 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
         })
         .await;
     session.finish().await;
+    let private = session.private_tables();
+    if !private.is_empty() {
+        let tables: Vec<&str> = private.iter().map(|&t| state.schema_context.catalog.tables[t].name.as_str()).collect();
+        state.audit.record(audit_event(&req, request_id, &actor, Outcome::Allowed, "graphql.read_private", tables.first().copied().unwrap_or("graphql"), None, serde_json::json!({ "tables": tables })));
+    }
     encode_response(&req, response)
 }
 

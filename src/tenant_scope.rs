@@ -50,6 +50,9 @@ impl Scope {
         if table.soft_delete {
             sql.push(" AND ").col(alias, "deleted_at").push(" IS NULL");
         }
+        if table.tenancy == Tenancy::Private && !sql.private_tables.contains(&table.id) {
+            sql.private_tables.push(table.id);
+        }
         match (self, table.tenancy) {
             (Self::Unrestricted, _) | (_, Tenancy::Global) => {}
             (Self::PublicOnly, Tenancy::Registry) => {

@@ -185,10 +185,13 @@ pub async fn fill_deferred(conn: &mut PgConnection, world: &World<'_>) -> Result
     Ok(())
 }
 
+/// ANALYZE of every seeded table, in its own short transaction so that a session
+/// statement timeout cannot cut it off.
 pub async fn analyze(conn: &mut PgConnection, catalog: &Catalog) -> Result<(), SeedError> {
     let names: Vec<String> = catalog.tables.iter().map(|t| format!("public.{}", quote_ident(&t.name))).collect();
     if names.is_empty() {
         return Ok(());
     }
-    exec(conn, &format!("ANALYZE {}", names.join(", ")), "analyzing").await
+    let sql = format!("BEGIN; SET LOCAL statement_timeout = 0; ANALYZE {}; COMMIT", names.join(", "));
+    exec(conn, &sql, "analyzing").await
 }

@@ -37,6 +37,7 @@ pub struct Session {
     statement_timeout_ms: u64,
     rls: RlsContext,
     statements: AtomicUsize,
+    private_tables: std::sync::Mutex<Vec<usize>>,
 }
 
 fn join(ids: &[Uuid]) -> String {
@@ -45,7 +46,7 @@ fn join(ids: &[Uuid]) -> String {
 
 impl Session {
     pub fn new(conn: DatabaseConnection, statement_timeout_ms: u64, rls: RlsContext) -> Self {
-        Self { conn, tx: Mutex::new(None), statement_timeout_ms, rls, statements: AtomicUsize::new(0) }
+        Self { conn, tx: Mutex::new(None), statement_timeout_ms, rls, statements: AtomicUsize::new(0), private_tables: std::sync::Mutex::new(Vec::new()) }
     }
 
     /// Query statements issued so far (not counting the transaction's own BEGIN/set_config/end).
@@ -53,8 +54,22 @@ impl Session {
         self.statements.load(Ordering::Relaxed)
     }
 
+    /// Tenant-private tables (catalog ids) the request's statements read.
+    pub fn private_tables(&self) -> Vec<usize> {
+        self.private_tables.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
     /// Runs one query inside the request's transaction.
     pub async fn query(&self, sql: Sql) -> Result<Vec<QueryResult>, AppError> {
+        if !sql.private_tables.is_empty() {
+            if let Ok(mut seen) = self.private_tables.lock() {
+                for t in &sql.private_tables {
+                    if !seen.contains(t) {
+                        seen.push(*t);
+                    }
+                }
+            }
+        }
         let mut guard = self.tx.lock().await;
         if guard.is_none() {
             *guard = Some(self.begin().await?);

@@ -7,6 +7,8 @@ use sea_orm::{DbBackend, Statement, Value};
 pub struct Sql {
     pub text: String,
     pub params: Vec<Value>,
+    /// Tenant-private tables the statement reads (for the audit log).
+    pub private_tables: Vec<usize>,
 }
 
 impl Sql {

@@ -213,15 +213,21 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: registry_gateway::config::GraphqlSettings) -> TestApp {
-    registry_gateway::telemetry::init();
     let db = seeded_database().await;
+    let address = serve(&db, &settings).await;
+    TestApp { address, db, client: reqwest::Client::new() }
+}
+
+/// Starts a gateway on `db` and returns its base URL.
+pub async fn serve(db: &TestDb, settings: &registry_gateway::config::GraphqlSettings) -> String {
+    registry_gateway::telemetry::init();
     let server =
         registry_gateway::config::ServerSettings { listen: "127.0.0.1:0".parse().unwrap(), no_demo_data: true };
     let app =
-        registry_gateway::server::Application::build(&server, &settings, db.conn.clone()).await.expect("build the app");
+        registry_gateway::server::Application::build(&server, settings, db.conn.clone()).await.expect("build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, db, client: reqwest::Client::new() }
+    address
 }
 
 /// A signed token for `tenant` with tenant role `role`, valid for an hour.

@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod api_keys;
 mod apollo_client;
 mod audit;
 mod canonical_queries;
@@ -16,4 +17,6 @@ mod every_table;
 mod http_serving;
 mod lists;
 mod migrations;
+mod partner_access;
+mod tenancy_leaks;
 mod vector_index;
