@@ -291,6 +291,27 @@ def cpu_delta(before, after):
     )
 
 
+def git_head(root):
+    """The commit checked out in `root`, read from .git without running git (best effort)."""
+    try:
+        with open(os.path.join(root, ".git", "HEAD"), encoding="ascii") as f:
+            head = f.read().strip()
+        if not head.startswith("ref: "):
+            return head[:12]
+        ref = head[5:]
+        try:
+            with open(os.path.join(root, ".git", ref), encoding="ascii") as f:
+                return f"{f.read().strip()[:12]} ({ref.rsplit('/', 1)[-1]})"
+        except FileNotFoundError:
+            with open(os.path.join(root, ".git", "packed-refs"), encoding="ascii") as f:
+                for line in f:
+                    if line.rstrip().endswith(" " + ref):
+                        return f"{line[:12]} ({ref.rsplit('/', 1)[-1]})"
+    except OSError:
+        pass
+    return "unknown"
+
+
 def fmt_ms(us):
     ms = us / 1000
     return f"{ms:.2f}" if ms < 10 else f"{ms:.1f}" if ms < 100 else f"{ms:.0f}"
@@ -322,15 +343,18 @@ def report(meta_path, out_dir, results_path):
         f"- Date: {m['date']}",
         f"- Command: `{m['command']}`",
         f"- Machine: {m['cpu_model']}, {m['nproc']} CPUs (nproc), {m['mem_total']} memory, Linux {m['kernel']}",
-        f"- Gateway: `{m['gateway_version']}`, release build, {m['workers']} actix workers; {m['rustc']}",
+        f"- Gateway: `{m['gateway_version']}`, release build of the working tree at commit "
+        f"{git_head(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))} (uncommitted changes "
+        f"included, if any), {m['workers']} actix workers; {m['rustc']}",
         f"- PostgreSQL: {m['postgres']} (private cluster under `{m['data_dir']}`, reached over loopback TCP)",
         f"- Load generator: {m['wrk']}, on the same machine (it competes with the gateway and PostgreSQL for the CPUs)",
         f"- Data: `seed --scale {m['scale']}`: {m['seed_summary']}",
         f"- Machine load average (1, 5, 15 min): {m['load_before']} before the load phase, {m['load_after']} after it",
         f"- Each cell: `wrk -t min(c,2) -c c -d {m['duration']}s --latency --timeout {m['wrk_timeout']}s`, "
         "closed loop (a connection sends its next request when the answer arrives), one workload at a time, "
-        "as the platform tenant (role owner), `REGISTRY_EXPOSE_SQL_STATS=true`, DB pool "
-        f"{m['pool_size']} connections",
+        "as the platform tenant (role owner), `REGISTRY_EXPOSE_SQL_STATS=true`, "
+        f"`REGISTRY_RATE_LIMIT_PER_IP={m['rate_limit']}` (the per-address limit lifted: all load comes from "
+        f"127.0.0.1), DB pool {m['pool_size']} connections",
         "",
         "## Gateway process",
         "",

@@ -193,5 +193,10 @@ pub async fn analyze(conn: &mut PgConnection, catalog: &Catalog) -> Result<(), S
         return Ok(());
     }
     let sql = format!("BEGIN; SET LOCAL statement_timeout = 0; ANALYZE {}; COMMIT", names.join(", "));
-    exec(conn, &sql, "analyzing").await
+    let result = exec(conn, &sql, "analyzing").await;
+    if result.is_err() {
+        // Leave the pooled connection usable; the original error is the one to report.
+        let _ = exec(conn, "ROLLBACK", "rolling back ANALYZE").await;
+    }
+    result
 }

@@ -64,6 +64,11 @@ impl SeedSummary {
 /// Seeds the database behind `db` with deterministic demo data at `scale` (1 = the
 /// documented volumes: 254 agents, 335 personas, 338 jobs-to-be-done, ...). Everything runs
 /// in one transaction: on error nothing is changed.
+///
+/// Within that transaction every table is truncated, user triggers are disabled while loading
+/// (so nothing stamps `now()` into the data), and vector / GIN indexes are dropped and
+/// re-created after the load (same definitions and names; far faster than row-by-row
+/// maintenance). The role must own the tables or bypass row-level security, as for migrating.
 pub async fn seed(db: &DatabaseConnection, scale: u32) -> Result<SeedSummary, SeedError> {
     let started = Instant::now();
     if scale == 0 {
@@ -81,7 +86,12 @@ pub async fn seed(db: &DatabaseConnection, scale: u32) -> Result<SeedSummary, Se
     let plan = plan::build(&catalog)?;
     tracing::info!(tables = catalog.tables.len(), scale, "seeding demo data");
 
-    loader::exec(&mut tx, "SET LOCAL statement_timeout = 0", "setting the statement timeout").await?;
+    loader::exec(
+        &mut tx,
+        "SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0",
+        "lifting the session's timeouts for the seed",
+    )
+    .await?;
     loader::truncate_all(&mut tx, &catalog).await?;
     loader::set_user_triggers(&mut tx, &catalog, false).await?;
     let indexes = loader::drop_deferrable_indexes(&mut tx).await?;
