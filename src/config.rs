@@ -96,6 +96,8 @@ pub enum TenantScoping {
     Gateway,
     /// Only row-level security (statements run as `registry_reader`; the gateway adds no tenant filter).
     Database,
+    /// Neither: every caller sees every row. Only for measuring what scoping costs; never in production.
+    Off,
 }
 
 impl TenantScoping {

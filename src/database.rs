@@ -165,7 +165,7 @@ pub async fn schema_state(conn: &DatabaseConnection) -> Result<SchemaState, AppE
         .await
         .map_err(|e| db_error("reading the migration table", &e))?;
     let applied: Vec<String> = rows.iter().filter_map(|r| r.try_get::<String>("", "version").ok()).collect();
-    let known: Vec<&str> = MIGRATIONS.iter().map(|m| sea_orm_migration::MigrationName::name(m)).collect();
+    let known: Vec<&str> = MIGRATIONS.iter().map(sea_orm_migration::MigrationName::name).collect();
     let unknown: Vec<String> = applied.iter().filter(|a| !known.contains(&a.as_str())).cloned().collect();
     if !unknown.is_empty() {
         return Ok(SchemaState::Ahead { unknown });

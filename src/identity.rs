@@ -1,8 +1,8 @@
 //! Who is calling: a Supabase-style JWT (HS256), or nobody.
 //!
 //! `Authorization: Bearer <JWT>` carries `sub` (the user), `tenant_id`, `role` and `exp`. The
-//! token's signature and expiry are checked here; the caller's tenant role comes from the token's
-//! `tenant_role` claim or, failing that, from `tenant_members`.
+//! token's signature and expiry are checked here. The caller's tenant role is the token's
+//! `tenant_role` claim; a token without one reads no tenant-private data.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

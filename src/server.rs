@@ -16,18 +16,18 @@ use async_graphql::dynamic::Schema;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
-use crate::catalog::Catalog;
-use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
 use crate::api_keys::{ApiKeyStore, READ_CONVERSATIONS, READ_REGISTRY, require_scope};
 use crate::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outcome};
+use crate::catalog::Catalog;
+use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
 use crate::error::{AppError, ErrorCode};
-use crate::rate_limit::{RateLimiter, retry_after_secs};
 use crate::graphql::errors::classify;
 use crate::graphql::{RequestContext, SchemaContext, SchemaLimits};
 use crate::http::{
     PersistedQueries, ProtocolConfig, ProtocolError, encode_response, graphiql_page, parse_request, read_body,
 };
 use crate::identity;
+use crate::rate_limit::{RateLimiter, retry_after_secs};
 use crate::sql::keyset::CursorCodec;
 use crate::sql::session::{RlsContext, Session};
 use crate::tenant_directory::TenantDirectory;
@@ -98,7 +98,8 @@ impl Application {
         let port = listener.local_addr().map_err(|e| AppError::internal("reading the bound address", e))?.port();
         let context = schema_context(graphql);
         let schema = build_schema(&context, graphql, graphql.max_depth, graphql.max_complexity)?;
-        let partner_schema = build_schema(&context, graphql, graphql.partner_max_depth, graphql.partner_max_complexity)?;
+        let partner_schema =
+            build_schema(&context, graphql, graphql.partner_max_depth, graphql.partner_max_complexity)?;
         let directory = TenantDirectory::load(&db).await?;
         directory.spawn_refresh(db.clone(), Duration::from_secs(30));
         let keys = ApiKeyStore::new(db.clone());
@@ -187,36 +188,54 @@ fn client_ip(req: &HttpRequest) -> String {
 async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope), Refusal> {
     let settings = &state.settings;
     let limited = |actor: Actor, wait: Duration, what: &str| Refusal {
-        error: ProtocolError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited.as_str(), format!("rate limit of {what} exceeded; retry in {} s", retry_after_secs(wait))),
+        error: ProtocolError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited.as_str(),
+            format!("rate limit of {what} exceeded; retry in {} s", retry_after_secs(wait)),
+        ),
         actor,
         retry_after: Some(retry_after_secs(wait)),
     };
     let per_ip = settings.rate_limit_per_ip.max(1);
-    state.limiter.check(&format!("ip:{}", client_ip(req)), per_ip, (per_ip / 10).max(1)).map_err(|w| limited(Actor::Anonymous, w, "this client address"))?;
+    state
+        .limiter
+        .check(&format!("ip:{}", client_ip(req)), per_ip, (per_ip / 10).max(1))
+        .map_err(|w| limited(Actor::Anonymous, w, "this client address"))?;
     let unauthenticated = |m: &str| AppError::user(ErrorCode::Unauthenticated, m);
 
     if let Some(header) = req.headers().get("x-api-key") {
-        let presented = header.to_str().map_err(|_| refusal(&unauthenticated("the X-API-Key header is not text"), Actor::Anonymous))?;
+        let presented = header
+            .to_str()
+            .map_err(|_| refusal(&unauthenticated("the X-API-Key header is not text"), Actor::Anonymous))?;
         let key = state.keys.authenticate(presented.trim()).await.map_err(|e| refusal(&e, Actor::Anonymous))?;
         let actor = Actor::ApiKey { key_id: key.key_id, tenant: key.tenant_id };
         if !state.directory.is_active(key.tenant_id) {
             return Err(refusal(&unauthenticated("the API key's tenant is not active"), actor));
         }
         let per_minute = key.rate_limit_per_minute.unwrap_or(settings.default_key_rate_limit).max(1);
-        state.limiter.check(&format!("key:{}", key.key_id), per_minute, (per_minute / 10).max(1)).map_err(|w| limited(actor.clone(), w, "this API key"))?;
+        state
+            .limiter
+            .check(&format!("key:{}", key.key_id), per_minute, (per_minute / 10).max(1))
+            .map_err(|w| limited(actor.clone(), w, "this API key"))?;
         require_scope(&key, READ_REGISTRY).map_err(|e| refusal(&e, actor.clone()))?;
         let role = if key.scopes.iter().any(|s| s == READ_CONVERSATIONS) { Some("member") } else { None };
         return Ok((actor, state.directory.scope_for(key.tenant_id, role)));
     }
     if let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
-        let value = header.to_str().map_err(|_| refusal(&unauthenticated("the Authorization header is not text"), Actor::Anonymous))?;
+        let value = header
+            .to_str()
+            .map_err(|_| refusal(&unauthenticated("the Authorization header is not text"), Actor::Anonymous))?;
         let Some(token) = value.strip_prefix("Bearer ").map(str::trim) else {
             return Err(refusal(&unauthenticated("the Authorization header must be `Bearer <JWT>`"), Actor::Anonymous));
         };
         let Some(secret) = &settings.jwt_secret else {
-            return Err(refusal(&unauthenticated("bearer tokens are not accepted: no JWT secret is configured"), Actor::Anonymous));
+            return Err(refusal(
+                &unauthenticated("bearer tokens are not accepted: no JWT secret is configured"),
+                Actor::Anonymous,
+            ));
         };
-        let claims = identity::verify_hs256(token, secret, chrono::Utc::now().timestamp()).map_err(|e| refusal(&e, Actor::Anonymous))?;
+        let claims = identity::verify_hs256(token, secret, chrono::Utc::now().timestamp())
+            .map_err(|e| refusal(&e, Actor::Anonymous))?;
         let Some(tenant) = claims.tenant_id else {
             return Err(refusal(&unauthenticated("the JWT has no `tenant_id` claim"), Actor::Anonymous));
         };
@@ -235,7 +254,16 @@ async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope),
     }
 }
 
-fn audit_event(req: &HttpRequest, request_id: Uuid, actor: &Actor, outcome: Outcome, action: &str, resource: &str, reason: Option<String>, details: serde_json::Value) -> AuditEvent {
+fn audit_event(
+    req: &HttpRequest,
+    request_id: Uuid,
+    actor: &Actor,
+    outcome: Outcome,
+    action: &str,
+    resource: &str,
+    reason: Option<String>,
+    details: serde_json::Value,
+) -> AuditEvent {
     let (actor_type, key, subject) = match actor {
         Actor::Anonymous => (ActorKind::Anonymous, None, None),
         Actor::User { subject, .. } => (ActorKind::User, None, subject.clone()),
@@ -256,7 +284,11 @@ fn audit_event(req: &HttpRequest, request_id: Uuid, actor: &Actor, outcome: Outc
         failure_reason: reason,
         details,
         ip_address: Some(client_ip(req)),
-        user_agent: req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        user_agent: req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         request_id,
         http_method: Some(req.method().to_string()),
         request_path: Some(req.path().to_owned()),
@@ -286,23 +318,34 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
         Ok(found) => found,
         Err(refused) => {
             let reason = Some(refused.error.message.clone());
-            state.audit.record(audit_event(&req, request_id, &refused.actor, Outcome::Refused, "graphql.refused", "graphql", reason, serde_json::json!({ "code": refused.error.code })));
+            state.audit.record(audit_event(
+                &req,
+                request_id,
+                &refused.actor,
+                Outcome::Refused,
+                "graphql.refused",
+                "graphql",
+                reason,
+                serde_json::json!({ "code": refused.error.code }),
+            ));
             let mut response = refused.error.into_response(&req);
-            if let Some(secs) = refused.retry_after {
-                if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&secs.to_string()) {
-                    response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
-                }
+            if let Some(secs) = refused.retry_after
+                && let Ok(v) = actix_web::http::header::HeaderValue::from_str(&secs.to_string())
+            {
+                response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
             }
             return response;
         }
     };
-    let schema = if matches!(actor, Actor::ApiKey { .. }) { state.partner_schema.clone() } else { state.schema.clone() };
+    let schema =
+        if matches!(actor, Actor::ApiKey { .. }) { state.partner_schema.clone() } else { state.schema.clone() };
     let parsed = match parse_request(&req, &body, &state.protocol, &state.persisted) {
         Ok(parsed) => parsed,
         Err(e) => return e.into_response(&req),
     };
     let scoping = state.settings.tenant_scoping;
-    let session = Arc::new(Session::new(state.db.clone(), state.settings.statement_timeout_ms, rls_context(&scope, scoping)));
+    let session =
+        Arc::new(Session::new(state.db.clone(), state.settings.statement_timeout_ms, rls_context(&scope, scoping)));
     // The gateway's own filter, unless only the database enforces visibility.
     let scope = if scoping.in_gateway() { scope } else { Scope::Unrestricted };
     let expose = state.settings.expose_sql_stats;
@@ -327,7 +370,16 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
     let private = session.private_tables();
     if !private.is_empty() {
         let tables: Vec<&str> = private.iter().map(|&t| state.schema_context.catalog.tables[t].name.as_str()).collect();
-        state.audit.record(audit_event(&req, request_id, &actor, Outcome::Allowed, "graphql.read_private", tables.first().copied().unwrap_or("graphql"), None, serde_json::json!({ "tables": tables })));
+        state.audit.record(audit_event(
+            &req,
+            request_id,
+            &actor,
+            Outcome::Allowed,
+            "graphql.read_private",
+            tables.first().copied().unwrap_or("graphql"),
+            None,
+            serde_json::json!({ "tables": tables }),
+        ));
     }
     encode_response(&req, response)
 }

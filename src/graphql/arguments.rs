@@ -123,10 +123,10 @@ pub fn node_columns<'a>(
         let name = f.name();
         if let Some(c) = table.columns.iter().position(|c| c.field == name) {
             out.push(c);
-        } else if let Some(rel) = catalog.relation(table, name) {
-            if let RelationKind::BelongsTo { fk } = rel.kind {
-                out.push(fk);
-            }
+        } else if let Some(rel) = catalog.relation(table, name)
+            && let RelationKind::BelongsTo { fk } = rel.kind
+        {
+            out.push(fk);
         }
     }
 }

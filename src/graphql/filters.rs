@@ -273,7 +273,7 @@ fn parse_column(
         let is_list_column = matches!(col.kind, ScalarKind::StringList | ScalarKind::UuidList);
         match op {
             "isNull" => {
-                out.push(Filter::IsNull { column: col_id, is_null: !matches!(value, GqlValue::Boolean(false)) })
+                out.push(Filter::IsNull { column: col_id, is_null: !matches!(value, GqlValue::Boolean(false)) });
             }
             "in" | "notIn" if !is_list_column => {
                 let values = list_of(value, &here)?

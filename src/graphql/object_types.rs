@@ -230,7 +230,7 @@ async fn related_of(
         return Ok(r.clone());
     }
     let table = &schema.catalog.tables[row.projection.table];
-    let mut single = vec![Row { related: Default::default(), ..row.clone() }];
+    let mut single = vec![Row { related: std::collections::HashMap::default(), ..row.clone() }];
     request(ctx)?.loader(schema).load(table, &mut single, vec![field]).await.map_err(|e| fail(ctx, &e))?;
     single
         .pop()

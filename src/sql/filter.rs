@@ -177,7 +177,7 @@ impl<'a> FilterCompiler<'a> {
                 sql.param(Value::from(key.clone())).push(")");
             }
             Filter::Related { relation, quantifier, filter } => {
-                self.related(*relation, *quantifier, filter, alias, sql)
+                self.related(*relation, *quantifier, filter, alias, sql);
             }
         }
     }

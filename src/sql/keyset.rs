@@ -33,10 +33,10 @@ pub struct Ordering {
 impl Ordering {
     /// `keys` then `id` (unless already there).
     pub fn new(table: &Table, mut keys: Vec<OrderKey>) -> Self {
-        if let Some(id) = table.col_id("id") {
-            if !keys.iter().any(|k| k.column == id) {
-                keys.push(OrderKey { column: id, desc: false });
-            }
+        if let Some(id) = table.col_id("id")
+            && !keys.iter().any(|k| k.column == id)
+        {
+            keys.push(OrderKey { column: id, desc: false });
         }
         Self { keys }
     }
@@ -62,7 +62,7 @@ impl Ordering {
                 sql.push(", ");
             }
             sql.col(alias, &table.columns[k.column].name);
-            sql.push(if k.desc != backward { " DESC" } else { " ASC" });
+            sql.push(if k.desc == backward { " ASC" } else { " DESC" });
         }
     }
 
@@ -75,8 +75,8 @@ impl Ordering {
                 sql.push(" OR ");
             }
             sql.push("(");
-            for j in 0..i {
-                self.equal(table, alias, j, &cursor[j], sql);
+            for (j, value) in cursor.iter().enumerate().take(i) {
+                self.equal(table, alias, j, value, sql);
                 sql.push(" AND ");
             }
             let k = self.keys[i];

@@ -113,10 +113,10 @@ pub fn decode(row: &QueryResult, table: &Table, projection: &Arc<Projection>, pr
         let col = &table.columns[c];
         let name = format!("{prefix}{i}");
         let v = decode_value(row, &name, &col.kind).with_context(|| format!("decoding {}.{}", table.name, col.name))?;
-        if col.name == "id" {
-            if let GqlValue::String(s) = &v {
-                id = Uuid::parse_str(s).context("decoding an id")?;
-            }
+        if col.name == "id"
+            && let GqlValue::String(s) = &v
+        {
+            id = Uuid::parse_str(s).context("decoding an id")?;
         }
         values.push(v);
     }
@@ -145,7 +145,7 @@ fn decode_value(row: &QueryResult, name: &str, kind: &ScalarKind) -> Result<GqlV
             opt(row.try_get::<Option<String>>("", name)?, |s| GqlValue::Enum(Name::new(enum_value_name(&s))))
         }
         ScalarKind::Int => match row.try_get::<Option<i32>>("", name) {
-            Ok(v) => opt(v, |n| GqlValue::from(n)),
+            Ok(v) => opt(v, GqlValue::from),
             // smallint columns
             Err(_) => opt(row.try_get::<Option<i16>>("", name)?, |n| GqlValue::from(i32::from(n))),
         },

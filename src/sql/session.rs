@@ -46,7 +46,14 @@ fn join(ids: &[Uuid]) -> String {
 
 impl Session {
     pub fn new(conn: DatabaseConnection, statement_timeout_ms: u64, rls: RlsContext) -> Self {
-        Self { conn, tx: Mutex::new(None), statement_timeout_ms, rls, statements: AtomicUsize::new(0), private_tables: std::sync::Mutex::new(Vec::new()) }
+        Self {
+            conn,
+            tx: Mutex::new(None),
+            statement_timeout_ms,
+            rls,
+            statements: AtomicUsize::new(0),
+            private_tables: std::sync::Mutex::new(Vec::new()),
+        }
     }
 
     /// Query statements issued so far (not counting the transaction's own BEGIN/set_config/end).
@@ -61,12 +68,12 @@ impl Session {
 
     /// Runs one query inside the request's transaction.
     pub async fn query(&self, sql: Sql) -> Result<Vec<QueryResult>, AppError> {
-        if !sql.private_tables.is_empty() {
-            if let Ok(mut seen) = self.private_tables.lock() {
-                for t in &sql.private_tables {
-                    if !seen.contains(t) {
-                        seen.push(*t);
-                    }
+        if !sql.private_tables.is_empty()
+            && let Ok(mut seen) = self.private_tables.lock()
+        {
+            for t in &sql.private_tables {
+                if !seen.contains(t) {
+                    seen.push(*t);
                 }
             }
         }
@@ -103,10 +110,10 @@ impl Session {
 
     /// Ends the transaction (read-only, so a rollback).
     pub async fn finish(&self) {
-        if let Some(tx) = self.tx.lock().await.take() {
-            if let Err(e) = tx.rollback().await {
-                tracing::warn!(error = %e, "ending the request transaction failed");
-            }
+        if let Some(tx) = self.tx.lock().await.take()
+            && let Err(e) = tx.rollback().await
+        {
+            tracing::warn!(error = %e, "ending the request transaction failed");
         }
     }
 }

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
 //! The integration tests: one binary, against a real PostgreSQL with pgvector.
 //!
 //! `helpers` starts one private cluster per test process (or uses DATABASE_URL's server), migrates

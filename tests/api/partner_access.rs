@@ -28,7 +28,14 @@ async fn new_key(app: &TestApp, scopes: &[&str], per_minute: Option<i32>) -> (Uu
 }
 
 async fn with_key(app: &TestApp, key: &str, query: &str) -> (u16, Option<String>, Value) {
-    let resp = app.client.post(format!("{}/graphql", app.address)).header("x-api-key", key).json(&json!({ "query": query })).send().await.unwrap();
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("x-api-key", key)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap();
     let status = resp.status().as_u16();
     let retry = resp.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
     (status, retry, resp.json().await.unwrap())
@@ -55,7 +62,11 @@ async fn api_keys_authenticate_partners_and_refuse_bad_keys_with_codes() {
         .await
         .parse()
         .unwrap();
-    assert_eq!(v["data"]["agents"]["totalCount"].as_i64().unwrap(), acme_private, "a key sees its tenant's private assets");
+    assert_eq!(
+        v["data"]["agents"]["totalCount"].as_i64().unwrap(),
+        acme_private,
+        "a key sees its tenant's private assets"
+    );
 
     // Malformed, unknown, revoked, expired: 401 with the reason. Wrong scope: 403.
     let (status, _, v) = with_key(&app, "not-a-key", PRIVATE_AGENTS).await;
@@ -72,7 +83,11 @@ async fn api_keys_authenticate_partners_and_refuse_bad_keys_with_codes() {
     assert!(v["errors"][0]["message"].as_str().unwrap().contains("revoked"));
 
     let (expired_id, expired) = new_key(&app, &[READ_REGISTRY], None).await;
-    app.db.query_strings(&format!("UPDATE api_keys SET expires_at = now() - interval '1 hour' WHERE id = '{expired_id}' RETURNING id::text")).await;
+    app.db
+        .query_strings(&format!(
+            "UPDATE api_keys SET expires_at = now() - interval '1 hour' WHERE id = '{expired_id}' RETURNING id::text"
+        ))
+        .await;
     let (status, _, v) = with_key(&app, &expired, PRIVATE_AGENTS).await;
     assert_eq!((status, code(&v)), (401, "UNAUTHENTICATED"));
     assert!(v["errors"][0]["message"].as_str().unwrap().contains("expired"));
@@ -88,7 +103,12 @@ async fn api_keys_authenticate_partners_and_refuse_bad_keys_with_codes() {
     assert_eq!(v["data"]["expertConsultations"]["totalCount"], json!(0));
     let (_, both) = new_key(&app, &[READ_REGISTRY, READ_CONVERSATIONS], None).await;
     let (_, _, v) = with_key(&app, &both, "{ expertConsultations { totalCount } }").await;
-    let own: i64 = app.db.scalar(&format!("SELECT count(*)::text FROM expert_consultations WHERE tenant_id = '{ACME}'")).await.parse().unwrap();
+    let own: i64 = app
+        .db
+        .scalar(&format!("SELECT count(*)::text FROM expert_consultations WHERE tenant_id = '{ACME}'"))
+        .await
+        .parse()
+        .unwrap();
     assert_eq!(v["data"]["expertConsultations"]["totalCount"].as_i64().unwrap(), own);
 
     // Only hashes reach the database.
@@ -144,7 +164,12 @@ async fn refusals_and_private_reads_land_in_the_audit_log() {
     let mut found = (0, 0);
     for _ in 0..50 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let refused: i64 = app.db.scalar("SELECT count(*)::text FROM audit_log WHERE action = 'graphql.refused' AND outcome = 'denied'").await.parse().unwrap();
+        let refused: i64 = app
+            .db
+            .scalar("SELECT count(*)::text FROM audit_log WHERE action = 'graphql.refused' AND outcome = 'denied'")
+            .await
+            .parse()
+            .unwrap();
         let reads: i64 = app
             .db
             .scalar(&format!("SELECT count(*)::text FROM audit_log WHERE action = 'graphql.read_private' AND tenant_id = '{ACME}' AND details->'tables' ? 'expert_consultations'"))

@@ -44,7 +44,10 @@ async fn prepare(db: &TestDb, catalog: &Catalog) -> (String, HashMap<String, Has
         .await;
     let b_tree = subtree(db, &b).await;
     assert!(!b_tree.iter().any(|t| a_tree.contains(t)), "A and B must not share a subtree");
-    db.query_strings(&format!("DELETE FROM asset_sharing WHERE '{A}' = ANY (shared_with_tenant_ids) RETURNING id::text")).await;
+    db.query_strings(&format!(
+        "DELETE FROM asset_sharing WHERE '{A}' = ANY (shared_with_tenant_ids) RETURNING id::text"
+    ))
+    .await;
     let both: Vec<String> = a_tree.iter().chain(&b_tree).cloned().collect();
     for table in catalog.tables.iter().filter(|t| !matches!(t.tenancy, Tenancy::Global | Tenancy::Tenants)) {
         for owner in [A.to_owned(), b.clone()] {
@@ -55,14 +58,18 @@ async fn prepare(db: &TestDb, catalog: &Catalog) -> (String, HashMap<String, Has
             if has(table, "deleted_at") {
                 mine.push_str(" AND deleted_at IS NULL");
             }
-            let n: i64 = db.scalar(&format!("SELECT count(*)::text FROM \"{}\" WHERE {mine}", table.name)).await.parse().unwrap();
+            let n: i64 = db
+                .scalar(&format!("SELECT count(*)::text FROM \"{}\" WHERE {mine}", table.name))
+                .await
+                .parse()
+                .unwrap();
             if n > 0 {
                 continue;
             }
             let mut set = format!("tenant_id = '{owner}'");
             for (col, value) in [("owner_tenant_id", format!("'{owner}'")), ("is_public", "false".to_owned())] {
                 if has(table, col) {
-                    set.push_str(&format!(", {col} = {value}"));
+                    set = format!("{set}, {col} = {value}");
                 }
             }
             let live = if has(table, "deleted_at") { " AND deleted_at IS NULL" } else { "" };
@@ -81,7 +88,11 @@ async fn prepare(db: &TestDb, catalog: &Catalog) -> (String, HashMap<String, Has
             Tenancy::Global => continue,
             Tenancy::Tenants => b_tree.iter().cloned().collect(),
             Tenancy::Registry => {
-                let sql = format!("SELECT id::text FROM \"{}\" WHERE tenant_id IN ({}) AND NOT is_public", table.name, list(&b_tree));
+                let sql = format!(
+                    "SELECT id::text FROM \"{}\" WHERE tenant_id IN ({}) AND NOT is_public",
+                    table.name,
+                    list(&b_tree)
+                );
                 db.query_strings(&sql).await.into_iter().map(|r| r[0].clone()).collect()
             }
             Tenancy::Child | Tenancy::Private => {
@@ -129,7 +140,8 @@ struct Probe<'a> {
 
 impl Probe<'_> {
     async fn check(&self, query: &str, expect: &Expect) {
-        let resp = self.client.post(&self.url).bearer_auth(&self.token).json(&json!({ "query": query })).send().await.unwrap();
+        let resp =
+            self.client.post(&self.url).bearer_auth(&self.token).json(&json!({ "query": query })).send().await.unwrap();
         let v: Value = resp.json().await.unwrap();
         let mut seen = Vec::new();
         objects(&v["data"], &mut seen);
@@ -145,7 +157,9 @@ impl Probe<'_> {
                 assert!(v.get("errors").is_none(), "[{}] {query}: {:#}", self.mode, v["errors"]);
                 assert_eq!(v["data"][field]["totalCount"], json!(0), "[{}] counts reach B's rows: {query}", self.mode);
             }
-            Expect::NotFound => assert_eq!(v["errors"][0]["extensions"]["code"], json!("NOT_FOUND"), "[{}] {query}: {v:#}", self.mode),
+            Expect::NotFound => {
+                assert_eq!(v["errors"][0]["extensions"]["code"], json!("NOT_FOUND"), "[{}] {query}: {v:#}", self.mode)
+            }
             Expect::Clean => assert!(v.get("errors").is_none(), "[{}] {query}: {:#}", self.mode, v["errors"]),
         }
     }
@@ -172,16 +186,26 @@ fn probes(catalog: &Catalog, private: &HashMap<String, HashSet<String>>) -> Vec<
         b_list.truncate(50);
         let ids = serde_json::to_string(&b_list).unwrap();
         out.push((
-            format!("{{ {}(first: 100, filter: {{ id: {{ in: {ids} }} }}) {{ totalCount nodes {{ __typename id }} }} }}", table.list_field),
+            format!(
+                "{{ {}(first: 100, filter: {{ id: {{ in: {ids} }} }}) {{ totalCount nodes {{ __typename id }} }} }}",
+                table.list_field
+            ),
             Expect::ZeroCount(table.list_field.clone()),
         ));
-        out.push((format!("{{ {}(id: \"{}\") {{ __typename id }} }}", table.single_field, b_list[0]), Expect::NotFound));
+        out.push((
+            format!("{{ {}(id: \"{}\") {{ __typename id }} }}", table.single_field, b_list[0]),
+            Expect::NotFound,
+        ));
         for (i, &r1) in table.relations.iter().enumerate() {
             let rel = &catalog.relations[r1];
             let t1 = &catalog.tables[rel.target];
             let depth2: Vec<String> = t1.relations.iter().map(|&r2| rel_selection(catalog, r2, "")).collect();
             out.push((
-                format!("{{ {}(first: 20) {{ nodes {{ __typename id {} }} }} }}", table.list_field, rel_selection(catalog, r1, &depth2.join(" "))),
+                format!(
+                    "{{ {}(first: 20) {{ nodes {{ __typename id {} }} }} }}",
+                    table.list_field,
+                    rel_selection(catalog, r1, &depth2.join(" "))
+                ),
                 Expect::Clean,
             ));
             if i < 2 {
@@ -189,7 +213,14 @@ fn probes(catalog: &Catalog, private: &HashMap<String, HashSet<String>>) -> Vec<
                     let t2 = &catalog.tables[catalog.relations[r2].target];
                     let depth3: Vec<String> = t2.relations.iter().map(|&r3| rel_selection(catalog, r3, "")).collect();
                     let inner = rel_selection(catalog, r2, &depth3.join(" "));
-                    out.push((format!("{{ {}(first: 5) {{ nodes {{ __typename id {} }} }} }}", table.list_field, rel_selection(catalog, r1, &inner)), Expect::Clean));
+                    out.push((
+                        format!(
+                            "{{ {}(first: 5) {{ nodes {{ __typename id {} }} }} }}",
+                            table.list_field,
+                            rel_selection(catalog, r1, &inner)
+                        ),
+                        Expect::Clean,
+                    ));
                 }
             }
             // A relation filter on B's ids of the target matches nothing: rows A may see link to
@@ -204,7 +235,10 @@ fn probes(catalog: &Catalog, private: &HashMap<String, HashSet<String>>) -> Vec<
                 } else {
                     format!("{{ {}: {{ id: {{ in: {ids} }} }} }}", rel.field)
                 };
-                out.push((format!("{{ {}(filter: {filter}) {{ totalCount }} }}", table.list_field), Expect::ZeroCount(table.list_field.clone())));
+                out.push((
+                    format!("{{ {}(filter: {filter}) {{ totalCount }} }}", table.list_field),
+                    Expect::ZeroCount(table.list_field.clone()),
+                ));
             }
         }
     }
@@ -219,7 +253,11 @@ async fn tenant_a_never_sees_tenant_b_with_either_layer_alone_or_both() {
     let (_b, private) = prepare(&db, &catalog).await;
     let a_token = token(A, "owner");
     let probes = probes(&catalog, &private);
-    for (mode, scoping) in [("both layers", TenantScoping::Both), ("gateway only", TenantScoping::Gateway), ("RLS only", TenantScoping::Database)] {
+    for (mode, scoping) in [
+        ("both layers", TenantScoping::Both),
+        ("gateway only", TenantScoping::Gateway),
+        ("RLS only", TenantScoping::Database),
+    ] {
         let mut settings = test_settings();
         settings.tenant_scoping = scoping;
         settings.max_complexity = 100_000;
