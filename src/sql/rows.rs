@@ -56,6 +56,10 @@ impl Projection {
                 ScalarKind::Vector(_) => {
                     sql.push("::real[]");
                 }
+                // smallint columns decode as i32 too
+                ScalarKind::Int => {
+                    sql.push("::int4");
+                }
                 _ => {}
             }
             sql.push(&format!(" AS {prefix}{i}"));
@@ -106,13 +110,14 @@ impl Row {
 }
 
 /// Decodes the columns `{prefix}0..` of `row` per `projection`.
-pub fn decode(row: &QueryResult, table: &Table, projection: &Arc<Projection>, prefix: &str) -> Result<Row, AppError> {
+/// Decodes the projection's columns, which the statement selected at positions `first..`.
+pub fn decode(row: &QueryResult, table: &Table, projection: &Arc<Projection>, first: usize) -> Result<Row, AppError> {
     let mut values = Vec::with_capacity(projection.columns.len());
     let mut id = Uuid::nil();
     for (i, &c) in projection.columns.iter().enumerate() {
         let col = &table.columns[c];
-        let name = format!("{prefix}{i}");
-        let v = decode_value(row, &name, &col.kind).with_context(|| format!("decoding {}.{}", table.name, col.name))?;
+        let v =
+            decode_value(row, first + i, &col.kind).with_context(|| format!("decoding {}.{}", table.name, col.name))?;
         if col.name == "id"
             && let GqlValue::String(s) = &v
         {
@@ -137,37 +142,39 @@ fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> GqlValue) -> GqlValue {
     v.map_or(GqlValue::Null, f)
 }
 
-fn decode_value(row: &QueryResult, name: &str, kind: &ScalarKind) -> Result<GqlValue, sea_orm::DbErr> {
+fn decode_value(row: &QueryResult, name: usize, kind: &ScalarKind) -> Result<GqlValue, sea_orm::DbErr> {
     Ok(match kind {
-        ScalarKind::Uuid => opt(row.try_get::<Option<Uuid>>("", name)?, |u| GqlValue::String(u.to_string())),
-        ScalarKind::String | ScalarKind::Decimal => opt(row.try_get::<Option<String>>("", name)?, GqlValue::String),
-        ScalarKind::Enum(_) => {
-            opt(row.try_get::<Option<String>>("", name)?, |s| GqlValue::Enum(Name::new(enum_value_name(&s))))
+        ScalarKind::Uuid => opt(row.try_get_by_index::<Option<Uuid>>(name)?, |u| GqlValue::String(u.to_string())),
+        ScalarKind::String | ScalarKind::Decimal => {
+            opt(row.try_get_by_index::<Option<String>>(name)?, GqlValue::String)
         }
-        ScalarKind::Int => match row.try_get::<Option<i32>>("", name) {
+        ScalarKind::Enum(_) => {
+            opt(row.try_get_by_index::<Option<String>>(name)?, |s| GqlValue::Enum(Name::new(enum_value_name(&s))))
+        }
+        ScalarKind::Int => match row.try_get_by_index::<Option<i32>>(name) {
             Ok(v) => opt(v, GqlValue::from),
             // smallint columns
-            Err(_) => opt(row.try_get::<Option<i16>>("", name)?, |n| GqlValue::from(i32::from(n))),
+            Err(_) => opt(row.try_get_by_index::<Option<i16>>(name)?, |n| GqlValue::from(i32::from(n))),
         },
-        ScalarKind::BigInt => opt(row.try_get::<Option<i64>>("", name)?, GqlValue::from),
-        ScalarKind::Float => opt(row.try_get::<Option<f64>>("", name)?, GqlValue::from),
-        ScalarKind::Boolean => opt(row.try_get::<Option<bool>>("", name)?, GqlValue::Boolean),
-        ScalarKind::Date => {
-            opt(row.try_get::<Option<NaiveDate>>("", name)?, |d| GqlValue::String(d.format("%Y-%m-%d").to_string()))
-        }
-        ScalarKind::DateTime => opt(row.try_get::<Option<DateTime<FixedOffset>>>("", name)?, |d| {
+        ScalarKind::BigInt => opt(row.try_get_by_index::<Option<i64>>(name)?, GqlValue::from),
+        ScalarKind::Float => opt(row.try_get_by_index::<Option<f64>>(name)?, GqlValue::from),
+        ScalarKind::Boolean => opt(row.try_get_by_index::<Option<bool>>(name)?, GqlValue::Boolean),
+        ScalarKind::Date => opt(row.try_get_by_index::<Option<NaiveDate>>(name)?, |d| {
+            GqlValue::String(d.format("%Y-%m-%d").to_string())
+        }),
+        ScalarKind::DateTime => opt(row.try_get_by_index::<Option<DateTime<FixedOffset>>>(name)?, |d| {
             GqlValue::String(d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
         }),
-        ScalarKind::Json => opt(row.try_get::<Option<serde_json::Value>>("", name)?, |j| {
+        ScalarKind::Json => opt(row.try_get_by_index::<Option<serde_json::Value>>(name)?, |j| {
             GqlValue::from_json(j).unwrap_or(GqlValue::Null)
         }),
-        ScalarKind::StringList => opt(row.try_get::<Option<Vec<String>>>("", name)?, |v| {
+        ScalarKind::StringList => opt(row.try_get_by_index::<Option<Vec<String>>>(name)?, |v| {
             GqlValue::List(v.into_iter().map(GqlValue::String).collect())
         }),
-        ScalarKind::UuidList => opt(row.try_get::<Option<Vec<Uuid>>>("", name)?, |v| {
+        ScalarKind::UuidList => opt(row.try_get_by_index::<Option<Vec<Uuid>>>(name)?, |v| {
             GqlValue::List(v.into_iter().map(|u| GqlValue::String(u.to_string())).collect())
         }),
-        ScalarKind::Vector(_) => opt(row.try_get::<Option<Vec<f32>>>("", name)?, |v| {
+        ScalarKind::Vector(_) => opt(row.try_get_by_index::<Option<Vec<f32>>>(name)?, |v| {
             GqlValue::List(v.into_iter().map(|x| GqlValue::from(f64::from(x))).collect())
         }),
     })

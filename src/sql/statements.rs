@@ -201,7 +201,7 @@ pub fn child_counts(
 
 /// Decodes page rows.
 pub fn decode_rows(rows: &[QueryResult], table: &Table, projection: &Arc<Projection>) -> Result<Vec<Row>, AppError> {
-    rows.iter().map(|r| decode(r, table, projection, "c")).collect()
+    rows.iter().map(|r| decode(r, table, projection, 0)).collect()
 }
 
 /// Decodes [`children`] rows in statement order: each row's parent, node and junction row.
@@ -217,11 +217,12 @@ pub fn decode_children(
     let mut nodes = Vec::with_capacity(rows.len());
     let mut links = Vec::with_capacity(rows.len());
     for r in rows {
-        owners.push(r.try_get::<Uuid>("", "parent").context("decoding a parent id")?);
-        nodes.push(decode(r, target, projection, "c")?);
+        // `parent`, then the node's columns, then the junction's.
+        owners.push(r.try_get_by_index::<Uuid>(0).context("decoding a parent id")?);
+        nodes.push(decode(r, target, projection, 1)?);
         links.push(match (link, &rel.kind) {
             (Some(lp), RelationKind::ManyToMany { junction, .. }) => {
-                Some(decode(r, &catalog.tables[*junction], lp, "l")?)
+                Some(decode(r, &catalog.tables[*junction], lp, 1 + projection.columns.len())?)
             }
             _ => None,
         });
