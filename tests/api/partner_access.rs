@@ -183,3 +183,63 @@ async fn refusals_and_private_reads_land_in_the_audit_log() {
     }
     assert!(found.0 >= 1 && found.1 >= 1, "audit rows (refused, private reads): {found:?}");
 }
+
+#[tokio::test]
+async fn anonymous_callers_see_only_the_shared_registry_or_are_refused_as_configured() {
+    let app = spawn_app().await;
+    let v = app.graphql("{ agents(filter: { isPublic: { eq: false }, tenantId: { isNull: false } }) { totalCount } expertConsultations { totalCount } }", json!({}), None).await;
+    assert_eq!(v["data"]["agents"]["totalCount"], json!(0), "{v:#}");
+    assert_eq!(v["data"]["expertConsultations"]["totalCount"], json!(0));
+    let public: i64 = app
+        .db
+        .scalar("SELECT count(*)::text FROM agents WHERE deleted_at IS NULL AND (is_public OR tenant_id IS NULL)")
+        .await
+        .parse()
+        .unwrap();
+    let v = app.graphql("{ agents { totalCount } }", json!({}), None).await;
+    assert_eq!(v["data"]["agents"]["totalCount"].as_i64().unwrap(), public);
+
+    let mut settings = crate::helpers::test_settings();
+    settings.anonymous = registry_gateway::config::AnonymousAccess::Deny;
+    let url = crate::helpers::serve(&app.db, &settings).await;
+    let resp = app
+        .client
+        .post(format!("{url}/graphql"))
+        .json(&json!({"query": "{ agents { totalCount } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(code(&v), "UNAUTHENTICATED");
+    let resp = app
+        .client
+        .post(format!("{url}/graphql"))
+        .bearer_auth(token(ACME, "owner"))
+        .json(&json!({"query": "{ agents { totalCount } }"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200, "credentials still work");
+}
+
+#[tokio::test]
+async fn one_address_over_its_limit_gets_429() {
+    let db = crate::helpers::seeded_database().await;
+    let mut settings = crate::helpers::test_settings();
+    settings.rate_limit_per_ip = 20; // burst of 2
+    let url = crate::helpers::serve(&db, &settings).await;
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let resp = client
+            .post(format!("{url}/graphql"))
+            .json(&json!({"query": "{ industries { totalCount } }"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push((resp.status().as_u16(), resp.headers().contains_key("retry-after")));
+    }
+    assert_eq!(statuses[0], (200, false));
+    assert!(statuses.iter().filter(|(s, retry)| *s == 429 && *retry).count() >= 3, "{statuses:?}");
+}
