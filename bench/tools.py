@@ -244,6 +244,12 @@ def wrk_parse(path, *extra):
 
 TICK = os.sysconf("SC_CLK_TCK")
 
+# A cell counts as disturbed when other processes kept more than this share of the CPUs busy.
+DISTURBED = 0.1
+
+# RESULTS.md: bench/run rewrites everything above this line and keeps what follows it.
+KEEP_MARKER = "<!-- Written by bench/run above this line; text below it is kept when bench/run rewrites the file. -->"
+
 
 def proc_cpu(pid, with_children=False):
     """CPU seconds of process `pid` (all threads), plus its reaped children's when asked."""
@@ -381,11 +387,15 @@ def report(meta_path, out_dir, results_path):
         "| CPU gateway / postgres / wrk / other | gw CPU/req |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
+    nproc = int(m["nproc"])
+    disturbed = [r for r in runs if r["cpu_other_s"] / r["cpu_elapsed_s"] > DISTURBED * nproc]
     for r in runs:
         rps = r["requests"] / (r["duration_us"] / 1e6)
         errors = r["graphql_errors"] + r["bad_status"] + r["socket_errors"] + r["timeouts"]
         e = r["cpu_elapsed_s"]
         cpu = " / ".join(f"{r[k] / e:.2f}" for k in ("cpu_gw_s", "cpu_pg_s", "cpu_wrk_s", "cpu_other_s"))
+        if r in disturbed:
+            cpu += " ⚠"
         per_req = r["cpu_gw_s"] / max(r["requests"], 1) * 1e6
         lines.append(
             f"| {r['workload']} | {r['c']} | {rps:,.0f} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p90_us'])} | "
@@ -397,17 +407,15 @@ def report(meta_path, out_dir, results_path):
         c = checks[w["name"]]
         lines.append(f"| {w['name']} | {w['what']} | {c['rows']} | {c['response_bytes']:,} B |")
     notes = list(m.get("notes", []))
-    nproc = int(m["nproc"])
-    total_other = sum(r["cpu_other_s"] for r in runs)
-    total_time = sum(r["cpu_elapsed_s"] for r in runs)
-    worst = max(runs, key=lambda r: r["cpu_other_s"] / r["cpu_elapsed_s"], default=None)
-    if worst and total_other / total_time > 0.1 * nproc:
+    if disturbed:
+        cells = ", ".join(
+            f"{r['workload']} c={r['c']} ({r['cpu_other_s'] / r['cpu_elapsed_s']:.2f} cores)" for r in disturbed
+        )
         notes.append(
-            f"The machine was not quiet: other processes (builds, test runs, ...) kept on average "
-            f"{total_other / total_time:.2f} of its {nproc} CPUs busy while wrk ran (up to "
-            f"{worst['cpu_other_s'] / worst['cpu_elapsed_s']:.2f} during {worst['workload']} c={worst['c']}). "
-            "Throughput and latency are therefore pessimistic and noisy; *gw CPU/req* and *SQL/req* are the "
-            "figures least affected. Compare runs only on a quiet machine."
+            f"⚠ The machine was not quiet during {len(disturbed)} of {len(runs)} cells: other processes "
+            f"(builds, test runs, ...) kept more than {DISTURBED * nproc:.2f} of its {nproc} CPUs busy while wrk "
+            f"ran: {cells}. Throughput and latency of those cells are pessimistic; *gw CPU/req* and "
+            "*SQL/req* are the figures least affected. Re-run on a quiet machine to compare them."
         )
     for r in runs:
         bad = r["graphql_errors"] + r["bad_status"] + r["socket_errors"] + r["timeouts"]
@@ -419,15 +427,27 @@ def report(meta_path, out_dir, results_path):
             )
     if nproc <= 4:
         notes.append(
-            f"wrk, the gateway and PostgreSQL share {nproc} CPUs, so at c=8 and c=32 the figures show CPU "
-            "saturation of the whole box (queueing), not the gateway's limit."
+            f"wrk, the gateway and PostgreSQL share {nproc} CPUs, so at the higher concurrencies the figures show "
+            "CPU saturation of the whole box (queueing), not the gateway's limit."
         )
     m["notes"] = notes
     if m.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {n}" for n in m["notes"]]
-    lines.append("")
-    with open(results_path, "w", encoding="utf-8") as f:
+    lines += ["", KEEP_MARKER, ""]
+    # Hand-written text below the marker of the previous RESULTS.md survives the new run.
+    try:
+        with open(results_path, encoding="utf-8") as f:
+            previous = f.read()
+    except FileNotFoundError:
+        previous = ""
+    if KEEP_MARKER in previous:
+        kept = previous.split(KEEP_MARKER, 1)[1].strip("\n")
+        if kept:
+            lines += [kept, ""]
+    tmp = results_path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
+    os.replace(tmp, results_path)
 
 
 def main(argv):
