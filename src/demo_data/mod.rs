@@ -122,26 +122,3 @@ pub async fn seed(db: &DatabaseConnection, scale: u32) -> Result<SeedSummary, Se
     tracing::info!(rows = summary.total_rows(), secs = summary.elapsed.as_secs_f64(), "demo data seeded");
     Ok(summary)
 }
-
-#[cfg(test)]
-mod db_tests {
-    //! Runs against a real database: `SEED_TEST_DATABASE_URL=postgres://... cargo test
-    //! demo_data -- --ignored --nocapture`.
-    use super::*;
-
-    #[tokio::test]
-    #[ignore = "needs SEED_TEST_DATABASE_URL pointing at a migrated database"]
-    async fn seeds_a_real_database() {
-        let Ok(url) = std::env::var("SEED_TEST_DATABASE_URL") else {
-            return;
-        };
-        let scale = std::env::var("SEED_TEST_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
-        let db = sea_orm::Database::connect(url).await.expect("connect");
-        let summary = seed(&db, scale).await.expect("seed");
-        for (t, n) in &summary.tables {
-            println!("{t:40} {n:>8}");
-        }
-        println!("total {} rows in {:.2?}", summary.total_rows(), summary.elapsed);
-        assert!(summary.tables.iter().all(|(_, n)| *n > 0), "every table gets rows");
-    }
-}
