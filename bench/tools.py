@@ -11,7 +11,6 @@
                                                      in OUT_DIR/NAME.check.json
     tools.py deep-cursor URL CURSOR_QUERY FRACTION
     tools.py pick-id URL WIDE_BODY.json
-    tools.py drift QUERY.graphql RUST_FILE CONST  -> warns when the query differs from the test's
     tools.py wrk-parse WRK_OUTPUT [K=V...]        -> JSON of the `BENCH key=value` lines
     tools.py cpu-snap GW_PID POSTMASTER_PID TIMES_FILE -> JSON of CPU seconds used so far: the
                                                      machine, the gateway, the cluster, this shell's
@@ -204,20 +203,6 @@ def pick_id(url, wide_body):
 def normalise(q):
     q = re.sub(r"#[^\n]*", "", q)
     return re.sub(r"\s+", " ", q).strip()
-
-
-def drift(query_path, rust_file, const):
-    with open(rust_file, encoding="utf-8") as f:
-        src = f.read()
-    m = re.search(r"pub const " + re.escape(const) + r': &str = r"(.*?)";', src, re.S)
-    if not m:
-        print(f"bench: warning: {const} not found in {rust_file}; cannot check {query_path}", file=sys.stderr)
-        return
-    if normalise(m.group(1)) != normalise(read_query(query_path)):
-        print(
-            f"bench: warning: {query_path} differs from {const} in {rust_file}; copy the test's query again",
-            file=sys.stderr,
-        )
 
 
 def wrk_parse(path, *extra):
@@ -462,7 +447,6 @@ def main(argv):
         "post": lambda url, path: print(json.dumps(post_file(url, path)[0])),
         "deep-cursor": deep_cursor,
         "pick-id": pick_id,
-        "drift": drift,
         "wrk-parse": wrk_parse,
         "cpu-snap": cpu_snap,
         "cpu-delta": cpu_delta,

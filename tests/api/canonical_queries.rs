@@ -1,56 +1,17 @@
 //! The two canonical deep queries return exactly what hand-written SQL over the same data returns,
-//! in at most (relation levels + 1) statements.
+//! in at most (relation levels + 1) statements. The query texts are bench/queries/*.graphql, which
+//! the load benchmark drives too.
 
 use serde_json::{Value, json};
 
 use crate::helpers::spawn_app;
 
-pub const AGENT_WALK: &str = r"
-query AgentWalk {
-  agents(first: 50, orderBy: [NAME_ASC]) {
-    edges {
-      node {
-        id
-        name
-        tenant { id name }
-        prompts(first: 5) { edges { isPrimary node { id name roleType } } }
-        knowledgeSources(first: 3) {
-          edges { node { id name knowledgeChunks(first: 3) { edges { node { id chunkIndex } } } } }
-        }
-        industries { edges { node { id name } } }
-      }
-    }
-  }
-}";
+pub const AGENT_WALK: &str = include_str!("../../bench/queries/agent_walk.graphql");
 
 /// Relation fields in AGENT_WALK: tenant, prompts, knowledgeSources, knowledgeChunks, industries.
 const AGENT_WALK_RELATIONS: u64 = 5;
 
-pub const DOMAIN_HIERARCHY: &str = r"
-query DomainHierarchy {
-  domains(first: 100) {
-    nodes {
-      id
-      name
-      capabilities(first: 100) {
-        nodes {
-          id
-          name
-          jobsToBeDone(first: 100) {
-            edges {
-              relevanceScore
-              node {
-                id
-                name
-                personas(first: 100) { nodes { id name orgRoles(first: 100) { nodes { id name } } } }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}";
+pub const DOMAIN_HIERARCHY: &str = include_str!("../../bench/queries/domain_hierarchy.graphql");
 
 /// Relation fields in DOMAIN_HIERARCHY: capabilities, jobsToBeDone, personas, orgRoles.
 const DOMAIN_HIERARCHY_RELATIONS: u64 = 4;
