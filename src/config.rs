@@ -167,6 +167,16 @@ pub struct GraphqlSettings {
     /// Report `extensions.sqlStatements` (statements per operation) in responses; for tests and tuning.
     #[arg(long = "expose-sql-stats", env = "REGISTRY_EXPOSE_SQL_STATS")]
     pub expose_sql_stats: bool,
+    /// OpenAI-compatible embeddings endpoint (`POST {url}` with `{"model", "input"}`), for
+    /// `searchKnowledge(text:)` without an `embedding`. Unset: text-only vector search is refused.
+    #[arg(long = "embedding-url", env = "REGISTRY_EMBEDDING_URL")]
+    pub embedding_url: Option<String>,
+    /// Model name sent to the embeddings endpoint (it must return 1536-d vectors).
+    #[arg(long = "embedding-model", env = "REGISTRY_EMBEDDING_MODEL", default_value = "text-embedding-3-small")]
+    pub embedding_model: String,
+    /// Bearer key of the embeddings endpoint.
+    #[arg(long = "embedding-key", env = "REGISTRY_EMBEDDING_KEY", hide_env_values = true)]
+    pub embedding_key: Option<Secret<String>>,
 }
 
 /// Everything `serve` needs.

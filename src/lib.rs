@@ -16,6 +16,7 @@ pub mod graphql;
 pub mod http;
 pub mod identity;
 pub mod rate_limit;
+pub mod search;
 pub mod server;
 pub mod sql;
 pub mod telemetry;

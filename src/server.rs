@@ -67,6 +67,7 @@ pub fn schema_context(settings: &GraphqlSettings) -> Arc<SchemaContext> {
             max_filter_depth: 6,
         },
         cursors: CursorCodec::new(&secret),
+        embeddings: crate::search::embedding_provider::EmbeddingProvider::from_settings(settings),
     })
 }
 

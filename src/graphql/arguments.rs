@@ -22,7 +22,7 @@ use crate::sql::statements::{PageSpec, ValueKey};
 
 /// The arguments every list field takes.
 pub fn list_arguments(table: &Table) -> Vec<InputValue> {
-    vec![
+    let mut args = vec![
         InputValue::new("filter", TypeRef::named(table_filter_name(table))),
         InputValue::new("orderBy", TypeRef::named_nn_list(order_enum_name(table))),
         InputValue::new("first", TypeRef::named(TypeRef::INT))
@@ -31,7 +31,14 @@ pub fn list_arguments(table: &Table) -> Vec<InputValue> {
         InputValue::new("last", TypeRef::named(TypeRef::INT))
             .description("Rows from the end (at most the page size limit)."),
         InputValue::new("before", TypeRef::named(TypeRef::STRING)).description("Cursor to read before."),
-    ]
+    ];
+    if crate::search::is_searchable(table) {
+        args.push(InputValue::new("search", TypeRef::named(TypeRef::STRING)).description(
+            "Only rows whose name or description match these words, or whose name is close to them \
+             (misspellings, prefixes); AND-ed with `filter`, ordering unchanged.",
+        ));
+    }
+    args
 }
 
 /// Parsed list arguments.
@@ -73,6 +80,19 @@ impl ListArgs {
             ),
             Some(_) => return Err(AppError::bad_input("argument `filter` must be an object")),
             None => (None, String::new()),
+        };
+        let (filter, filter_key) = match arg(args, "search") {
+            Some(Value::String(q)) => {
+                crate::search::check_text(q, "search")?;
+                let search = Filter::TextSearch { query: q.clone() };
+                let filter = Some(match filter {
+                    Some(f) => Filter::All(vec![f, search]),
+                    None => search,
+                });
+                (filter, format!("{filter_key}\u{0}search:{q}"))
+            }
+            Some(_) => return Err(AppError::bad_input("argument `search` must be a string")),
+            None => (filter, filter_key),
         };
         let order_values: Vec<String> = match arg(args, "orderBy") {
             Some(Value::List(items)) => items

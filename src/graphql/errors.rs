@@ -41,7 +41,9 @@ pub fn classify(errors: &mut [ServerError]) {
             "QUERY_TOO_DEEP"
         } else if m.contains("too complex") {
             "QUERY_TOO_COMPLEX"
-        } else if m.starts_with("Invalid value for argument")
+        } else if m.contains("invalid number")
+            || m.contains("number out of range")
+            || m.starts_with("Invalid value for argument")
             || m.contains("Invalid value for variable")
             || m.contains("expected type")
             || m.contains("Failed to parse")

@@ -53,6 +53,8 @@ pub struct SchemaContext {
     pub catalog: Arc<Catalog>,
     pub limits: SchemaLimits,
     pub cursors: CursorCodec,
+    /// Turns `searchKnowledge(text:)` into a vector; `None` when no provider is configured.
+    pub embeddings: Option<crate::search::embedding_provider::EmbeddingProvider>,
 }
 
 /// What resolvers share for one request.
@@ -84,6 +86,7 @@ pub fn sdl() -> Result<String, AppError> {
         catalog: Arc::new(Catalog::from_entities()),
         limits: SchemaLimits::default(),
         cursors: CursorCodec::new(b"sdl"),
+        embeddings: None,
     });
     Ok(build_schema(context)?.sdl())
 }

@@ -110,7 +110,7 @@ pub fn build_with(
 
     let mut query = Object::new("Query").description("The AI asset registry: every table, with its relations.");
     for table in &catalog.tables {
-        builder = builder.register(object_type(&ctx, table));
+        builder = builder.register(crate::search::extend_object(&ctx, table, object_type(&ctx, table)));
         let [conn, edge] =
             connection_types(&ctx, &connection_name(table), &format!("{}Edge", table.type_name), table, None);
         builder = builder.register(conn).register(edge);
@@ -138,6 +138,8 @@ pub fn build_with(
             query = query.field(natural_key_field(&ctx, table, table.col_id(&key.name).unwrap_or_default()));
         }
     }
+    query = crate::search::register_root_fields(&ctx, query);
+    builder = crate::search::register_types(&ctx, builder);
     configure(builder.register(query))
         .finish()
         .map_err(|e| AppError::internal("building the GraphQL schema", e.to_string()))

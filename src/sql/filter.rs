@@ -84,6 +84,11 @@ pub enum Filter {
         quantifier: Quantifier,
         filter: Box<Filter>,
     },
+    /// The `search:` argument: full-text match of the row's document or trigram similarity of its
+    /// name ([`crate::search::text::predicate`]).
+    TextSearch {
+        query: String,
+    },
 }
 
 /// Escapes `%`, `_` and `\` so `s` matches literally inside a LIKE pattern.
@@ -179,6 +184,7 @@ impl<'a> FilterCompiler<'a> {
             Filter::Related { relation, quantifier, filter } => {
                 self.related(*relation, *quantifier, filter, alias, sql);
             }
+            Filter::TextSearch { query } => crate::search::text::predicate(table, alias, query, sql),
         }
     }
 

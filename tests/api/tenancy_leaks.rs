@@ -158,7 +158,7 @@ impl Probe<'_> {
                 assert_eq!(v["data"][field]["totalCount"], json!(0), "[{}] counts reach B's rows: {query}", self.mode);
             }
             Expect::NotFound => {
-                assert_eq!(v["errors"][0]["extensions"]["code"], json!("NOT_FOUND"), "[{}] {query}: {v:#}", self.mode)
+                assert_eq!(v["errors"][0]["extensions"]["code"], json!("NOT_FOUND"), "[{}] {query}: {v:#}", self.mode);
             }
             Expect::Clean => assert!(v.get("errors").is_none(), "[{}] {query}: {:#}", self.mode, v["errors"]),
         }
@@ -252,7 +252,28 @@ async fn tenant_a_never_sees_tenant_b_with_either_layer_alone_or_both() {
     let catalog = Catalog::from_entities();
     let (_b, private) = prepare(&db, &catalog).await;
     let a_token = token(A, "owner");
-    let probes = probes(&catalog, &private);
+    let mut probes = probes(&catalog, &private);
+    // Search: the nearest chunks to one of B's chunks, and text search over every searchable type.
+    let b_chunks: Vec<String> = private["KnowledgeChunk"].iter().cloned().collect();
+    let e = db
+        .scalar(&format!(
+            "SELECT embedding::text FROM knowledge_chunks WHERE embedding IS NOT NULL AND id::text IN ({}) LIMIT 1",
+            list(&b_chunks)
+        ))
+        .await;
+    probes.push((format!("{{ searchKnowledge(embedding: {e}, text: \"clinical\", first: 50) {{ chunk {{ __typename id }} source {{ __typename id }} }} }}"), Expect::Clean));
+    probes.push((format!("{{ searchKnowledge(embedding: {e}, first: 50) {{ chunk {{ __typename id }} source {{ __typename id }} }} }}"), Expect::Clean));
+    let frags: Vec<String> = registry_gateway::search::SEARCH_TYPES
+        .iter()
+        .map(|(_, t)| format!("... on {} {{ id }}", catalog.table(t).unwrap().type_name))
+        .collect();
+    probes.push((
+        format!(
+            "{{ search(query: \"clinical regulatory agent\", first: 100) {{ hit {{ __typename {} }} }} }}",
+            frags.join(" ")
+        ),
+        Expect::Clean,
+    ));
     for (mode, scoping) in [
         ("both layers", TenantScoping::Both),
         ("gateway only", TenantScoping::Gateway),
