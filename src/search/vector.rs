@@ -23,8 +23,10 @@ use crate::tenant_scope::Scope;
 
 /// Reciprocal rank fusion constant.
 pub const RRF_K: u32 = 60;
-/// `hnsw.ef_search` for searches (pgvector's default is 40).
-const EF_SEARCH: usize = 100;
+/// `hnsw.ef_search` for searches: pgvector's default. Measured at scale 10 (19,956 chunks): recall@10
+/// 1.000 over 50 perturbed queries with 40, while 100 makes the planner's HNSW cost exceed a
+/// sequential scan, which then takes ~125 ms instead of ~7-18 ms (README, "Search").
+const EF_SEARCH: usize = 40;
 
 /// One hit of a knowledge search.
 pub struct KnowledgeHit {
