@@ -11,6 +11,7 @@
                                                      in OUT_DIR/NAME.check.json
     tools.py deep-cursor URL CURSOR_QUERY FRACTION
     tools.py pick-id URL WIDE_BODY.json
+    tools.py pick-embedding URL                   -> variables {"e": [...]} of a stored chunk
     tools.py wrk-parse WRK_OUTPUT [K=V...]        -> JSON of the `BENCH key=value` lines
     tools.py cpu-snap GW_PID POSTMASTER_PID TIMES_FILE -> JSON of CPU seconds used so far: the
                                                      machine, the gateway, the cluster, this shell's
@@ -158,7 +159,8 @@ def check(name, url, body_path, out_dir):
     stmts = (doc.get("extensions") or {}).get("sqlStatements")
     if stmts is None:
         die(f"{name}: no extensions.sqlStatements (is REGISTRY_EXPOSE_SQL_STATS=true?)")
-    rows = count_rows(data)
+    # Root fields that answer a plain list (searchKnowledge) count their items too.
+    rows = count_rows(data) + sum(len(x) for x in data.values() if isinstance(x, list))
     if rows == 0 and name != "by_id":
         die(f"{name}: the answer has no rows: {json.dumps(data)[:300]}")
     if name == "by_id" and not (data.get("agent") or {}).get("id"):
@@ -198,6 +200,16 @@ def pick_id(url, wide_body):
     if not nodes:
         die("the wide list is empty; cannot pick an id")
     print(nodes[len(nodes) // 2]["id"])
+
+
+def pick_embedding(url):
+    """Variables `{"e": [...]}`: the embedding of one stored chunk (the middle of the first 21)."""
+    body = json.dumps({"query": "{ knowledgeChunks(first: 21) { nodes { embedding } } }"}).encode()
+    doc, _ = post_raw(url, body)
+    nodes = doc["data"]["knowledgeChunks"]["nodes"]
+    if not nodes:
+        die("no knowledge chunks; cannot pick an embedding")
+    print(json.dumps({"e": nodes[len(nodes) // 2]["embedding"]}))
 
 
 def normalise(q):
@@ -447,6 +459,7 @@ def main(argv):
         "post": lambda url, path: print(json.dumps(post_file(url, path)[0])),
         "deep-cursor": deep_cursor,
         "pick-id": pick_id,
+        "pick-embedding": pick_embedding,
         "wrk-parse": wrk_parse,
         "cpu-snap": cpu_snap,
         "cpu-delta": cpu_delta,

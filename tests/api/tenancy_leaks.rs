@@ -274,6 +274,35 @@ async fn tenant_a_never_sees_tenant_b_with_either_layer_alone_or_both() {
         ),
         Expect::Clean,
     ));
+    // The per-row retrieval fields, on rows A may see, near one of B's chunks.
+    probes.push((
+        format!("{{ knowledgeSources(first: 20) {{ nodes {{ __typename id similarChunks(embedding: {e}, first: 20) {{ chunk {{ __typename id }} source {{ __typename id }} }} }} }} }}"),
+        Expect::Clean,
+    ));
+    probes.push((
+        format!("{{ agents(first: 20) {{ nodes {{ __typename id knowledgeSearch(embedding: {e}, first: 20) {{ chunk {{ __typename id }} source {{ __typename id }} }} }} }} }}"),
+        Expect::Clean,
+    ));
+    // `search:` on every searchable list, for the name of one of B's rows.
+    for (_, t) in registry_gateway::search::SEARCH_TYPES {
+        let table = catalog.table(t).unwrap();
+        let column = if table.column("name").is_some() { "name" } else { "title" };
+        let ids: Vec<String> = private[&table.type_name].iter().cloned().collect();
+        let name = db
+            .scalar(&format!(
+                "SELECT {column}::text FROM \"{t}\" WHERE id::text IN ({}) ORDER BY id LIMIT 1",
+                list(&ids)
+            ))
+            .await;
+        let term = serde_json::to_string(&name).unwrap();
+        probes.push((
+            format!(
+                "{{ {}(search: {term}, first: 100) {{ totalCount nodes {{ __typename id }} }} }}",
+                table.list_field
+            ),
+            Expect::Clean,
+        ));
+    }
     for (mode, scoping) in [
         ("both layers", TenantScoping::Both),
         ("gateway only", TenantScoping::Gateway),
