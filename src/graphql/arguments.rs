@@ -18,7 +18,7 @@ use crate::graphql::ordering::{self, order_enum_name};
 use crate::sql::filter::Filter;
 use crate::sql::keyset::Ordering;
 use crate::sql::rows::Projection;
-use crate::sql::statements::{PageSpec, ValueKey};
+use crate::sql::statements::PageSpec;
 
 /// The arguments every list field takes.
 pub fn list_arguments(table: &Table) -> Vec<InputValue> {
@@ -44,8 +44,6 @@ pub fn list_arguments(table: &Table) -> Vec<InputValue> {
 /// Parsed list arguments.
 pub struct ListArgs {
     pub filter: Option<Filter>,
-    /// Canonical text of the filter argument, so equal filters batch together.
-    pub filter_key: String,
     pub ordering: Ordering,
     pub page: PageSpec,
 }
@@ -73,26 +71,24 @@ impl ListArgs {
     pub fn parse(args: &IndexMap<Name, Value>, schema: &SchemaContext, table: &Table) -> Result<Self, AppError> {
         let catalog = &schema.catalog;
         let limits = &schema.limits;
-        let (filter, filter_key) = match arg(args, "filter") {
-            Some(Value::Object(obj)) => (
-                Some(filters::parse(catalog, table, obj, "filter", 0, limits.max_filter_depth)?),
-                Value::Object(obj.clone()).to_string(),
-            ),
+        let filter = match arg(args, "filter") {
+            Some(Value::Object(obj)) => {
+                Some(filters::parse(catalog, table, obj, "filter", 0, limits.max_filter_depth)?)
+            }
             Some(_) => return Err(AppError::bad_input("argument `filter` must be an object")),
-            None => (None, String::new()),
+            None => None,
         };
-        let (filter, filter_key) = match arg(args, "search") {
+        let filter = match arg(args, "search") {
             Some(Value::String(q)) => {
                 crate::search::check_text(q, "search")?;
                 let search = Filter::TextSearch { query: q.clone() };
-                let filter = Some(match filter {
+                Some(match filter {
                     Some(f) => Filter::All(vec![f, search]),
                     None => search,
-                });
-                (filter, format!("{filter_key}\u{0}search:{q}"))
+                })
             }
             Some(_) => return Err(AppError::bad_input("argument `search` must be a string")),
-            None => (filter, filter_key),
+            None => filter,
         };
         let order_values: Vec<String> = match arg(args, "orderBy") {
             Some(Value::List(items)) => items
@@ -113,11 +109,9 @@ impl ListArgs {
         if first.is_some() && last.is_some() {
             return Err(AppError::bad_input("give either `first` or `last`, not both"));
         }
-        let cursor = |name: &str| -> Result<Option<Vec<ValueKey>>, AppError> {
+        let cursor = |name: &str| -> Result<Option<Vec<sea_orm::Value>>, AppError> {
             match arg(args, name) {
-                Some(Value::String(s)) => {
-                    Ok(Some(schema.cursors.decode(table, &ordering, s, name)?.into_iter().map(ValueKey).collect()))
-                }
+                Some(Value::String(s)) => Ok(Some(schema.cursors.decode(table, &ordering, s, name)?)),
                 Some(_) => Err(AppError::bad_input(format!("argument `{name}` must be a cursor string"))),
                 None => Ok(None),
             }
@@ -128,7 +122,7 @@ impl ListArgs {
             after: cursor("after")?,
             before: cursor("before")?,
         };
-        Ok(Self { filter, filter_key, ordering, page })
+        Ok(Self { filter, ordering, page })
     }
 }
 

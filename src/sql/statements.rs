@@ -23,30 +23,15 @@ use crate::sql::sql_text::Sql;
 use crate::tenant_scope::Scope;
 
 /// Which slice of an ordered list to read.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PageSpec {
     /// Rows to return (one more is read to know whether there is a next page).
     pub limit: usize,
     /// Read from the end (`last`).
     pub backward: bool,
-    pub after: Option<Vec<ValueKey>>,
-    pub before: Option<Vec<ValueKey>>,
-}
-
-/// A bound value that can sit in a hashed DataLoader key.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValueKey(pub Value);
-
-impl Eq for ValueKey {}
-
-impl std::hash::Hash for ValueKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        format!("{:?}", self.0).hash(state);
-    }
-}
-
-fn values(keys: &[ValueKey]) -> Vec<Value> {
-    keys.iter().map(|k| k.0.clone()).collect()
+    /// Ordering values of the `after` / `before` cursors, typed for binding.
+    pub after: Option<Vec<Value>>,
+    pub before: Option<Vec<Value>>,
 }
 
 /// Everything that shapes a list read, beside the table and the parents.
@@ -67,10 +52,10 @@ fn where_clause(catalog: &Catalog, table: &Table, alias: &str, filter: Option<&F
 
 fn page_bounds(table: &Table, alias: &str, q: &ListQuery<'_>, sql: &mut Sql) {
     if let Some(after) = &q.page.after {
-        q.ordering.after(table, alias, &values(after), false, sql);
+        q.ordering.after(table, alias, after, false, sql);
     }
     if let Some(before) = &q.page.before {
-        q.ordering.after(table, alias, &values(before), true, sql);
+        q.ordering.after(table, alias, before, true, sql);
     }
     q.ordering.order_by(table, alias, q.page.backward, sql);
     sql.push(" LIMIT ").param(Value::from(i64::try_from(q.page.limit + 1).unwrap_or(i64::MAX)));
@@ -112,14 +97,7 @@ pub fn by_ids(table: &Table, projection: &Projection, ids: &[Uuid], scope: &Scop
 }
 
 /// `FROM … WHERE <link to parent p.pid or the parent array>` for a list relation.
-fn relation_from(
-    catalog: &Catalog,
-    rel: &Relation,
-    link: Option<&Projection>,
-    parent: &str,
-    scope: &Scope,
-    sql: &mut Sql,
-) {
+fn relation_from(catalog: &Catalog, rel: &Relation, parent: &str, scope: &Scope, sql: &mut Sql) {
     let target = &catalog.tables[rel.target];
     match &rel.kind {
         RelationKind::HasMany { target_fk } => {
@@ -128,7 +106,6 @@ fn relation_from(
         }
         RelationKind::ManyToMany { junction, near, far } => {
             let j = &catalog.tables[*junction];
-            let _ = link;
             sql.push(" FROM ").ident(&j.name).push(" j JOIN ").ident(&target.name).push(" t ON ").col("t", "id");
             sql.push(" = ").col("j", &j.columns[*far].name).push(" WHERE ").col("j", &j.columns[*near].name);
             sql.push(parent);
@@ -171,7 +148,7 @@ pub fn children(
         sql.push(", ");
         link.select_list(&catalog.tables[*junction], "j", "l", &mut sql);
     }
-    relation_from(catalog, rel, link.map(AsRef::as_ref), " = p.pid", scope, &mut sql);
+    relation_from(catalog, rel, " = p.pid", scope, &mut sql);
     where_clause(catalog, target, "t", q.filter, scope, &mut sql);
     page_bounds(target, "t", q, &mut sql);
     sql.push(") s");
@@ -193,7 +170,7 @@ pub fn child_counts(
     sql.push(" AS parent, count(*) AS n");
     // The parent array is the statement's first parameter.
     sql.params.push(Value::from(parents.to_vec()));
-    relation_from(catalog, rel, None, " = ANY($1)", scope, &mut sql);
+    relation_from(catalog, rel, " = ANY($1)", scope, &mut sql);
     where_clause(catalog, target, "t", filter, scope, &mut sql);
     sql.push(" GROUP BY 1");
     sql
