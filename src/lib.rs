@@ -1,6 +1,6 @@
 //! Registry Gateway: a GraphQL gateway over the multi-tenant AI asset registry.
 //!
-//! Request path: actix-web HTTP ([`server`]) → async-graphql schema → DataLoaders → SeaORM / SQL.
+//! Request path: actix-web HTTP ([`server`]) → async-graphql schema → level loaders → SeaORM / SQL.
 //! Start-up path: [`config`] → [`database`] (the [`embedded_postgres`] cluster or `DATABASE_URL`,
 //! migrations from the `migration` crate) → [`demo_data`] on first start.
 

@@ -24,7 +24,8 @@ use crate::error::{AppError, ErrorCode};
 use crate::graphql::errors::classify;
 use crate::graphql::{RequestContext, SchemaContext, SchemaLimits};
 use crate::http::{
-    PersistedQueries, ProtocolConfig, ProtocolError, encode_response, graphiql_page, parse_request, read_body,
+    PersistedQueries, ProtocolConfig, ProtocolError, encode_response, graphiql_page, mark_executed, parse_request,
+    read_body,
 };
 use crate::identity;
 use crate::rate_limit::{RateLimiter, retry_after_secs};
@@ -79,11 +80,7 @@ pub fn build_schema(
     max_complexity: usize,
 ) -> Result<Schema, AppError> {
     crate::graphql::object_types::build_with(Arc::clone(context), |b| {
-        let b = b
-            .limit_depth(max_depth)
-            .limit_complexity(max_complexity)
-            .limit_recursive_depth(64)
-            .extension(crate::http::ExecutionMarker);
+        let b = b.limit_depth(max_depth).limit_complexity(max_complexity).limit_recursive_depth(64);
         if settings.introspection { b } else { b.disable_introspection() }
     })
 }
@@ -353,11 +350,15 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
     let response = parsed
         .execute(|request| {
             let context = RequestContext::new(request_id, scope.clone(), Arc::clone(&session));
+            let executed = Arc::clone(&context.executed);
             let session = Arc::clone(&session);
             let schema = schema.clone();
             async move {
                 let before = session.statement_count();
                 let mut response = schema.execute(request.data(context)).await;
+                if executed.load(std::sync::atomic::Ordering::Relaxed) {
+                    mark_executed(&mut response);
+                }
                 classify(&mut response.errors);
                 if expose {
                     let n = session.statement_count() - before;

@@ -20,12 +20,14 @@ pub mod ordering;
 pub mod scalars;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_graphql::dynamic::Schema;
+use async_graphql::dynamic::{ResolverContext, Schema};
 use uuid::Uuid;
 
 use crate::catalog::Catalog;
 use crate::error::AppError;
+use crate::graphql::errors::to_graphql;
 use crate::sql::keyset::CursorCodec;
 use crate::sql::session::Session;
 use crate::tenant_scope::Scope;
@@ -62,11 +64,28 @@ pub struct RequestContext {
     pub request_id: Uuid,
     pub scope: Scope,
     pub session: Arc<Session>,
+    /// Set by the first resolver that runs: the request passed validation and was executed (see
+    /// [`crate::http::mark_executed`]).
+    pub executed: Arc<AtomicBool>,
 }
 
 impl RequestContext {
     pub fn new(request_id: Uuid, scope: Scope, session: Arc<Session>) -> Self {
-        Self { request_id, scope, session }
+        Self { request_id, scope, session, executed: Arc::default() }
+    }
+
+    /// The request's context, as a resolver sees it; notes that execution has begun.
+    pub fn of<'a>(ctx: &'a ResolverContext<'_>) -> Result<&'a Self, async_graphql::Error> {
+        let request = ctx
+            .data::<Self>()
+            .map_err(|_| to_graphql(&AppError::internal("resolver", "no request context"), Uuid::nil()))?;
+        request.executed.store(true, Ordering::Relaxed);
+        Ok(request)
+    }
+
+    /// The request id for an error raised by a resolver; notes that execution has begun.
+    pub fn id_for_error(ctx: &ResolverContext<'_>) -> Uuid {
+        Self::of(ctx).map(|r| r.request_id).unwrap_or_default()
     }
 
     /// The loader of relations for this request.

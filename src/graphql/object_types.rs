@@ -57,13 +57,11 @@ impl ConnectionValue {
 
 /// Maps an [`AppError`] to a GraphQL error with the request's id.
 fn fail(ctx: &ResolverContext<'_>, e: &AppError) -> async_graphql::Error {
-    let request_id = ctx.data::<RequestContext>().map(|r| r.request_id).unwrap_or_default();
-    to_graphql(e, request_id)
+    to_graphql(e, RequestContext::id_for_error(ctx))
 }
 
 fn request<'a>(ctx: &'a ResolverContext<'_>) -> Result<&'a RequestContext, async_graphql::Error> {
-    ctx.data::<RequestContext>()
-        .map_err(|_| to_graphql(&AppError::internal("resolver", "no request context"), Uuid::nil()))
+    RequestContext::of(ctx)
 }
 
 fn node_type_ref(table: &Table) -> TypeRef {

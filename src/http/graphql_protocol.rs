@@ -51,25 +51,25 @@
 //!   `INTERNAL` 500, `DATABASE_UNAVAILABLE`/`DATABASE_NOT_MIGRATED` 503).
 //! * Batches are always 200 (the specification does not cover batching).
 //!
-//! Telling a *request error* from an execution whose `data` ended up null needs help: register
-//! [`ExecutionMarker`] on the schema (`Schema::build(..).extension(ExecutionMarker)`). It tags every
-//! response that went through execution (the tag is removed when encoding); an untagged response
-//! with errors and null `data` is a request error. Without the marker the fallback is a heuristic:
-//! null `data` and errors that all lack a `path`. That heuristic is not enough for async-graphql
-//! 7.2.1 dynamic schemas, whose resolver errors carry no `path` (and whose `data` is null when every
-//! root field failed), so register the marker. For request errors the `data` member is omitted, as
+//! Telling a *request error* from an execution whose `data` ended up null needs help: call
+//! [`mark_executed`] on every response that went through execution (the server knows: its resolvers
+//! flag the request when they run; the tag is removed when encoding); an untagged response with
+//! errors and null `data` is a request error. Without the tag the fallback is a heuristic: null
+//! `data` and errors that all lack a `path`. That heuristic is not enough for async-graphql 7.2.1
+//! dynamic schemas, whose resolver errors carry no `path` (and whose `data` is null when every root
+//! field failed), so tag executed responses. (An async-graphql extension could tag them too, but an
+//! extension puts every field of every response through its `resolve` hook: about 4% of the
+//! gateway's CPU on the deep queries.) For request errors the `data` member is omitted, as
 //! the GraphQL specification requires for errors raised before execution. (async-graphql notices
 //! a missing or ill-typed variable only while resolving the field that uses it, so that is
 //! reported like an execution error: `data: null`, status 200.)
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::Arc;
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchResponse, ErrorExtensionValues, Request, Response, ServerError, Value, Variables};
 use futures::StreamExt as _;
@@ -159,7 +159,8 @@ impl ParsedRequest {
         }
     }
 
-    /// Executes the request(s) with `exec` (typically `|r| schema.execute(r)`), batch elements one
+    /// Executes the request(s) with `exec` (typically `|r| schema.execute(r)`, tagged with
+    /// [`mark_executed`]), batch elements one
     /// after the other like `Schema::execute_batch`, and assembles the response for
     /// [`encode_response`].
     pub async fn execute<F, Fut>(self, mut exec: F) -> BatchResponse
@@ -263,35 +264,13 @@ impl ProtocolError {
     }
 }
 
-/// An async-graphql extension that tags every response that went through execution, so that
-/// [`encode_response`] can tell request errors (parse, validation, ...: 400 with
-/// `application/graphql-response+json`, no `data`) from executions whose `data` is null (200).
-/// Register it on the schema: `Schema::build(..).extension(ExecutionMarker)`. The tag (a response
-/// extension) is removed by [`encode_response`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ExecutionMarker;
-
-/// The response extension [`ExecutionMarker`] sets; never sent to clients by [`encode_response`].
+/// The response extension [`mark_executed`] sets; never sent to clients by [`encode_response`].
 const EXECUTED_MARKER: &str = "__registryGatewayExecuted";
 
-impl ExtensionFactory for ExecutionMarker {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ExecutionMarker)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ExecutionMarker {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        response.extensions.insert(EXECUTED_MARKER.to_owned(), Value::Boolean(true));
-        response
-    }
+/// Tags `response` as the result of an execution (not of a request error), so that
+/// [`encode_response`] answers 200 even when its `data` is null. The tag is never sent.
+pub fn mark_executed(response: &mut Response) {
+    response.extensions.insert(EXECUTED_MARKER.to_owned(), Value::Boolean(true));
 }
 
 /// Whether the request is a GET (or HEAD), which must not run mutations. [`parse_request`] already
@@ -1013,16 +992,23 @@ mod tests {
         let mutation = Object::new("Mutation").field(Field::new("touch", TypeRef::named_nn(TypeRef::BOOLEAN), |_| {
             FieldFuture::new(async { Ok(Some(FieldValue::value(true))) })
         }));
-        Schema::build("Query", Some("Mutation"), None)
-            .register(query)
-            .register(mutation)
-            .extension(ExecutionMarker)
-            .finish()
-            .unwrap()
+        Schema::build("Query", Some("Mutation"), None).register(query).register(mutation).finish().unwrap()
+    }
+
+    /// Executes like the server does: responses of executions are tagged with [`mark_executed`]
+    /// (the toy schema has no request context, so any response with data or a resolver's error is
+    /// one).
+    async fn execute(schema: &Schema, request: impl Into<async_graphql::Request>) -> Response {
+        let mut response = schema.execute(request).await;
+        let resolver_failed = response.errors.iter().any(|e| e.message == "boom");
+        if response.data != Value::Null || resolver_failed {
+            mark_executed(&mut response);
+        }
+        response
     }
 
     async fn run(query: &str) -> Response {
-        schema().execute(query).await
+        execute(&schema(), query).await
     }
 
     // ------------------------------------------------------------------ POST JSON
@@ -1460,7 +1446,7 @@ mod tests {
         assert!(matches!(&items[2], BatchItem::Execute(_)));
 
         let schema = schema();
-        let response = parsed.execute(|request| schema.execute(request)).await;
+        let response = parsed.execute(|request| execute(&schema, request)).await;
         let req = post(None).to_http_request();
         let http = encode_response(&req, response);
         assert_eq!(http.status(), StatusCode::OK);
@@ -1762,7 +1748,7 @@ mod tests {
             Err(e) => return e.into_response(&req),
         };
         match parse_request(&req, &body, &state.config, &state.apq) {
-            Ok(parsed) => encode_response(&req, parsed.execute(|request| state.schema.execute(request)).await),
+            Ok(parsed) => encode_response(&req, parsed.execute(|request| execute(&state.schema, request)).await),
             Err(e) => e.into_response(&req),
         }
     }

@@ -15,15 +15,15 @@
 //!     };
 //!     let response = parsed
 //!         .map_requests(|r| r.data(per_request_data()))
-//!         .execute(|r| state.schema.execute(r))
+//!         .execute(|r| execute_and_tag(&state.schema, r)) // mark_executed() if resolvers ran
 //!         .await;
 //!     encode_response(&req, response)
 //! }
 //! ```
 //!
-//! Register [`ExecutionMarker`] on the schema (`Schema::build(..).extension(ExecutionMarker)`): it is
-//! how [`encode_response`] tells request errors (400 with `application/graphql-response+json`) from
-//! executions whose `data` is null (200).
+//! Tag responses that went through execution with [`mark_executed`]: it is how [`encode_response`]
+//! tells request errors (400 with `application/graphql-response+json`) from executions whose `data`
+//! is null (200).
 //!
 //! Route it for GET and POST (`web::route().guard(guard::Any(guard::Get()).or(guard::Post()))`, or
 //! two routes); `parse_request` itself answers other methods with 405.
@@ -34,7 +34,7 @@ pub mod persisted_queries;
 
 pub use graphiql::graphiql_page;
 pub use graphql_protocol::{
-    BatchItem, ExecutionMarker, ParsedRequest, ProtocolConfig, ProtocolError, encode_response, is_get, parse_request,
+    BatchItem, ParsedRequest, ProtocolConfig, ProtocolError, encode_response, is_get, mark_executed, parse_request,
     read_body,
 };
 pub use persisted_queries::PersistedQueries;

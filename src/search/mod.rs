@@ -141,13 +141,11 @@ pub(crate) fn uuid_list(v: Option<&GqlValue>, name: &str) -> Result<Option<Vec<U
 }
 
 pub(crate) fn fail(ctx: &ResolverContext<'_>, e: &AppError) -> async_graphql::Error {
-    let request_id = ctx.data::<RequestContext>().map(|r| r.request_id).unwrap_or_default();
-    to_graphql(e, request_id)
+    to_graphql(e, RequestContext::id_for_error(ctx))
 }
 
 pub(crate) fn request<'a>(ctx: &'a ResolverContext<'_>) -> Result<&'a RequestContext, async_graphql::Error> {
-    ctx.data::<RequestContext>()
-        .map_err(|_| to_graphql(&AppError::internal("resolver", "no request context"), Uuid::nil()))
+    RequestContext::of(ctx)
 }
 
 fn table<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Table, AppError> {
