@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 /// mimalloc instead of glibc malloc: the request path allocates per field and per row, and glibc
-/// malloc/free took about a quarter of the gateway's CPU under load (bench/RESULTS.md).
+/// malloc/free took about a quarter of the gateway's CPU under load (bench/README.md, "Profile").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -43,8 +43,8 @@ pub fn paginate<T>(mut rows: Vec<T>, page: &PageSpec) -> (Vec<T>, bool, bool) {
 }
 
 /// The key a field's value has in the response (its alias, or its name).
-pub fn response_key(f: &SelectionField<'_>) -> String {
-    f.alias().unwrap_or_else(|| f.name()).to_owned()
+pub fn response_key(f: &SelectionField<'_>) -> Arc<str> {
+    Arc::from(f.alias().unwrap_or_else(|| f.name()))
 }
 
 /// The fields selected on the nodes of a connection selection (`edges { node { … } }` and `nodes { … }`).
@@ -130,7 +130,7 @@ impl<'a> LevelLoader<'a> {
         fk: usize,
         rows: &mut [Row],
         f: &SelectionField<'_>,
-        key: String,
+        key: Arc<str>,
     ) -> Result<(), AppError> {
         let catalog = &self.schema.catalog;
         let target = &catalog.tables[target_id];
@@ -147,7 +147,7 @@ impl<'a> LevelLoader<'a> {
         }
         for r in rows.iter_mut() {
             let value = r.uuid(fk).and_then(|id| found.get(&id).cloned());
-            r.related.insert(key.clone(), Related::One(value));
+            r.related.insert(Arc::clone(&key), Related::One(value));
         }
         Ok(())
     }
@@ -157,7 +157,7 @@ impl<'a> LevelLoader<'a> {
         relation_id: usize,
         rows: &mut [Row],
         f: &SelectionField<'_>,
-        key: String,
+        key: Arc<str>,
     ) -> Result<(), AppError> {
         let catalog = &self.schema.catalog;
         let rel = &catalog.relations[relation_id];
@@ -218,7 +218,7 @@ impl<'a> LevelLoader<'a> {
         }
         for r in rows.iter_mut() {
             if let Some(page) = pages.get(&r.id) {
-                r.related.insert(key.clone(), Related::Many(Arc::clone(page)));
+                r.related.insert(Arc::clone(&key), Related::Many(Arc::clone(page)));
             }
         }
         Ok(())

@@ -225,10 +225,10 @@ async fn related_of(
     row: &Row,
 ) -> Result<Related, async_graphql::Error> {
     let field = ctx.field();
-    let key = response_key(&field);
-    if let Some(r) = row.related.get(&key) {
+    if let Some(r) = row.related.get(field.alias().unwrap_or_else(|| field.name())) {
         return Ok(r.clone());
     }
+    let key = response_key(&field);
     let table = &schema.catalog.tables[row.projection.table];
     let mut single = vec![Row { related: std::collections::HashMap::default(), ..row.clone() }];
     request(ctx)?.loader(schema).load(table, &mut single, vec![field]).await.map_err(|e| fail(ctx, &e))?;
