@@ -134,6 +134,9 @@ pub struct GraphqlSettings {
     /// Largest query text, in bytes.
     #[arg(long = "max-query-bytes", env = "REGISTRY_MAX_QUERY_BYTES", default_value_t = 262_144)]
     pub max_query_bytes: usize,
+    /// Operations executed at once; further requests wait for a turn (bounds memory under load).
+    #[arg(long = "max-concurrent-executions", env = "REGISTRY_MAX_CONCURRENT_EXECUTIONS", default_value_t = 8)]
+    pub max_concurrent_executions: usize,
     /// Most operations in one batched request.
     #[arg(long = "max-batch", env = "REGISTRY_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,

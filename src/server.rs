@@ -51,6 +51,9 @@ struct AppState {
     protocol: ProtocolConfig,
     persisted: PersistedQueries,
     directory: TenantDirectory,
+    /// Operations executing at once (`REGISTRY_MAX_CONCURRENT_EXECUTIONS`); the rest wait here,
+    /// holding only their request.
+    executions: Arc<tokio::sync::Semaphore>,
     settings: GraphqlSettings,
 }
 
@@ -118,6 +121,7 @@ impl Application {
             },
             persisted: PersistedQueries::new(10_000),
             directory,
+            executions: Arc::new(tokio::sync::Semaphore::new(graphql.max_concurrent_executions.max(1))),
             settings: graphql.clone(),
         });
         let server = HttpServer::new(move || {
@@ -341,6 +345,11 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
         Ok(parsed) => parsed,
         Err(e) => return e.into_response(&req),
     };
+    // Bounds memory and keeps latency fair under overload: an execution holds its rows, its result
+    // tree and its JSON until the answer is written, and beyond a few at a time on this CPU they
+    // only queue for the cores while holding all that (bench/README.md, "Concurrency limit").
+    // The semaphore is never closed, so `acquire` cannot fail.
+    let _permit = state.executions.acquire().await.ok();
     let scoping = state.settings.tenant_scoping;
     let session =
         Arc::new(Session::new(state.db.clone(), state.settings.statement_timeout_ms, rls_context(&scope, scoping)));

@@ -266,3 +266,35 @@ async fn introspection_can_be_switched_off() {
     let v = on.graphql("{ __schema { queryType { name } } }", json!({}), None).await;
     assert_eq!(v["data"]["__schema"]["queryType"]["name"], json!("Query"));
 }
+
+#[tokio::test]
+async fn with_one_execution_at_a_time_concurrent_requests_and_batches_all_get_their_answers() {
+    let mut settings = crate::helpers::test_settings();
+    settings.max_concurrent_executions = 1;
+    let app = crate::helpers::spawn_app_with(settings).await;
+    let platform = token(PLATFORM_TENANT, "owner");
+    let walk = "{ agents(first: 20, orderBy: [NAME_ASC]) { nodes { name prompts(first: 3) { nodes { name } } } } }";
+    let alone = app.graphql(walk, json!({}), Some(&platform)).await;
+    assert!(alone.get("errors").is_none(), "{alone:#}");
+    let batch = json!([{ "query": walk }, { "query": GOOD }]).to_string();
+    let (singles, batched) =
+        tokio::join!(futures::future::join_all((0..6).map(|_| app.graphql(walk, json!({}), Some(&platform)))), async {
+            let response = app
+                .client
+                .post(format!("{}/graphql", app.address))
+                .bearer_auth(&platform)
+                .header("content-type", "application/json")
+                .body(batch)
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.json::<Value>().await.unwrap())
+        });
+    for answer in singles {
+        assert_eq!(answer["data"], alone["data"]);
+    }
+    let (status, body) = batched;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(body[0]["data"], alone["data"]);
+    assert_eq!(body[1]["data"]["industries"]["totalCount"], 6, "{body:#}");
+}
