@@ -44,7 +44,7 @@ jpa AS (SELECT jp.jtbd_id, json_agg(o ORDER BY o.id) AS js
         GROUP BY jp.jtbd_id),
 cja AS (SELECT cj.capability_id, json_agg(o ORDER BY o.id) AS js
         FROM cj LEFT JOIN jpa ON jpa.jtbd_id = cj.id
-        CROSS JOIN LATERAL (SELECT cj.relevance_score::text AS "relevanceScore", cj.id, cj.name,
+        CROSS JOIN LATERAL (SELECT trim_scale(cj.relevance_score)::text AS "relevanceScore", cj.id, cj.name,
                                    coalesce(jpa.js, '[]') AS personas) o
         GROUP BY cj.capability_id),
 ca AS (SELECT c.domain_id, json_agg(o ORDER BY o.id) AS js

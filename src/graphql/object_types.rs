@@ -20,6 +20,7 @@ use crate::graphql::{RequestContext, SchemaContext};
 use crate::sql::filter::{CmpOp, Filter};
 use crate::sql::keyset::Ordering;
 use crate::sql::rows::{ChildPage, EdgeRow, Projection, Related, Row};
+use crate::sql::sql_text::Sql;
 use crate::sql::statements::{self, ListQuery, PageSpec};
 
 /// A resolved connection.
@@ -387,7 +388,7 @@ fn single_field(ctx: &Arc<SchemaContext>, table: &Table) -> Field {
             let projection = Arc::new(Projection::new(table, cols));
             let rows = rc
                 .session
-                .query(statements::by_ids(table, &projection, &[id], &rc.scope))
+                .query(Sql { generic_plan: true, ..statements::by_ids(table, &projection, &[id], &rc.scope) })
                 .await
                 .map_err(|e| fail(&ctx, &e))?;
             let mut rows = statements::decode_rows(&rows, table, &projection).map_err(|e| fail(&ctx, &e))?;

@@ -9,9 +9,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, QueryResult, TransactionTrait, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, QueryResult, TransactionTrait, Value};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
@@ -33,11 +31,23 @@ pub struct RlsContext {
 
 pub struct Session {
     conn: DatabaseConnection,
-    tx: Mutex<Option<DatabaseTransaction>>,
+    /// The request's transaction, once a statement needed it, and whether it currently runs
+    /// statements with generic plans (`plan_cache_mode`).
+    tx: Mutex<Option<(DatabaseTransaction, bool)>>,
     statement_timeout_ms: u64,
     rls: RlsContext,
     statements: AtomicUsize,
     private_tables: std::sync::Mutex<Vec<usize>>,
+}
+
+/// `plan_cache_mode` for a statement: statements whose plan does not depend on their parameters'
+/// values (a lookup by primary key) reuse one generic plan; the others (lists, relation loads,
+/// searches) are planned for their values. Measured (bench/README.md, "Plan cache"): PostgreSQL's
+/// automatic choice re-planned `agent(id:)` on every execution (0.23 ms of planning for a 0.02 ms
+/// lookup; a generic plan took it from 2,240 to 3,690 req/s), while generic plans for the relation
+/// loads executed about 30% slower and for vector search chose a sequential scan.
+fn plan_cache_mode(generic: bool) -> &'static str {
+    if generic { "force_generic_plan" } else { "auto" }
 }
 
 fn join(ids: &[Uuid]) -> String {
@@ -79,9 +89,16 @@ impl Session {
         }
         let mut guard = self.tx.lock().await;
         if guard.is_none() {
-            *guard = Some(self.begin().await?);
+            *guard = Some((self.begin(sql.generic_plan).await?, sql.generic_plan));
         }
-        let Some(tx) = guard.as_ref() else { return Err(AppError::internal("session", "no transaction")) };
+        let Some((tx, generic)) = guard.as_mut() else { return Err(AppError::internal("session", "no transaction")) };
+        if *generic != sql.generic_plan {
+            let mut switch = Sql::new();
+            switch.push("SELECT set_config('plan_cache_mode', ").param(Value::from(plan_cache_mode(sql.generic_plan)));
+            switch.push(", true)");
+            tx.query_all_raw(switch.into_statement()).await.map_err(map_db_error)?;
+            *generic = sql.generic_plan;
+        }
         self.statements.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let text_for_log = if tracing::enabled!(tracing::Level::DEBUG) { Some(sql.text.clone()) } else { None };
@@ -92,19 +109,19 @@ impl Session {
         result
     }
 
-    async fn begin(&self) -> Result<DatabaseTransaction, AppError> {
-        let tx = self.conn.begin_with_config(None, Some(AccessMode::ReadOnly)).await.map_err(map_db_error)?;
+    /// BEGIN, then one statement for everything the transaction needs: read-only, the statement
+    /// timeout, the tenant context for RLS, the role, and the plan cache mode of its first statement.
+    async fn begin(&self, generic_plan: bool) -> Result<DatabaseTransaction, AppError> {
+        let tx = self.conn.begin().await.map_err(map_db_error)?;
         let mut sql = Sql::new();
-        sql.push("SELECT set_config('statement_timeout', ").param(Value::from(self.statement_timeout_ms.to_string()));
+        sql.push("SELECT set_config('transaction_read_only', 'on', true), set_config('statement_timeout', ");
+        sql.param(Value::from(self.statement_timeout_ms.to_string()));
         sql.push(", true), set_config('app.current_tenant_id', ")
             .param(Value::from(self.rls.current_tenant.map(|t| t.to_string()).unwrap_or_default()));
         sql.push(", true), set_config('app.visible_tenant_ids', ").param(Value::from(join(&self.rls.visible)));
         sql.push(", true), set_config('app.private_tenant_ids', ").param(Value::from(join(&self.rls.private)));
-        // Reuse each prepared statement's generic plan. Left to choose, PostgreSQL planned the
-        // gateway's statements afresh on every execution (pg_stat_statements: plans = calls; 0.23 ms
-        // of planning for a 0.014 ms primary-key lookup), which made planning most of its CPU per
-        // request; forced generic plans took `agent(id:)` from 2,240 to 3,690 req/s (bench/README.md).
-        sql.push(", true), set_config('plan_cache_mode', 'force_generic_plan', true)");
+        sql.push(", true), set_config('plan_cache_mode', ").param(Value::from(plan_cache_mode(generic_plan)));
+        sql.push(", true)");
         if self.rls.enforce {
             sql.push(", set_config('role', ").param(Value::from(READER_ROLE)).push(", true)");
         }
@@ -114,7 +131,7 @@ impl Session {
 
     /// Ends the transaction (read-only, so a rollback).
     pub async fn finish(&self) {
-        if let Some(tx) = self.tx.lock().await.take()
+        if let Some((tx, _)) = self.tx.lock().await.take()
             && let Err(e) = tx.rollback().await
         {
             tracing::warn!(error = %e, "ending the request transaction failed");

@@ -9,6 +9,9 @@ pub struct Sql {
     pub params: Vec<Value>,
     /// Tenant-private tables the statement reads (for the audit log).
     pub private_tables: Vec<usize>,
+    /// Run with a generic plan (see `Session::query`): for statements whose best plan does not
+    /// depend on their parameters' values.
+    pub generic_plan: bool,
 }
 
 impl Sql {

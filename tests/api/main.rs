@@ -21,6 +21,7 @@ mod http_serving;
 mod lists;
 mod migrations;
 mod partner_access;
+mod request_transaction;
 mod search;
 mod tenancy_leaks;
 mod vector_index;

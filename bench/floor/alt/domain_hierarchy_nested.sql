@@ -13,7 +13,7 @@ CROSS JOIN LATERAL (SELECT d.id, d.name, (SELECT coalesce(json_agg(o ORDER BY c.
   CROSS JOIN LATERAL (SELECT c.id, c.name, (SELECT coalesce(json_agg(o ORDER BY j.id), '[]')
     FROM (SELECT m.relevance_score, j.id, j.name FROM capability_jtbd_mapping m JOIN jobs_to_be_done j ON j.id = m.jtbd_id
           WHERE m.capability_id = c.id AND j.deleted_at IS NULL ORDER BY m.jtbd_id LIMIT 100) j
-    CROSS JOIN LATERAL (SELECT j.relevance_score::text AS "relevanceScore", j.id, j.name, (SELECT coalesce(json_agg(o ORDER BY p.id), '[]')
+    CROSS JOIN LATERAL (SELECT trim_scale(j.relevance_score)::text AS "relevanceScore", j.id, j.name, (SELECT coalesce(json_agg(o ORDER BY p.id), '[]')
       FROM (SELECT p.id, p.name FROM jtbd_personas m JOIN personas p ON p.id = m.persona_id
             WHERE m.jtbd_id = j.id AND p.deleted_at IS NULL ORDER BY m.persona_id LIMIT 100) p
       CROSS JOIN LATERAL (SELECT p.id, p.name, (SELECT coalesce(json_agg(r ORDER BY r.id), '[]')
