@@ -58,8 +58,9 @@ def jwt(secret, tenant, role):
     print(signed + "." + b64url(sig))
 
 
-def wait_ready(t0_ns, log, pid, timeout_s):
-    """Polls the log for the "listening" line (which names the port) and then GET /readyz."""
+def gateway_ready(t0_ns, log, pid, timeout_s):
+    """Polls the log for the "listening" line (which names the port) and then GET /readyz;
+    returns `(port, listen_ms, ready_ms)`, both times counted from `t0_ns`."""
     t0 = int(t0_ns)
     deadline = time.time() + float(timeout_s)
     port = None
@@ -84,13 +85,16 @@ def wait_ready(t0_ns, log, pid, timeout_s):
                 status = conn.getresponse().status
                 conn.close()
                 if status == 200:
-                    ready_ms = (time.time_ns() - t0) / 1e6
-                    print(port, f"{listen_ms:.1f}", f"{ready_ms:.1f}")
-                    return
+                    return port, listen_ms, (time.time_ns() - t0) / 1e6
             except OSError:
                 pass
         time.sleep(0.002)
     die(f"the gateway was not ready within {timeout_s} s; see {log}")
+
+
+def wait_ready(t0_ns, log, pid, timeout_s):
+    port, listen_ms, ready_ms = gateway_ready(t0_ns, log, pid, timeout_s)
+    print(port, f"{listen_ms:.1f}", f"{ready_ms:.1f}")
 
 
 def read_query(path):
@@ -217,8 +221,8 @@ def normalise(q):
     return re.sub(r"\s+", " ", q).strip()
 
 
-def wrk_parse(path, *extra):
-    """The `BENCH key=value` lines of a wrk output (see post.lua), plus `extra` key=value pairs."""
+def read_bench(path):
+    """The `BENCH key=value` lines of a wrk output (see post.lua) as a dict (numbers parsed)."""
     out = {}
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
@@ -228,6 +232,12 @@ def wrk_parse(path, *extra):
                     out[k] = float(v) if "." in v else int(v)
                 except ValueError:
                     out[k] = v
+    return out
+
+
+def wrk_parse(path, *extra):
+    """The `BENCH key=value` lines of a wrk output (see post.lua), plus `extra` key=value pairs."""
+    out = read_bench(path)
     if "requests" not in out:
         die(f"no results in {path}")
     for kv in extra:
@@ -262,18 +272,30 @@ def proc_cpu(pid, with_children=False):
     return t / TICK, int(fields[1])
 
 
-def cpu_snap(gw_pid, pm_pid, times_file):
+def machine_busy_s():
+    """CPU seconds the whole machine has been busy (all CPUs), from /proc/stat."""
     with open("/proc/stat", encoding="ascii") as f:
         cpu = [int(x) for x in f.readline().split()[1:]]
     # user nice system idle iowait irq softirq steal ...: busy excludes idle and iowait.
-    busy = (sum(cpu[:8]) - cpu[3] - cpu[4]) / TICK
-    gw, _ = proc_cpu(gw_pid)
+    return (sum(cpu[:8]) - cpu[3] - cpu[4]) / TICK
+
+
+def cluster_cpu_s(pm_pid):
+    """CPU seconds of a PostgreSQL cluster so far: the postmaster, its reaped children (backends that
+    have exited, through its cutime/cstime) and its live children."""
     pg, _ = proc_cpu(pm_pid, with_children=True)
     for entry in os.listdir("/proc"):
-        if entry.isdigit() and entry != pm_pid:
+        if entry.isdigit() and entry != str(pm_pid):
             t, ppid = proc_cpu(entry)
             if ppid == int(pm_pid):
                 pg += t
+    return pg
+
+
+def cpu_snap(gw_pid, pm_pid, times_file):
+    busy = machine_busy_s()
+    gw, _ = proc_cpu(gw_pid)
+    pg = cluster_cpu_s(pm_pid)
     shell = 0.0
     with open(times_file, encoding="ascii") as f:
         lines = f.read().split("\n")

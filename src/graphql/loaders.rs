@@ -43,8 +43,13 @@ pub fn paginate<T>(mut rows: Vec<T>, page: &PageSpec) -> (Vec<T>, bool, bool) {
 }
 
 /// The key a field's value has in the response (its alias, or its name).
+pub fn response_name<'a>(f: &SelectionField<'a>) -> &'a str {
+    f.alias().unwrap_or_else(|| f.name())
+}
+
+/// [`response_name`], owned, as relations are keyed on rows.
 pub fn response_key(f: &SelectionField<'_>) -> Arc<str> {
-    Arc::from(f.alias().unwrap_or_else(|| f.name()))
+    Arc::from(response_name(f))
 }
 
 /// The fields selected on the nodes of a connection selection (`edges { node { … } }` and `nodes { … }`).

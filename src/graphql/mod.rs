@@ -83,15 +83,21 @@ impl RequestContext {
         Ok(request)
     }
 
-    /// The request id for an error raised by a resolver; notes that execution has begun.
-    pub fn id_for_error(ctx: &ResolverContext<'_>) -> Uuid {
-        Self::of(ctx).map(|r| r.request_id).unwrap_or_default()
-    }
-
     /// The loader of relations for this request.
     pub fn loader<'a>(&'a self, schema: &'a SchemaContext) -> LevelLoader<'a> {
         LevelLoader { schema, scope: &self.scope, session: &self.session }
     }
+}
+
+/// The request's context, for a resolver (see [`RequestContext::of`]).
+pub(crate) fn request<'a>(ctx: &'a ResolverContext<'_>) -> Result<&'a RequestContext, async_graphql::Error> {
+    RequestContext::of(ctx)
+}
+
+/// Maps an [`AppError`] raised by a resolver to a GraphQL error carrying the request's id (and notes
+/// that execution has begun).
+pub(crate) fn fail(ctx: &ResolverContext<'_>, e: &AppError) -> async_graphql::Error {
+    to_graphql(e, RequestContext::of(ctx).map(|r| r.request_id).unwrap_or_default())
 }
 
 /// Builds the schema for every table of `catalog`.

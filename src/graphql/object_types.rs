@@ -11,12 +11,11 @@ use uuid::Uuid;
 use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, TableId, enums, pascal};
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::arguments::{ListArgs, connection_needs, list_arguments, node_columns};
-use crate::graphql::errors::to_graphql;
 use crate::graphql::filters;
-use crate::graphql::loaders::{connection_node_fields, response_key};
+use crate::graphql::loaders::{connection_node_fields, response_key, response_name};
 use crate::graphql::ordering::order_enum;
 use crate::graphql::scalars::{self, column_type, enum_type_name};
-use crate::graphql::{RequestContext, SchemaContext};
+use crate::graphql::{SchemaContext, fail, request};
 use crate::sql::filter::{CmpOp, Filter};
 use crate::sql::keyset::Ordering;
 use crate::sql::rows::{ChildPage, EdgeRow, Projection, Related, Row};
@@ -54,15 +53,6 @@ impl ConnectionValue {
     fn from_page(page: &ChildPage) -> Self {
         connection(page.edges.clone(), page.table, &page.ordering, page.has_next, page.has_previous, page.total)
     }
-}
-
-/// Maps an [`AppError`] to a GraphQL error with the request's id.
-fn fail(ctx: &ResolverContext<'_>, e: &AppError) -> async_graphql::Error {
-    to_graphql(e, RequestContext::id_for_error(ctx))
-}
-
-fn request<'a>(ctx: &'a ResolverContext<'_>) -> Result<&'a RequestContext, async_graphql::Error> {
-    RequestContext::of(ctx)
 }
 
 fn node_type_ref(table: &Table) -> TypeRef {
@@ -226,7 +216,7 @@ async fn related_of(
     row: &Row,
 ) -> Result<Related, async_graphql::Error> {
     let field = ctx.field();
-    if let Some(r) = row.related.get(field.alias().unwrap_or_else(|| field.name())) {
+    if let Some(r) = row.related.get(response_name(&field)) {
         return Ok(r.clone());
     }
     let key = response_key(&field);

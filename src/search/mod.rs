@@ -19,8 +19,7 @@ pub mod vector;
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, EnumItem, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext, SchemaBuilder,
-    TypeRef, Union,
+    Enum, EnumItem, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, SchemaBuilder, TypeRef, Union,
 };
 use async_graphql::{Name, Value as GqlValue};
 use indexmap::IndexMap;
@@ -28,7 +27,6 @@ use uuid::Uuid;
 
 use crate::catalog::{Catalog, Table};
 use crate::error::AppError;
-use crate::graphql::errors::to_graphql;
 use crate::graphql::scalars;
 use crate::graphql::{RequestContext, SchemaContext};
 use crate::sql::rows::Row;
@@ -140,13 +138,8 @@ pub(crate) fn uuid_list(v: Option<&GqlValue>, name: &str) -> Result<Option<Vec<U
         .map(Some)
 }
 
-pub(crate) fn fail(ctx: &ResolverContext<'_>, e: &AppError) -> async_graphql::Error {
-    to_graphql(e, RequestContext::id_for_error(ctx))
-}
-
-pub(crate) fn request<'a>(ctx: &'a ResolverContext<'_>) -> Result<&'a RequestContext, async_graphql::Error> {
-    RequestContext::of(ctx)
-}
+/// Resolver helpers shared with the table fields (`src/graphql/mod.rs`).
+pub(crate) use crate::graphql::{fail, request};
 
 fn table<'c>(catalog: &'c Catalog, name: &str) -> Result<&'c Table, AppError> {
     catalog.table(name).ok_or_else(|| AppError::internal("search", format!("no table {name}")))
