@@ -17,7 +17,7 @@ pub type ColumnId = usize;
 pub type RelationId = usize;
 
 /// The kind of value a column holds, which decides its GraphQL type, filter operators and SQL decoding.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum ScalarKind {
     Uuid,
     String,
@@ -121,6 +121,11 @@ impl Table {
 
     pub fn col_id(&self, name: &str) -> Option<ColumnId> {
         self.column_index.get(name).copied()
+    }
+
+    /// The column whose GraphQL field is `field`.
+    pub fn col_id_by_field(&self, field: &str) -> Option<ColumnId> {
+        self.columns.iter().position(|c| c.field == field)
     }
 
     /// Columns with a natural-key lookup field (`agentBySlug`).

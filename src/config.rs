@@ -180,6 +180,14 @@ pub struct GraphqlSettings {
     /// Bearer key of the embeddings endpoint.
     #[arg(long = "embedding-key", env = "REGISTRY_EMBEDDING_KEY", hide_env_values = true)]
     pub embedding_key: Option<Secret<String>>,
+    /// Named server-side prepared statements. Switch off behind a transaction-mode pooler that
+    /// does not track them (PgBouncer before 1.21).
+    #[arg(long = "prepared-statements", env = "REGISTRY_PREPARED_STATEMENTS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub prepared_statements: bool,
+    /// Answer with async-graphql's per-field resolvers instead of the plan (the differential test
+    /// compares the two; removed with the resolvers).
+    #[arg(long = "legacy-resolvers", env = "REGISTRY_LEGACY_RESOLVERS", hide = true)]
+    pub legacy_resolvers: bool,
 }
 
 /// Everything `serve` needs.

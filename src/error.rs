@@ -9,6 +9,13 @@ use std::fmt;
 /// Stable, machine-readable error codes (GraphQL `extensions.code`, CLI exit messages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
+    /// The HTTP request itself is malformed (not JSON, wrong members).
+    BadRequest,
+    GraphqlParseFailed,
+    GraphqlValidationFailed,
+    PersistedQueryNotFound,
+    UnsupportedMediaType,
+    MethodNotAllowed,
     BadUserInput,
     NotFound,
     QueryTooDeep,
@@ -31,6 +38,12 @@ pub enum ErrorCode {
 impl ErrorCode {
     pub const fn as_str(self) -> &'static str {
         match self {
+            Self::BadRequest => "BAD_REQUEST",
+            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::NotFound => "NOT_FOUND",
             Self::QueryTooDeep => "QUERY_TOO_DEEP",

@@ -21,6 +21,7 @@ use crate::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outcome};
 use crate::catalog::Catalog;
 use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
 use crate::error::{AppError, ErrorCode};
+use crate::execute::session::{Session as PlanSession, SessionSettings};
 use crate::graphql::errors::classify;
 use crate::graphql::{RequestContext, SchemaContext, SchemaLimits};
 use crate::http::{
@@ -28,6 +29,7 @@ use crate::http::{
     read_body,
 };
 use crate::identity;
+use crate::pipeline::{DocumentCache, Engine, ExecutionGate, OperationLimits};
 use crate::rate_limit::{RateLimiter, retry_after_secs};
 use crate::sql::keyset::CursorCodec;
 use crate::sql::session::{RlsContext, Session};
@@ -41,10 +43,7 @@ pub struct Application {
 
 struct AppState {
     db: DatabaseConnection,
-    schema: Schema,
-    /// The same schema with the stricter limits of API-key (partner) callers.
-    partner_schema: Schema,
-    schema_context: Arc<SchemaContext>,
+    engine: Engine,
     keys: ApiKeyStore,
     limiter: RateLimiter,
     audit: AuditWriter,
@@ -75,15 +74,11 @@ pub fn schema_context(settings: &GraphqlSettings) -> Arc<SchemaContext> {
     })
 }
 
-/// The schema with depth and complexity limits (one per caller class).
-pub fn build_schema(
-    context: &Arc<SchemaContext>,
-    settings: &GraphqlSettings,
-    max_depth: usize,
-    max_complexity: usize,
-) -> Result<Schema, AppError> {
+/// The schema async-graphql validates against (and answers introspection from). Depth and
+/// complexity limits are the pipeline's, per caller class ([`OperationLimits`]).
+pub fn build_schema(context: &Arc<SchemaContext>, settings: &GraphqlSettings) -> Result<Schema, AppError> {
     crate::graphql::object_types::build_with(Arc::clone(context), |b| {
-        let b = b.limit_depth(max_depth).limit_complexity(max_complexity).limit_recursive_depth(64);
+        let b = b.limit_recursive_depth(64).extension(ExecutionGate);
         if settings.introspection { b } else { b.disable_introspection() }
     })
 }
@@ -98,9 +93,7 @@ impl Application {
             .map_err(|e| AppError::config(format!("cannot listen on {}: {e}", server.listen)))?;
         let port = listener.local_addr().map_err(|e| AppError::internal("reading the bound address", e))?.port();
         let context = schema_context(graphql);
-        let schema = build_schema(&context, graphql, graphql.max_depth, graphql.max_complexity)?;
-        let partner_schema =
-            build_schema(&context, graphql, graphql.partner_max_depth, graphql.partner_max_complexity)?;
+        let schema = build_schema(&context, graphql)?;
         let directory = TenantDirectory::load(&db).await?;
         directory.spawn_refresh(db.clone(), Duration::from_secs(30));
         let keys = ApiKeyStore::new(db.clone());
@@ -108,9 +101,7 @@ impl Application {
         let audit = AuditWriter::spawn(db.clone(), AuditConfig::default());
         let state = web::Data::new(AppState {
             db,
-            schema,
-            partner_schema,
-            schema_context: context,
+            engine: Engine { schema, context, documents: DocumentCache::new(1000) },
             keys,
             limiter: RateLimiter::new(),
             audit,
@@ -339,48 +330,87 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
             return response;
         }
     };
-    let schema =
-        if matches!(actor, Actor::ApiKey { .. }) { state.partner_schema.clone() } else { state.schema.clone() };
+    let limits = if matches!(actor, Actor::ApiKey { .. }) {
+        OperationLimits {
+            max_depth: state.settings.partner_max_depth,
+            max_complexity: state.settings.partner_max_complexity,
+        }
+    } else {
+        OperationLimits { max_depth: state.settings.max_depth, max_complexity: state.settings.max_complexity }
+    };
     let parsed = match parse_request(&req, &body, &state.protocol, &state.persisted) {
         Ok(parsed) => parsed,
         Err(e) => return e.into_response(&req),
     };
-    // Bounds memory and keeps latency fair under overload: an execution holds its rows, its result
-    // tree and its JSON until the answer is written, and beyond a few at a time on this CPU they
-    // only queue for the cores while holding all that (bench/README.md, "Concurrency limit").
+    // Bounds memory and keeps latency fair under overload: an execution holds its rows and its JSON
+    // until the answer is written, and beyond a few at a time on this CPU they only queue for the
+    // cores while holding all that (bench/README.md, "Concurrency limit").
     // The semaphore is never closed, so `acquire` cannot fail.
     let _permit = state.executions.acquire().await.ok();
     let scoping = state.settings.tenant_scoping;
-    let session =
-        Arc::new(Session::new(state.db.clone(), state.settings.statement_timeout_ms, rls_context(&scope, scoping)));
+    let rls = rls_context(&scope, scoping);
     // The gateway's own filter, unless only the database enforces visibility.
     let scope = if scoping.in_gateway() { scope } else { Scope::Unrestricted };
     let expose = state.settings.expose_sql_stats;
-    let response = parsed
-        .execute(|request| {
-            let context = RequestContext::new(request_id, scope.clone(), Arc::clone(&session));
-            let executed = Arc::clone(&context.executed);
-            let session = Arc::clone(&session);
-            let schema = schema.clone();
-            async move {
-                let before = session.statement_count();
-                let mut response = schema.execute(request.data(context)).await;
-                if executed.load(std::sync::atomic::Ordering::Relaxed) {
-                    mark_executed(&mut response);
+    let private = std::cell::RefCell::new(Vec::new());
+    let answers = if state.settings.legacy_resolvers {
+        let session = Arc::new(Session::new(state.db.clone(), state.settings.statement_timeout_ms, rls));
+        let answers = parsed
+            .execute(|request| {
+                let context = RequestContext::new(request_id, scope.clone(), Arc::clone(&session));
+                let executed = Arc::clone(&context.executed);
+                let session = Arc::clone(&session);
+                let schema = state.engine.schema.clone();
+                async move {
+                    let before = session.statement_count();
+                    let mut response = schema.execute(request.data(context)).await;
+                    if executed.load(std::sync::atomic::Ordering::Relaxed) {
+                        mark_executed(&mut response);
+                    }
+                    classify(&mut response.errors);
+                    if expose {
+                        let n = session.statement_count() - before;
+                        response.extensions.insert("sqlStatements".to_owned(), async_graphql::Value::from(n));
+                    }
+                    response
                 }
-                classify(&mut response.errors);
-                if expose {
-                    let n = session.statement_count() - before;
-                    response.extensions.insert("sqlStatements".to_owned(), async_graphql::Value::from(n));
+            })
+            .await;
+        session.finish().await;
+        private.borrow_mut().extend(session.private_tables());
+        answers
+    } else {
+        let pool = state.db.get_postgres_connection_pool().clone();
+        let settings = SessionSettings {
+            statement_timeout_ms: state.settings.statement_timeout_ms,
+            prepared_statements: state.settings.prepared_statements,
+        };
+        let session = PlanSession::new(pool, settings, rls);
+        let engine = &state.engine;
+        let answers = parsed
+            .execute(|request| {
+                let (session, scope, private) = (&session, &scope, &private);
+                async move {
+                    let before = session.statement_count();
+                    let (mut answer, tables) =
+                        crate::pipeline::run(engine, request, limits, scope, session, request_id).await;
+                    private.borrow_mut().extend(tables);
+                    if expose && answer.executed {
+                        let n = session.statement_count() - before;
+                        answer.extensions.insert("sqlStatements".to_owned(), async_graphql::Value::from(n));
+                    }
+                    answer
                 }
-                response
-            }
-        })
-        .await;
-    session.finish().await;
-    let private = session.private_tables();
+            })
+            .await;
+        session.finish().await;
+        answers
+    };
+    let mut private = private.into_inner();
+    private.sort_unstable();
+    private.dedup();
     if !private.is_empty() {
-        let tables: Vec<&str> = private.iter().map(|&t| state.schema_context.catalog.tables[t].name.as_str()).collect();
+        let tables: Vec<&str> = private.iter().map(|&t| state.engine.context.catalog.tables[t].name.as_str()).collect();
         state.audit.record(audit_event(
             &req,
             request_id,
@@ -392,7 +422,7 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
             serde_json::json!({ "tables": tables }),
         ));
     }
-    encode_response(&req, response)
+    encode_response(&req, answers)
 }
 
 async fn graphiql() -> HttpResponse {

@@ -17,6 +17,7 @@ use sea_orm::Value;
 use uuid::Uuid;
 
 use crate::catalog::{Table, Tenancy};
+use crate::plan::Filter;
 use crate::sql::sql_text::Sql;
 
 /// What one request may see.
@@ -83,5 +84,42 @@ impl Scope {
                 sql.push(" AND ").col(alias, "id").push(" = ANY(").param(uuid_array(visible)).push(")");
             }
         }
+    }
+}
+
+impl Scope {
+    /// What this scope may see of `table`, as filter nodes (soft delete included); `None` when every
+    /// row is visible. The plan attaches it to every table reference it reads.
+    pub fn visibility(&self, table: &Table) -> Option<Filter> {
+        let col = |name: &str| table.col_id(name).unwrap_or_default();
+        let ids = |ids: &[Uuid]| ids.iter().map(|&u| Value::from(u)).collect::<Vec<_>>();
+        let is_null = |name: &str| Filter::IsNull { column: col(name), is_null: true };
+        let within = |name: &str, set: &[Uuid]| Filter::In { column: col(name), values: ids(set), negated: false };
+        let rule = match (self, table.tenancy) {
+            (Self::Unrestricted, _) | (_, Tenancy::Global) => None,
+            (Self::PublicOnly, Tenancy::Registry) => {
+                Some(Filter::Any(vec![is_null("tenant_id"), Filter::IsTrue { column: col("is_public") }]))
+            }
+            (Self::PublicOnly, Tenancy::Child) => Some(is_null("tenant_id")),
+            (Self::PublicOnly, Tenancy::Private | Tenancy::Tenants) => Some(Filter::False),
+            (Self::Tenant { visible, shared_assets, .. }, Tenancy::Registry) => {
+                let mut any = vec![
+                    is_null("tenant_id"),
+                    Filter::IsTrue { column: col("is_public") },
+                    within("tenant_id", visible),
+                ];
+                if !shared_assets.is_empty() {
+                    any.push(within("id", shared_assets));
+                }
+                Some(Filter::Any(any))
+            }
+            (Self::Tenant { visible, .. }, Tenancy::Child) => {
+                Some(Filter::Any(vec![is_null("tenant_id"), within("tenant_id", visible)]))
+            }
+            (Self::Tenant { private, .. }, Tenancy::Private) => Some(within("tenant_id", private)),
+            (Self::Tenant { visible, .. }, Tenancy::Tenants) => Some(within("id", visible)),
+        };
+        let live = table.soft_delete.then(|| is_null("deleted_at"));
+        Filter::and(live, rule)
     }
 }

@@ -190,6 +190,8 @@ pub fn parse(
                             relation: rel.id,
                             quantifier: Quantifier::Some,
                             filter: Box::new(f),
+                            visibility: None,
+                            junction_visibility: None,
                         });
                     } else {
                         for (q, quantifier) in
@@ -198,7 +200,13 @@ pub fn parse(
                             if let Some(sub) = obj.get(q).filter(|s| !matches!(s, GqlValue::Null)) {
                                 let sub = object(sub, &format!("{here}.{q}"))?;
                                 let f = parse(catalog, target, &sub, &format!("{here}.{q}"), depth + 1, max_depth)?;
-                                parts.push(Filter::Related { relation: rel.id, quantifier, filter: Box::new(f) });
+                                parts.push(Filter::Related {
+                                    relation: rel.id,
+                                    quantifier,
+                                    filter: Box::new(f),
+                                    visibility: None,
+                                    junction_visibility: None,
+                                });
                             }
                         }
                     }

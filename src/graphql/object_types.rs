@@ -64,7 +64,7 @@ fn connection_name(table: &Table) -> String {
 }
 
 /// Name prefix of a many-to-many relation's own connection and edge (`AgentPrompts`).
-fn m2m_prefix(catalog: &Catalog, rel: &Relation) -> String {
+pub fn m2m_prefix(catalog: &Catalog, rel: &Relation) -> String {
     let mut chars = rel.field.chars();
     let field: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
     format!("{}{field}", catalog.tables[rel.source].type_name)

@@ -36,14 +36,14 @@ pub struct KnowledgeHit {
 }
 
 /// Which parent limits a per-parent retrieval field.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize)]
 pub enum Parent {
     Agent,
     Source,
 }
 
 /// What restricts the candidate chunks, beside the caller's scope.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct KnowledgeFilter {
     pub source_ids: Option<Vec<Uuid>>,
     pub industry_ids: Option<Vec<Uuid>>,
@@ -219,12 +219,7 @@ pub async fn rank(
     schema: &SchemaContext,
     q: &KnowledgeQuery,
 ) -> Result<Vec<(Uuid, Uuid, f64)>, AppError> {
-    let candidates = candidates(q);
-    let mut cfg = Sql::new();
-    cfg.push("SELECT set_config('hnsw.ef_search', ")
-        .param(Value::from(EF_SEARCH.max(candidates).min(1000).to_string()));
-    cfg.push(", true), set_config('hnsw.iterative_scan', 'relaxed_order', true)");
-    rc.session.query(cfg).await?;
+    rc.session.query(search_settings(q)).await?;
     let sql = ranking_statement(schema, &rc.scope, q)?;
     let rows = rc.session.query(sql).await?;
     rows.iter()
@@ -236,6 +231,15 @@ pub async fn rank(
             ))
         })
         .collect()
+}
+
+/// The HNSW scan settings of a search (transaction-local).
+pub fn search_settings(q: &KnowledgeQuery) -> Sql {
+    let mut cfg = Sql::new();
+    cfg.push("SELECT set_config('hnsw.ef_search', ")
+        .param(Value::from(EF_SEARCH.max(candidates(q)).min(1000).to_string()));
+    cfg.push(", true), set_config('hnsw.iterative_scan', 'relaxed_order', true)");
+    cfg
 }
 
 /// Rows each ranking reads before fusion (hybrid) or the page size (vector).

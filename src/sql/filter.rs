@@ -6,19 +6,11 @@
 
 use sea_orm::Value;
 
-use crate::catalog::{Catalog, ColumnId, RelationId, RelationKind, ScalarKind, Table};
+use crate::catalog::{Catalog, RelationId, RelationKind, ScalarKind, Table};
 use crate::sql::sql_text::Sql;
 use crate::tenant_scope::Scope;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CmpOp {
-    Eq,
-    Ne,
-    Lt,
-    Lte,
-    Gt,
-    Gte,
-}
+pub use crate::plan::filter::{CmpOp, Filter, Quantifier, like_escape};
 
 impl CmpOp {
     fn sql(self) -> &'static str {
@@ -33,86 +25,23 @@ impl CmpOp {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Quantifier {
-    Some,
-    None,
-    Every,
-}
-
-#[derive(Debug, Clone)]
-pub enum Filter {
-    All(Vec<Filter>),
-    Any(Vec<Filter>),
-    Not(Box<Filter>),
-    Cmp {
-        column: ColumnId,
-        op: CmpOp,
-        value: Value,
-    },
-    In {
-        column: ColumnId,
-        values: Vec<Value>,
-        negated: bool,
-    },
-    IsNull {
-        column: ColumnId,
-        is_null: bool,
-    },
-    /// `pattern` is a complete LIKE pattern (escaping already applied where needed).
-    Like {
-        column: ColumnId,
-        pattern: String,
-        case_insensitive: bool,
-    },
-    /// text[] / uuid[] `@>` (contains all) or `&&` (overlaps).
-    Array {
-        column: ColumnId,
-        values: Vec<Value>,
-        overlaps: bool,
-    },
-    JsonContains {
-        column: ColumnId,
-        value: serde_json::Value,
-    },
-    JsonHasKey {
-        column: ColumnId,
-        key: String,
-    },
-    Related {
-        relation: RelationId,
-        quantifier: Quantifier,
-        filter: Box<Filter>,
-    },
-    /// The `search:` argument: full-text match of the row's document or trigram similarity of its
-    /// name ([`crate::search::text::predicate`]).
-    TextSearch {
-        query: String,
-    },
-}
-
-/// Escapes `%`, `_` and `\` so `s` matches literally inside a LIKE pattern.
-pub fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 /// Compiles filters for one statement; hands out fresh aliases for subqueries.
 pub struct FilterCompiler<'a> {
     pub catalog: &'a Catalog,
-    pub scope: &'a Scope,
+    /// The caller's scope, applied as SQL to the tables relation filters reach; `None` for planned
+    /// filters, whose [`Filter::Related`] nodes carry their visibility as filter nodes.
+    pub scope: Option<&'a Scope>,
     next_alias: usize,
 }
 
 impl<'a> FilterCompiler<'a> {
     pub fn new(catalog: &'a Catalog, scope: &'a Scope) -> Self {
-        Self { catalog, scope, next_alias: 0 }
+        Self { catalog, scope: Some(scope), next_alias: 0 }
+    }
+
+    /// A compiler for planned filters (visibility already in the tree).
+    pub fn planned(catalog: &'a Catalog) -> Self {
+        Self { catalog, scope: None, next_alias: 0 }
     }
 
     fn alias(&mut self, prefix: &str) -> String {
@@ -181,14 +110,29 @@ impl<'a> FilterCompiler<'a> {
                 sql.push("jsonb_exists(").col(alias, &table.columns[*column].name).push(", ");
                 sql.param(Value::from(key.clone())).push(")");
             }
-            Filter::Related { relation, quantifier, filter } => {
-                self.related(*relation, *quantifier, filter, alias, sql);
+            Filter::IsTrue { column } => {
+                sql.col(alias, &table.columns[*column].name);
+            }
+            Filter::False => {
+                sql.push("FALSE");
+            }
+            Filter::Related { relation, quantifier, filter, visibility, junction_visibility } => {
+                let vis = (visibility.as_deref(), junction_visibility.as_deref());
+                self.related(*relation, *quantifier, filter, vis, alias, sql);
             }
             Filter::TextSearch { query } => crate::search::text::predicate(table, alias, query, sql),
         }
     }
 
-    fn related(&mut self, relation: RelationId, quantifier: Quantifier, filter: &Filter, alias: &str, sql: &mut Sql) {
+    fn related(
+        &mut self,
+        relation: RelationId,
+        quantifier: Quantifier,
+        filter: &Filter,
+        (visibility, junction_visibility): (Option<&Filter>, Option<&Filter>),
+        alias: &str,
+        sql: &mut Sql,
+    ) {
         let catalog = self.catalog;
         let rel = &catalog.relations[relation];
         let target = &catalog.tables[rel.target];
@@ -210,10 +154,10 @@ impl<'a> FilterCompiler<'a> {
                 sql.ident(&j_table.name).push(" ").push(&j).push(" JOIN ").ident(&target.name).push(" ").push(&r);
                 sql.push(" ON ").col(&r, "id").push(" = ").col(&j, &j_table.columns[*far].name);
                 sql.push(" WHERE ").col(&j, &j_table.columns[*near].name).push(" = ").col(alias, "id");
-                self.scope.restrict(j_table, &j, sql);
+                self.restrict(j_table, &j, junction_visibility, sql);
             }
         }
-        self.scope.restrict(target, &r, sql);
+        self.restrict(target, &r, visibility, sql);
         sql.push(" AND ");
         if quantifier == Quantifier::Every {
             sql.push("NOT coalesce(");
@@ -223,6 +167,17 @@ impl<'a> FilterCompiler<'a> {
             self.compile(filter, target, &r, sql);
         }
         sql.push(")");
+    }
+
+    /// Appends ` AND <what the caller may see of alias>`: the scope's SQL (resolver path) or the
+    /// planned visibility filter.
+    fn restrict(&mut self, table: &Table, alias: &str, visibility: Option<&Filter>, sql: &mut Sql) {
+        if let Some(scope) = self.scope {
+            scope.restrict(table, alias, sql);
+        } else if let Some(v) = visibility {
+            sql.push(" AND ");
+            self.compile(v, table, alias, sql);
+        }
     }
 }
 
@@ -255,14 +210,4 @@ pub fn array_value(values: Vec<Value>, kind: &ScalarKind) -> Value {
         _ => ArrayType::String,
     };
     Value::Array(ty, Some(Box::new(values)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_metacharacters_are_escaped() {
-        assert_eq!(like_escape("50%_off\\"), "50\\%\\_off\\\\");
-    }
 }

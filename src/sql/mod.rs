@@ -8,6 +8,7 @@
 //! - [`rows`]: decoding rows into GraphQL values;
 //! - [`session`]: the per-request read-only transaction, statement timeout and statement count.
 
+pub mod compile;
 pub mod filter;
 pub mod keyset;
 pub mod rows;

@@ -22,17 +22,7 @@ use crate::sql::rows::{Projection, Row, decode};
 use crate::sql::sql_text::Sql;
 use crate::tenant_scope::Scope;
 
-/// Which slice of an ordered list to read.
-#[derive(Debug, Clone, Default)]
-pub struct PageSpec {
-    /// Rows to return (one more is read to know whether there is a next page).
-    pub limit: usize,
-    /// Read from the end (`last`).
-    pub backward: bool,
-    /// Ordering values of the `after` / `before` cursors, typed for binding.
-    pub after: Option<Vec<Value>>,
-    pub before: Option<Vec<Value>>,
-}
+pub use crate::plan::keyset::PageSpec;
 
 /// Everything that shapes a list read, beside the table and the parents.
 pub struct ListQuery<'a> {

@@ -1,0 +1,439 @@
+//! Writes the answer straight from the rows into one buffer, in selection order, following the
+//! plan's shapes. No intermediate value tree: each column is decoded from the driver's row and
+//! written at once (the resolver path built an `async_graphql::Value` per field and then serialised
+//! it; one 2.1 MB answer held about 40 MiB while it was built, bench/README.md).
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use sea_orm::sqlx::Row as _;
+use sea_orm::sqlx::postgres::PgRow;
+use uuid::Uuid;
+
+use crate::catalog::{ScalarKind, enum_value_name};
+use crate::error::{AppError, Context};
+use crate::execute::load::{Hits, Loaded, LoadedRelation, Page, SearchHits, uuid_at};
+use crate::graphql::SchemaContext;
+use crate::plan::{
+    ConnectionField, ConnectionShape, EdgeField, Fetch, HitField, HitShape, KnowledgeFetch, ListFetch, Load,
+    ObjectField, ObjectShape, PageInfoField, SearchField, SearchShape, TextSearchFetch,
+};
+
+pub struct JsonWriter<'a> {
+    pub schema: &'a SchemaContext,
+    pub buf: Vec<u8>,
+}
+
+type Out = Result<(), AppError>;
+
+/// The GraphQL name of a Postgres enum label (`Medical Affairs` → `MEDICAL_AFFAIRS`), interned.
+fn enum_name(label: &str) -> Option<&'static str> {
+    static NAMES: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        entity::ENUMS.iter().flat_map(|(_, labels)| labels.iter()).map(|&l| (l, enum_value_name(l))).collect()
+    });
+    names.get(label).map(String::as_str)
+}
+
+fn decoded<T>(r: Result<T, sea_orm::sqlx::Error>) -> Result<T, AppError> {
+    r.context("decoding a column")
+}
+
+/// A column's value as the JSON the resolver path gave it (cursors are made of these).
+pub fn cell_json(row: &PgRow, i: usize, kind: &ScalarKind) -> Result<serde_json::Value, AppError> {
+    use serde_json::Value as J;
+    Ok(match kind {
+        ScalarKind::Uuid => decoded(row.try_get::<Option<Uuid>, _>(i))?.map_or(J::Null, |u| J::String(u.to_string())),
+        ScalarKind::String | ScalarKind::Decimal => {
+            decoded(row.try_get::<Option<String>, _>(i))?.map_or(J::Null, J::String)
+        }
+        ScalarKind::Enum(_) => decoded(row.try_get::<Option<&str>, _>(i))?
+            .map_or(J::Null, |s| J::String(enum_name(s).map_or_else(|| enum_value_name(s), str::to_owned))),
+        ScalarKind::Int => decoded(row.try_get::<Option<i32>, _>(i))?.map_or(J::Null, J::from),
+        ScalarKind::BigInt => decoded(row.try_get::<Option<i64>, _>(i))?.map_or(J::Null, J::from),
+        ScalarKind::Float => decoded(row.try_get::<Option<f64>, _>(i))?.map_or(J::Null, J::from),
+        ScalarKind::Boolean => decoded(row.try_get::<Option<bool>, _>(i))?.map_or(J::Null, J::Bool),
+        ScalarKind::Date => decoded(row.try_get::<Option<NaiveDate>, _>(i))?
+            .map_or(J::Null, |d| J::String(d.format("%Y-%m-%d").to_string())),
+        ScalarKind::DateTime => decoded(row.try_get::<Option<DateTime<FixedOffset>>, _>(i))?
+            .map_or(J::Null, |d| J::String(d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))),
+        ScalarKind::Json | ScalarKind::StringList | ScalarKind::UuidList | ScalarKind::Vector(_) => J::Null,
+    })
+}
+
+impl JsonWriter<'_> {
+    fn raw(&mut self, s: &[u8]) {
+        self.buf.extend_from_slice(s);
+    }
+
+    fn string(&mut self, s: &str) {
+        // serde_json's escaping, as the resolver path's serialiser used.
+        let _ = serde_json::to_writer(&mut self.buf, s);
+    }
+
+    fn key(&mut self, first: &mut bool, key: &str) {
+        if !*first {
+            self.buf.push(b',');
+        }
+        *first = false;
+        self.string(key);
+        self.buf.push(b':');
+    }
+
+    fn json<T: serde::Serialize>(&mut self, v: &T) {
+        let _ = serde_json::to_writer(&mut self.buf, v);
+    }
+
+    fn bool(&mut self, b: bool) {
+        self.raw(if b { b"true" } else { b"false" });
+    }
+
+    /// One column of `row`.
+    fn cell(&mut self, row: &PgRow, i: usize, kind: &ScalarKind) -> Out {
+        match kind {
+            ScalarKind::Uuid => match decoded(row.try_get::<Option<Uuid>, _>(i))? {
+                Some(u) => {
+                    let mut b = Uuid::encode_buffer();
+                    self.buf.push(b'"');
+                    self.raw(u.hyphenated().encode_lower(&mut b).as_bytes());
+                    self.buf.push(b'"');
+                }
+                None => self.raw(b"null"),
+            },
+            ScalarKind::String | ScalarKind::Decimal => match decoded(row.try_get::<Option<&str>, _>(i))? {
+                Some(s) => self.string(s),
+                None => self.raw(b"null"),
+            },
+            ScalarKind::Enum(_) => match decoded(row.try_get::<Option<&str>, _>(i))? {
+                Some(s) => match enum_name(s) {
+                    Some(n) => self.string(n),
+                    None => self.string(&enum_value_name(s)),
+                },
+                None => self.raw(b"null"),
+            },
+            ScalarKind::Int => match decoded(row.try_get::<Option<i32>, _>(i))? {
+                Some(n) => {
+                    let _ = write!(self.buf, "{n}");
+                }
+                None => self.raw(b"null"),
+            },
+            ScalarKind::BigInt => match decoded(row.try_get::<Option<i64>, _>(i))? {
+                Some(n) => {
+                    let _ = write!(self.buf, "{n}");
+                }
+                None => self.raw(b"null"),
+            },
+            ScalarKind::Float => {
+                let v = decoded(row.try_get::<Option<f64>, _>(i))?;
+                self.json(&v.map(serde_json::Value::from));
+            }
+            ScalarKind::Boolean => match decoded(row.try_get::<Option<bool>, _>(i))? {
+                Some(b) => self.bool(b),
+                None => self.raw(b"null"),
+            },
+            ScalarKind::Json => {
+                let v = decoded(row.try_get::<Option<serde_json::Value>, _>(i))?;
+                self.json(&v);
+            }
+            ScalarKind::StringList => {
+                let v = decoded(row.try_get::<Option<Vec<String>>, _>(i))?;
+                self.json(&v);
+            }
+            ScalarKind::UuidList => {
+                let v = decoded(row.try_get::<Option<Vec<Uuid>>, _>(i))?;
+                self.json(&v);
+            }
+            ScalarKind::Vector(_) => {
+                let v = decoded(row.try_get::<Option<Vec<f32>>, _>(i))?;
+                self.json(&v.map(|v| v.into_iter().map(|x| serde_json::Value::from(f64::from(x))).collect::<Vec<_>>()));
+            }
+            ScalarKind::Date | ScalarKind::DateTime => {
+                let v = cell_json(row, i, kind)?;
+                self.json(&v);
+            }
+        }
+        Ok(())
+    }
+
+    /// An object of `fetch`'s table: row `at` of `loaded`.
+    pub fn object(&mut self, shape: &ObjectShape, fetch: &Fetch, loaded: &Loaded, at: usize) -> Out {
+        let row = &loaded.rows[at];
+        let mut first = true;
+        self.buf.push(b'{');
+        for field in &shape.fields {
+            match field {
+                ObjectField::Typename { key, name } => {
+                    self.key(&mut first, key);
+                    self.string(name);
+                }
+                ObjectField::Column { key, slot, kind } => {
+                    self.key(&mut first, key);
+                    self.cell(row, loaded.offset + slot, kind)?;
+                }
+                ObjectField::One { key, relation, shape } => {
+                    self.key(&mut first, key);
+                    let (LoadedRelation::One { fk_slot, index, target }, Load::One { fetch: tf, .. }) =
+                        (&loaded.relations[*relation], &fetch.relations[*relation].load)
+                    else {
+                        return Err(AppError::internal("writing", "relation kinds disagree"));
+                    };
+                    match uuid_at(row, loaded.offset + fk_slot)?.and_then(|fk| index.get(&fk)) {
+                        Some(&i) => self.object(shape, tf, target, i)?,
+                        None => self.raw(b"null"),
+                    }
+                }
+                ObjectField::Many { key, relation, shape } => {
+                    self.key(&mut first, key);
+                    let (LoadedRelation::Many { pages, nodes, links }, Load::Many(list)) =
+                        (&loaded.relations[*relation], &fetch.relations[*relation].load)
+                    else {
+                        return Err(AppError::internal("writing", "relation kinds disagree"));
+                    };
+                    let empty = Page::default();
+                    let page = pages.get(&loaded.ids[at]).unwrap_or(&empty);
+                    self.connection(shape, list, nodes, links.as_ref(), page)?;
+                }
+                ObjectField::Hits { key, relation, shape } => {
+                    self.key(&mut first, key);
+                    let (LoadedRelation::Hits { per_parent }, Load::Knowledge(k)) =
+                        (&loaded.relations[*relation], &fetch.relations[*relation].load)
+                    else {
+                        return Err(AppError::internal("writing", "relation kinds disagree"));
+                    };
+                    match per_parent.get(&loaded.ids[at]) {
+                        Some(hits) => self.hits(shape, k, hits)?,
+                        None => self.raw(b"[]"),
+                    }
+                }
+            }
+        }
+        self.buf.push(b'}');
+        Ok(())
+    }
+
+    fn cursor(&self, list: &ListFetch, nodes: &Loaded, at: usize) -> Result<String, AppError> {
+        let table = &self.schema.catalog.tables[list.node.table];
+        let row = &nodes.rows[at];
+        let values = list
+            .ordering
+            .columns()
+            .map(|c| match list.node.slot(c) {
+                Some(slot) => cell_json(row, nodes.offset + slot, &table.columns[c].kind),
+                None => Ok(serde_json::Value::Null),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.schema.cursors.encode_values(table, &list.ordering, &values))
+    }
+
+    /// A connection over `page`'s rows of `nodes` (and their junction rows in `links`).
+    pub fn connection(
+        &mut self,
+        shape: &ConnectionShape,
+        list: &ListFetch,
+        nodes: &Loaded,
+        links: Option<&Loaded>,
+        page: &Page,
+    ) -> Out {
+        let mut first = true;
+        self.buf.push(b'{');
+        for field in &shape.fields {
+            match field {
+                ConnectionField::Typename { key } => {
+                    self.key(&mut first, key);
+                    self.string(&shape.type_name);
+                }
+                ConnectionField::TotalCount { key } => {
+                    self.key(&mut first, key);
+                    let _ = write!(self.buf, "{}", page.total.unwrap_or(0));
+                }
+                ConnectionField::Nodes { key, shape } => {
+                    self.key(&mut first, key);
+                    self.buf.push(b'[');
+                    for (n, &at) in page.rows.iter().enumerate() {
+                        if n > 0 {
+                            self.buf.push(b',');
+                        }
+                        self.object(shape, &list.node, nodes, at)?;
+                    }
+                    self.buf.push(b']');
+                }
+                ConnectionField::PageInfo { key, fields } => {
+                    self.key(&mut first, key);
+                    let mut f = true;
+                    self.buf.push(b'{');
+                    for p in fields {
+                        match p {
+                            PageInfoField::Typename { key } => {
+                                self.key(&mut f, key);
+                                self.string("PageInfo");
+                            }
+                            PageInfoField::HasNextPage { key } => {
+                                self.key(&mut f, key);
+                                self.bool(page.has_next);
+                            }
+                            PageInfoField::HasPreviousPage { key } => {
+                                self.key(&mut f, key);
+                                self.bool(page.has_previous);
+                            }
+                            PageInfoField::StartCursor { key } | PageInfoField::EndCursor { key } => {
+                                self.key(&mut f, key);
+                                let at = if matches!(p, PageInfoField::StartCursor { .. }) {
+                                    page.rows.first()
+                                } else {
+                                    page.rows.last()
+                                };
+                                match at {
+                                    Some(&at) => {
+                                        let c = self.cursor(list, nodes, at)?;
+                                        self.string(&c);
+                                    }
+                                    None => self.raw(b"null"),
+                                }
+                            }
+                        }
+                    }
+                    self.buf.push(b'}');
+                }
+                ConnectionField::Edges { key, fields } => {
+                    self.key(&mut first, key);
+                    self.buf.push(b'[');
+                    for (n, &at) in page.rows.iter().enumerate() {
+                        if n > 0 {
+                            self.buf.push(b',');
+                        }
+                        self.edge(shape, fields, list, nodes, links, at)?;
+                    }
+                    self.buf.push(b']');
+                }
+            }
+        }
+        self.buf.push(b'}');
+        Ok(())
+    }
+
+    fn edge(
+        &mut self,
+        shape: &ConnectionShape,
+        fields: &[EdgeField],
+        list: &ListFetch,
+        nodes: &Loaded,
+        links: Option<&Loaded>,
+        at: usize,
+    ) -> Out {
+        let mut first = true;
+        self.buf.push(b'{');
+        for field in fields {
+            match field {
+                EdgeField::Typename { key } => {
+                    self.key(&mut first, key);
+                    self.string(&shape.edge_type_name);
+                }
+                EdgeField::Cursor { key } => {
+                    self.key(&mut first, key);
+                    let c = self.cursor(list, nodes, at)?;
+                    self.string(&c);
+                }
+                EdgeField::Node { key, shape } => {
+                    self.key(&mut first, key);
+                    self.object(shape, &list.node, nodes, at)?;
+                }
+                EdgeField::LinkColumn { key, slot, kind } => {
+                    self.key(&mut first, key);
+                    match links {
+                        Some(l) => self.cell(&l.rows[at], l.offset + slot, kind)?,
+                        None => self.raw(b"null"),
+                    }
+                }
+                EdgeField::Link { key, shape } => {
+                    self.key(&mut first, key);
+                    match (links, &list.link) {
+                        (Some(l), Some(lf)) => self.object(shape, lf, l, at)?,
+                        _ => self.raw(b"null"),
+                    }
+                }
+            }
+        }
+        self.buf.push(b'}');
+        Ok(())
+    }
+
+    /// `[KnowledgeHit!]!`.
+    pub fn hits(&mut self, shape: &HitShape, k: &KnowledgeFetch, hits: &Hits) -> Out {
+        self.buf.push(b'[');
+        for (n, &(c, s, score)) in hits.hits.iter().enumerate() {
+            if n > 0 {
+                self.buf.push(b',');
+            }
+            let mut first = true;
+            self.buf.push(b'{');
+            for field in &shape.fields {
+                match field {
+                    HitField::Typename { key } => {
+                        self.key(&mut first, key);
+                        self.string("KnowledgeHit");
+                    }
+                    HitField::Score { key } => {
+                        self.key(&mut first, key);
+                        self.json(&serde_json::Value::from(score));
+                    }
+                    HitField::Chunk { key, shape } => {
+                        self.key(&mut first, key);
+                        self.object(shape, &k.chunk, &hits.chunks, c)?;
+                    }
+                    HitField::Source { key, shape } => {
+                        self.key(&mut first, key);
+                        self.object(shape, &k.source, &hits.sources, s)?;
+                    }
+                }
+            }
+            self.buf.push(b'}');
+        }
+        self.buf.push(b']');
+        Ok(())
+    }
+
+    /// `[SearchHit!]!`.
+    pub fn search_hits(&mut self, shape: &SearchShape, s: &TextSearchFetch, hits: &SearchHits) -> Out {
+        self.buf.push(b'[');
+        for (n, (t, at, rank, snippet)) in hits.hits.iter().enumerate() {
+            if n > 0 {
+                self.buf.push(b',');
+            }
+            let table = &self.schema.catalog.tables[s.tables[*t]];
+            let mut first = true;
+            self.buf.push(b'{');
+            for field in &shape.fields {
+                match field {
+                    SearchField::Typename { key } => {
+                        self.key(&mut first, key);
+                        self.string("SearchHit");
+                    }
+                    SearchField::Rank { key } => {
+                        self.key(&mut first, key);
+                        self.json(&serde_json::Value::from(*rank));
+                    }
+                    SearchField::Snippet { key } => {
+                        self.key(&mut first, key);
+                        self.string(snippet);
+                    }
+                    SearchField::TypeName { key } => {
+                        self.key(&mut first, key);
+                        self.string(&table.type_name);
+                    }
+                    SearchField::Hit { key, shapes } => {
+                        self.key(&mut first, key);
+                        let loaded = hits.tables[*t]
+                            .as_ref()
+                            .ok_or_else(|| AppError::internal("writing", "a hit's table was not loaded"))?;
+                        self.object(&shapes[*t], &s.fetches[*t], loaded, *at)?;
+                    }
+                }
+            }
+            self.buf.push(b'}');
+        }
+        self.buf.push(b']');
+        Ok(())
+    }
+}

@@ -1,0 +1,309 @@
+//! Runs a plan's fetches, level by level: every relation of a level is loaded for all its parent
+//! rows with one statement (belongs-to by `id = ANY`, lists with one `LATERAL` statement paging
+//! each parent in SQL), then its own relations below, depth first. Rows stay as the driver returns
+//! them (`PgRow`); only ids and foreign keys are decoded here, everything else when the answer is
+//! written.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use sea_orm::sqlx::Row as _;
+use sea_orm::sqlx::postgres::PgRow;
+use uuid::Uuid;
+
+use crate::catalog::Catalog;
+use crate::error::{AppError, Context};
+use crate::execute::session::Session;
+use crate::graphql::SchemaContext;
+use crate::plan::{Fetch, KnowledgeFetch, ListFetch, Load, PageSpec, TextSearchFetch};
+use crate::search::vector::{KnowledgeQuery, Parent};
+use crate::sql::compile;
+use crate::sql::sql_text::Sql;
+use crate::tenant_scope::Scope;
+
+/// Rows of one fetch, with their relations loaded (aligned with [`Fetch::relations`]).
+pub struct Loaded {
+    pub rows: Arc<Vec<PgRow>>,
+    /// Where the fetch's columns start in each row.
+    pub offset: usize,
+    pub ids: Vec<Uuid>,
+    pub relations: Vec<LoadedRelation>,
+}
+
+pub enum LoadedRelation {
+    One { fk_slot: usize, index: HashMap<Uuid, usize>, target: Loaded },
+    Many { pages: HashMap<Uuid, Page>, nodes: Loaded, links: Option<Loaded> },
+    Hits { per_parent: HashMap<Uuid, Hits> },
+}
+
+/// One page of rows (indexes into a [`Loaded`]).
+#[derive(Debug, Default)]
+pub struct Page {
+    pub rows: Vec<usize>,
+    pub has_next: bool,
+    pub has_previous: bool,
+    pub total: Option<i64>,
+}
+
+/// Hits of one knowledge search: `(chunk row, source row, score)`.
+pub struct Hits {
+    pub hits: Vec<(usize, usize, f64)>,
+    pub chunks: Loaded,
+    pub sources: Loaded,
+}
+
+/// Hits of `search`: `(table index, row, rank, snippet)` and the rows per searched table.
+pub struct SearchHits {
+    pub hits: Vec<(usize, usize, f64, String)>,
+    pub tables: Vec<Option<Loaded>>,
+}
+
+/// Cuts `rows` (read with one extra row) to a page and says whether more exist beyond it.
+pub fn paginate(mut rows: Vec<usize>, page: &PageSpec) -> Page {
+    let more = rows.len() > page.limit;
+    rows.truncate(page.limit);
+    let (has_next, has_previous) = if page.backward {
+        rows.reverse();
+        (page.before.is_some(), more)
+    } else {
+        (more, page.after.is_some())
+    };
+    Page { rows, has_next, has_previous, total: None }
+}
+
+fn unique(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut seen = std::collections::HashSet::new();
+    ids.filter(|id| seen.insert(*id)).collect()
+}
+
+/// The uuid at `index` of `row`, if not null.
+pub fn uuid_at(row: &PgRow, index: usize) -> Result<Option<Uuid>, AppError> {
+    row.try_get::<Option<Uuid>, _>(index).context("decoding a uuid")
+}
+
+pub struct Loader<'a> {
+    pub schema: &'a SchemaContext,
+    pub session: &'a Session,
+    /// For the search statements, which restrict their tables themselves.
+    pub scope: &'a Scope,
+}
+
+impl Loader<'_> {
+    fn catalog(&self) -> &Catalog {
+        &self.schema.catalog
+    }
+
+    async fn query(&self, sql: Sql) -> Result<Vec<PgRow>, AppError> {
+        self.session.query(sql).await
+    }
+
+    /// Decodes the ids of `rows` and loads every relation `fetch` asks for.
+    pub fn load<'b>(
+        &'b self,
+        fetch: &'b Fetch,
+        rows: Arc<Vec<PgRow>>,
+        offset: usize,
+    ) -> BoxFuture<'b, Result<Loaded, AppError>> {
+        async move {
+            let has_id = self.catalog().tables[fetch.table].col_id("id").is_some();
+            let ids = if has_id {
+                rows.iter().map(|r| uuid_at(r, offset).map(Option::unwrap_or_default)).collect::<Result<_, _>>()?
+            } else {
+                vec![Uuid::nil(); rows.len()]
+            };
+            let mut loaded = Loaded { rows, offset, ids, relations: Vec::with_capacity(fetch.relations.len()) };
+            for rel in &fetch.relations {
+                let data = match &rel.load {
+                    Load::One { fk, visibility, fetch: target } => {
+                        let fk_slot = fetch.slot(*fk).unwrap_or_default();
+                        let mut fks = Vec::new();
+                        for r in loaded.rows.iter() {
+                            fks.extend(uuid_at(r, offset + fk_slot)?);
+                        }
+                        let fks = unique(fks.into_iter());
+                        let (index, target) = if fks.is_empty() {
+                            (HashMap::new(), self.load(target, Arc::new(Vec::new()), 0).await?)
+                        } else {
+                            let rows =
+                                self.query(compile::by_ids(self.catalog(), target, &fks, visibility.as_ref())).await?;
+                            let target = self.load(target, Arc::new(rows), 0).await?;
+                            (target.ids.iter().enumerate().map(|(i, id)| (*id, i)).collect(), target)
+                        };
+                        LoadedRelation::One { fk_slot, index, target }
+                    }
+                    Load::Many(list) => self.load_list(list, &loaded.ids).await?,
+                    Load::Knowledge(k) => {
+                        let mut per_parent = HashMap::new();
+                        for &id in &unique(loaded.ids.iter().copied()) {
+                            per_parent.insert(id, self.knowledge(k, Some(id)).await?);
+                        }
+                        LoadedRelation::Hits { per_parent }
+                    }
+                };
+                loaded.relations.push(data);
+            }
+            Ok(loaded)
+        }
+        .boxed()
+    }
+
+    async fn load_list(&self, list: &ListFetch, parent_ids: &[Uuid]) -> Result<LoadedRelation, AppError> {
+        let parents = unique(parent_ids.iter().copied());
+        let rows = if parents.is_empty() {
+            Vec::new()
+        } else {
+            self.query(compile::children(self.catalog(), list, &parents)).await?
+        };
+        let mut by_parent: HashMap<Uuid, Vec<usize>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            let parent = uuid_at(r, 0)?.unwrap_or_default();
+            by_parent.entry(parent).or_default().push(i);
+        }
+        let rows = Arc::new(rows);
+        let nodes = self.load(&list.node, Arc::clone(&rows), 1).await?;
+        let links = match &list.link {
+            Some(link) => Some(self.load(link, Arc::clone(&rows), 1 + list.node.columns.len()).await?),
+            None => None,
+        };
+        let mut totals = if list.want_total && !parents.is_empty() {
+            let counts = self.query(compile::child_counts(self.catalog(), list, &parents)).await?;
+            let mut totals = HashMap::new();
+            for r in &counts {
+                totals.insert(uuid_at(r, 0)?.unwrap_or_default(), r.try_get::<i64, _>(1).context("decoding a count")?);
+            }
+            Some(totals)
+        } else {
+            None
+        };
+        let mut pages = HashMap::with_capacity(parents.len());
+        for parent in parents {
+            let mut page = paginate(by_parent.remove(&parent).unwrap_or_default(), &list.page);
+            page.total = list.want_total.then(|| totals.as_mut().and_then(|t| t.remove(&parent)).unwrap_or(0));
+            pages.insert(parent, page);
+        }
+        Ok(LoadedRelation::Many { pages, nodes, links })
+    }
+
+    /// A root list: its page, its rows' relations and, when asked for, its total.
+    pub async fn root_list(&self, list: &ListFetch) -> Result<(Loaded, Page), AppError> {
+        let rows = self.query(compile::page(self.catalog(), list)).await?;
+        let n = rows.len();
+        let nodes = self.load(&list.node, Arc::new(rows), 0).await?;
+        let mut page = paginate((0..n).collect(), &list.page);
+        if list.want_total {
+            let rows = self.query(compile::count(self.catalog(), list)).await?;
+            page.total = Some(match rows.first() {
+                Some(r) => r.try_get::<i64, _>(0).context("decoding a count")?,
+                None => 0,
+            });
+        }
+        Ok((nodes, page))
+    }
+
+    /// Rows for a single-row root field (at most two are read by natural key).
+    pub async fn rows(&self, sql: Sql) -> Result<Vec<PgRow>, AppError> {
+        self.query(sql).await
+    }
+
+    /// A knowledge search (for one parent row, when it is a per-parent field).
+    pub async fn knowledge(&self, k: &KnowledgeFetch, parent: Option<Uuid>) -> Result<Hits, AppError> {
+        let mut filter = k.filter.clone();
+        match (k.parent, parent) {
+            (Some(Parent::Agent), Some(id)) => filter.agent = Some(id),
+            (Some(Parent::Source), Some(id)) => {
+                filter.source_ids = Some(match filter.source_ids.take() {
+                    Some(ids) => ids.into_iter().filter(|x| *x == id).collect(),
+                    None => vec![id],
+                });
+            }
+            _ => {}
+        }
+        let (embedding, hybrid_text) = match (&k.embedding, &k.text) {
+            (Some(e), t) => (e.clone(), t.clone()),
+            (None, Some(t)) => {
+                let provider = self.schema.embeddings.as_ref().ok_or_else(|| {
+                    AppError::bad_input("text-only vector search needs an embedding provider (REGISTRY_EMBEDDING_URL)")
+                })?;
+                (provider.embed(t).await?, None)
+            }
+            (None, None) => return Err(AppError::bad_input("give `embedding`, `text`, or both")),
+        };
+        let empty = || async {
+            Ok::<_, AppError>(Hits {
+                hits: Vec::new(),
+                chunks: self.load(&k.chunk, Arc::new(Vec::new()), 0).await?,
+                sources: self.load(&k.source, Arc::new(Vec::new()), 0).await?,
+            })
+        };
+        if k.first == 0 {
+            return empty().await;
+        }
+        let q = KnowledgeQuery { embedding, hybrid_text, first: k.first, min_score: k.min_score, filter };
+        self.query(crate::search::vector::search_settings(&q)).await?;
+        let ranked = self.query(crate::search::vector::ranking_statement(self.schema, self.scope, &q)?).await?;
+        let mut ranking = Vec::with_capacity(ranked.len());
+        for r in &ranked {
+            ranking.push((
+                r.try_get::<Uuid, _>(0).context("decoding a chunk id")?,
+                r.try_get::<Uuid, _>(1).context("decoding a source id")?,
+                r.try_get::<f64, _>(2).context("decoding a score")?,
+            ));
+        }
+        let chunk_ids: Vec<Uuid> = ranking.iter().map(|h| h.0).collect();
+        let mut source_ids: Vec<Uuid> = ranking.iter().map(|h| h.1).collect();
+        source_ids.sort_unstable();
+        source_ids.dedup();
+        let chunks = self.by_ids(&k.chunk, &chunk_ids).await?;
+        let sources = self.by_ids(&k.source, &source_ids).await?;
+        let chunk_at: HashMap<Uuid, usize> = chunks.ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let source_at: HashMap<Uuid, usize> = sources.ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let hits = ranking
+            .into_iter()
+            .filter_map(|(c, s, score)| Some((*chunk_at.get(&c)?, *source_at.get(&s)?, score)))
+            .collect();
+        Ok(Hits { hits, chunks, sources })
+    }
+
+    /// Rows of `fetch` by id (none: no statement), with their relations.
+    async fn by_ids(&self, fetch: &Fetch, ids: &[Uuid]) -> Result<Loaded, AppError> {
+        if ids.is_empty() {
+            return self.load(fetch, Arc::new(Vec::new()), 0).await;
+        }
+        let visibility = self.scope.visibility(&self.catalog().tables[fetch.table]);
+        let rows = self.query(compile::by_ids(self.catalog(), fetch, ids, visibility.as_ref())).await?;
+        self.load(fetch, Arc::new(rows), 0).await
+    }
+
+    /// `search`: the ranking statement, then each table with hits by id.
+    pub async fn text_search(&self, s: &TextSearchFetch) -> Result<SearchHits, AppError> {
+        if s.first == 0 || s.tables.is_empty() {
+            return Ok(SearchHits { hits: Vec::new(), tables: s.tables.iter().map(|_| None).collect() });
+        }
+        let tables: Vec<&crate::catalog::Table> = s.tables.iter().map(|&t| &self.catalog().tables[t]).collect();
+        let rows = self.query(crate::search::text::statement(&tables, self.scope, &s.query, s.first)).await?;
+        let mut ranked = Vec::with_capacity(rows.len());
+        for r in &rows {
+            ranked.push((
+                usize::try_from(r.try_get::<i32, _>(0).context("decoding a hit's table")?).unwrap_or_default(),
+                r.try_get::<Uuid, _>(1).context("decoding a hit's id")?,
+                r.try_get::<f64, _>(2).context("decoding a rank")?,
+                r.try_get::<Option<String>, _>(3).context("decoding a snippet")?.unwrap_or_default(),
+            ));
+        }
+        let mut loaded = Vec::with_capacity(tables.len());
+        for (i, fetch) in s.fetches.iter().enumerate() {
+            let ids: Vec<Uuid> = ranked.iter().filter(|h| h.0 == i).map(|h| h.1).collect();
+            loaded.push(if ids.is_empty() { None } else { Some(self.by_ids(fetch, &ids).await?) });
+        }
+        let hits = ranked
+            .into_iter()
+            .filter_map(|(i, id, rank, snippet)| {
+                let at = loaded.get(i)?.as_ref()?.ids.iter().position(|x| *x == id)?;
+                Some((i, at, rank, snippet))
+            })
+            .collect();
+        Ok(SearchHits { hits, tables: loaded })
+    }
+}

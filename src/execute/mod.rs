@@ -1,0 +1,153 @@
+//! Execution: the plan's fetches run in the request's read-only transaction ([`session`]), level by
+//! level ([`load`]), and the answer is written from the rows into one JSON buffer
+//! ([`json_writer`]).
+//!
+//! Errors keep their codes and paths. A root field whose arguments or statements fail is `null`
+//! with its error; when its type is non-null the whole `data` is `null`, as the GraphQL
+//! specification's null propagation says (every error of a data field surfaces at its root field:
+//! one root field is one unit of loading).
+
+pub mod json_writer;
+pub mod load;
+pub mod session;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_graphql::{PathSegment, ServerError};
+use uuid::Uuid;
+
+use crate::error::{AppError, ErrorCode};
+use crate::execute::json_writer::JsonWriter;
+use crate::execute::load::Loader;
+use crate::execute::session::Session;
+use crate::graphql::SchemaContext;
+use crate::graphql::errors::to_graphql;
+use crate::plan::{Lookup, Plan, Root, RootField};
+use crate::sql::compile;
+use crate::tenant_scope::Scope;
+
+/// One operation's answer: `data` already written as JSON (`None`: `null`).
+#[derive(Debug, Default)]
+pub struct Answer {
+    pub errors: Vec<ServerError>,
+    pub data: Option<Vec<u8>>,
+    /// The operation passed validation and was executed (its `data` is then sent, even `null`).
+    pub executed: bool,
+    pub extensions: BTreeMap<String, async_graphql::Value>,
+}
+
+impl Answer {
+    /// A request error (parse, validation, limits): no `data` at all.
+    pub fn request_error(errors: Vec<ServerError>) -> Self {
+        Self { errors, ..Self::default() }
+    }
+}
+
+/// What execution needs of the request.
+pub struct ExecContext<'a> {
+    pub schema: &'a SchemaContext,
+    pub session: &'a Session,
+    /// Used only by the search statements, which restrict their tables themselves.
+    pub scope: &'a Scope,
+    pub request_id: Uuid,
+}
+
+/// The error of root field `root`, with its location and path.
+pub fn field_error(e: &AppError, root: &RootField, request_id: Uuid) -> ServerError {
+    let mut error = to_graphql(e, request_id).into_server_error(root.pos);
+    error.path = vec![PathSegment::Field(root.key.clone())];
+    error
+}
+
+/// Runs `plan` and writes its answer. `introspection` holds the values of the introspection root
+/// fields, answered by async-graphql.
+pub async fn execute(plan: &Plan, cx: &ExecContext<'_>, introspection: Option<&async_graphql::Value>) -> Answer {
+    let loader = Loader { schema: cx.schema, session: cx.session, scope: cx.scope };
+    let mut out = JsonWriter { schema: cx.schema, buf: Vec::with_capacity(4096) };
+    let mut errors = Vec::new();
+    let mut null_data = false;
+    out.buf.push(b'{');
+    for (i, root) in plan.fields.iter().enumerate() {
+        if i > 0 {
+            out.buf.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut out.buf, &root.key);
+        out.buf.push(b':');
+        let mark = out.buf.len();
+        let result = match &root.plan {
+            Err(e) => Err(clone_error(e)),
+            Ok(planned) => write_root(&loader, &mut out, planned, introspection, &root.key).await,
+        };
+        if let Err(e) = result {
+            out.buf.truncate(mark);
+            out.buf.extend_from_slice(b"null");
+            errors.push(field_error(&e, root, cx.request_id));
+            null_data |= !root.nullable;
+        }
+    }
+    out.buf.push(b'}');
+    Answer { errors, data: (!null_data).then_some(out.buf), executed: true, extensions: BTreeMap::new() }
+}
+
+fn clone_error(e: &AppError) -> AppError {
+    match e {
+        AppError::User { code, message } => AppError::user(*code, message.clone()),
+        AppError::Internal { .. } => AppError::internal("planning", e.to_string()),
+    }
+}
+
+async fn write_root(
+    loader: &Loader<'_>,
+    out: &mut JsonWriter<'_>,
+    root: &Root,
+    introspection: Option<&async_graphql::Value>,
+    key: &str,
+) -> Result<(), AppError> {
+    let catalog = &loader.schema.catalog;
+    match root {
+        Root::Typename => {
+            out.buf.extend_from_slice(b"\"Query\"");
+        }
+        Root::Introspection => {
+            let value = match introspection {
+                Some(async_graphql::Value::Object(map)) => map.get(key),
+                _ => None,
+            };
+            serde_json::to_writer(&mut out.buf, &value.unwrap_or(&async_graphql::Value::Null))
+                .map_err(|e| AppError::internal("writing introspection", e))?;
+        }
+        Root::List { fetch, shape } => {
+            let (nodes, page) = loader.root_list(fetch).await?;
+            out.connection(shape, fetch, &nodes, None, &page)?;
+        }
+        Root::Single { lookup, visibility, fetch, shape } => {
+            let table = &catalog.tables[fetch.table];
+            let (sql, missing) = match lookup {
+                Lookup::Id(id) => {
+                    (compile::by_ids(catalog, fetch, &[*id], visibility.as_ref()), format!("with id {id}"))
+                }
+                Lookup::Natural { column, value } => (
+                    compile::by_key(catalog, fetch, *column, value, visibility.as_ref()),
+                    format!("with {} {value:?}", table.columns[*column].name),
+                ),
+            };
+            let mut rows = loader.rows(sql).await?;
+            if rows.is_empty() {
+                return Err(AppError::user(ErrorCode::NotFound, format!("no {} {missing}", table.type_name)));
+            }
+            rows.truncate(1);
+            let loaded = loader.load(fetch, Arc::new(rows), 0).await?;
+            out.object(shape, fetch, &loaded, 0)?;
+        }
+        Root::Knowledge { fetch, shape } => {
+            let hits = loader.knowledge(fetch, None).await?;
+            out.hits(shape, fetch, &hits)?;
+        }
+        Root::Search { fetch, shape } => {
+            let hits = loader.text_search(fetch).await?;
+            out.search_hits(shape, fetch, &hits)?;
+        }
+    }
+    Ok(())
+}

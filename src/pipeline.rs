@@ -1,0 +1,297 @@
+//! One GraphQL operation, step by step: parse → validate → plan → execute (write JSON). Each step
+//! is a function with its own span, so this file reads like the architecture:
+//!
+//! 1. [`parse_document`]: async-graphql's parser, with parsed documents cached by query text (APQ
+//!    and repeated operations skip the parse);
+//! 2. [`validate`]: async-graphql's validation against the schema built from the catalog (same
+//!    messages, introspection rules), then the depth and complexity limits of the caller's class;
+//! 3. [`plan`]: the selection, arguments, variables and the caller's scope become the IR
+//!    ([`crate::plan`]);
+//! 4. [`execute`]: SQL per fetch in the request's transaction, the answer written from the rows
+//!    ([`crate::execute`]); introspection fields are answered by async-graphql.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_graphql::dynamic::Schema;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+};
+use async_graphql::{Request, Response, ServerError};
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::catalog::{TableId, Tenancy};
+use crate::error::ErrorCode;
+use crate::execute::session::Session;
+use crate::execute::{Answer, ExecContext};
+use crate::graphql::SchemaContext;
+use crate::plan::{Plan, Root};
+use crate::tenant_scope::Scope;
+
+/// Limits of one caller class (users, or partners' API keys).
+#[derive(Debug, Clone, Copy)]
+pub struct OperationLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+}
+
+/// Parsed documents by query text. Bounded: past `capacity` entries it starts over.
+pub struct DocumentCache {
+    docs: Mutex<HashMap<Arc<str>, Arc<ExecutableDocument>>>,
+    capacity: usize,
+}
+
+/// Queries longer than this are parsed every time rather than cached.
+const MAX_CACHED_QUERY_BYTES: usize = 16 * 1024;
+
+impl DocumentCache {
+    pub fn new(capacity: usize) -> Self {
+        Self { docs: Mutex::new(HashMap::new()), capacity }
+    }
+}
+
+/// What the pipeline shares for the whole process.
+pub struct Engine {
+    pub schema: Schema,
+    pub context: Arc<SchemaContext>,
+    pub documents: DocumentCache,
+}
+
+/// Marks a validation-only run of async-graphql (see [`ExecutionGate`]).
+struct ValidateOnly;
+
+/// An async-graphql extension that stops after validation when the request carries
+/// [`ValidateOnly`]: async-graphql validates, the plan executes.
+pub struct ExecutionGate;
+
+impl ExtensionFactory for ExecutionGate {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ExecutionGate)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ExecutionGate {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if ctx.data_opt::<ValidateOnly>().is_some() {
+            Response::new(async_graphql::Value::Null)
+        } else {
+            next.run(ctx, operation_name).await
+        }
+    }
+}
+
+fn coded(mut e: ServerError, code: ErrorCode) -> ServerError {
+    let mut ext = e.extensions.take().unwrap_or_default();
+    ext.set("code", code.as_str());
+    e.extensions = Some(ext);
+    e
+}
+
+/// Step 1: the document, from the cache or parsed.
+pub fn parse_document(engine: &Engine, query: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
+    let _span = tracing::debug_span!("parse").entered();
+    if let Some(doc) = engine.documents.docs.lock().ok().and_then(|d| d.get(query).cloned()) {
+        return Ok(doc);
+    }
+    let doc = Arc::new(async_graphql::parser::parse_query(query).map_err(|e| {
+        let code =
+            if is_number_literal_at(&e, query) { ErrorCode::BadUserInput } else { ErrorCode::GraphqlParseFailed };
+        coded(ServerError::from(e), code)
+    })?);
+    if query.len() <= MAX_CACHED_QUERY_BYTES
+        && let Ok(mut docs) = engine.documents.docs.lock()
+    {
+        if docs.len() >= engine.documents.capacity {
+            docs.clear();
+        }
+        docs.insert(Arc::from(query), Arc::clone(&doc));
+    }
+    Ok(doc)
+}
+
+/// Whether a parse error points at a number literal: well-formed GraphQL whose value does not fit
+/// (`1e400`), which is the caller's input, not a syntax error.
+fn is_number_literal_at(e: &async_graphql::parser::Error, query: &str) -> bool {
+    let async_graphql::parser::Error::Syntax { start, .. } = e else { return false };
+    let Some(line) = query.lines().nth(start.line.saturating_sub(1)) else { return false };
+    let Some(rest) = line.char_indices().nth(start.column.saturating_sub(1)).map(|(i, _)| &line[i..]) else {
+        return false;
+    };
+    let literal: String = rest.chars().take_while(|c| c.is_ascii_digit() || "+-.eE".contains(*c)).collect();
+    literal.starts_with(|c: char| c.is_ascii_digit() || c == '-') && literal.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Step 2: async-graphql's validation, then the depth and complexity limits.
+pub async fn validate(
+    engine: &Engine,
+    doc: &ExecutableDocument,
+    request: &Request,
+    limits: OperationLimits,
+) -> Result<(), Vec<ServerError>> {
+    let mut check = Request::new(String::new()).variables(request.variables.clone()).data(ValidateOnly);
+    check.operation_name.clone_from(&request.operation_name);
+    check.set_parsed_query(doc.clone());
+    let response = engine.schema.execute(check).instrument(tracing::debug_span!("validate")).await;
+    if !response.errors.is_empty() {
+        return Err(response.errors.into_iter().map(classify_validation).collect());
+    }
+    let op = crate::plan::build::operation(doc, request.operation_name.as_deref())
+        .ok_or_else(|| vec![coded(ServerError::new("Unknown operation.", None), ErrorCode::GraphqlValidationFailed)])?;
+    let (depth, complexity) = measure(doc, &op.node.selection_set.node);
+    if complexity > limits.max_complexity {
+        return Err(vec![coded(ServerError::new("Query is too complex.", None), ErrorCode::QueryTooComplex)]);
+    }
+    if depth > limits.max_depth {
+        return Err(vec![coded(ServerError::new("Query is nested too deep.", None), ErrorCode::QueryTooDeep)]);
+    }
+    Ok(())
+}
+
+/// Validation errors are `GRAPHQL_VALIDATION_FAILED`, except a value that does not fit its
+/// argument's type (a literal or a variable's value), which is the caller's input:
+/// `BAD_USER_INPUT`. async-graphql reports that rule (`ArgumentsOfCorrectType`) only by its
+/// message, so this is the one place a message decides a code.
+fn classify_validation(e: ServerError) -> ServerError {
+    let code = if e.message.starts_with("Invalid value for argument") {
+        ErrorCode::BadUserInput
+    } else {
+        ErrorCode::GraphqlValidationFailed
+    };
+    coded(e, code)
+}
+
+/// The depth and complexity (fields, fragments inlined) of a selection, as async-graphql counts them.
+fn measure(doc: &ExecutableDocument, set: &SelectionSet) -> (usize, usize) {
+    let mut depth = 0;
+    let mut complexity = 0;
+    for item in &set.items {
+        let (d, c) = match &item.node {
+            Selection::Field(f) => {
+                let (d, c) = measure(doc, &f.node.selection_set.node);
+                (d + 1, c + 1)
+            }
+            Selection::InlineFragment(i) => measure(doc, &i.node.selection_set.node),
+            Selection::FragmentSpread(s) => match doc.fragments.get(&s.node.fragment_name.node) {
+                Some(f) => measure(doc, &f.node.selection_set.node),
+                None => (0, 0),
+            },
+        };
+        depth = depth.max(d);
+        complexity += c;
+    }
+    (depth, complexity)
+}
+
+/// Step 3: the plan.
+pub fn plan(
+    engine: &Engine,
+    scope: &Scope,
+    doc: &ExecutableDocument,
+    op: &OperationDefinition,
+    request: &Request,
+) -> Plan {
+    let _span = tracing::debug_span!("plan").entered();
+    let variables = crate::plan::build::variables(op, &request.variables);
+    crate::plan::build::build(&engine.context, scope, doc, op, &variables)
+}
+
+/// The introspection fields of the operation, answered by async-graphql on a copy of the
+/// document without the data fields.
+async fn introspect(engine: &Engine, doc: &ExecutableDocument, request: &Request) -> Response {
+    let mut doc = doc.clone();
+    fn keep_introspection(set: &mut SelectionSet) {
+        set.items.retain_mut(|item| match &mut item.node {
+            Selection::Field(f) => matches!(f.node.name.node.as_str(), "__schema" | "__type" | "__typename"),
+            Selection::InlineFragment(i) => {
+                keep_introspection(&mut i.node.selection_set.node);
+                true
+            }
+            Selection::FragmentSpread(_) => true,
+        });
+    }
+    for fragment in doc.fragments.values_mut() {
+        if fragment.node.type_condition.node.on.node == "Query" {
+            keep_introspection(&mut fragment.node.selection_set.node);
+        }
+    }
+    match &mut doc.operations {
+        DocumentOperations::Single(op) => keep_introspection(&mut op.node.selection_set.node),
+        DocumentOperations::Multiple(ops) => {
+            for op in ops.values_mut() {
+                keep_introspection(&mut op.node.selection_set.node);
+            }
+        }
+    }
+    let mut run = Request::new(String::new()).variables(request.variables.clone());
+    run.operation_name.clone_from(&request.operation_name);
+    run.set_parsed_query(doc);
+    engine.schema.execute(run).await
+}
+
+/// Step 4: runs the plan (and introspection, if asked for).
+pub async fn execute(
+    engine: &Engine,
+    plan: &Plan,
+    doc: &ExecutableDocument,
+    request: &Request,
+    cx: &ExecContext<'_>,
+) -> Answer {
+    let introspection = if plan.fields.iter().any(|f| matches!(f.plan, Ok(Root::Introspection))) {
+        Some(introspect(engine, doc, request).await)
+    } else {
+        None
+    };
+    let mut answer = crate::execute::execute(plan, cx, introspection.as_ref().map(|r| &r.data))
+        .instrument(tracing::debug_span!("execute"))
+        .await;
+    if let Some(r) = introspection {
+        if !r.errors.is_empty() && r.data == async_graphql::Value::Null {
+            answer.data = None;
+        }
+        answer.errors.extend(r.errors.into_iter().map(|e| {
+            if e.extensions.as_ref().is_some_and(|x| x.get("code").is_some()) {
+                e
+            } else {
+                coded(e, ErrorCode::GraphqlValidationFailed)
+            }
+        }));
+    }
+    answer
+}
+
+/// The whole pipeline for one operation: its answer, and the tenant-private tables it read (for
+/// the audit log).
+pub async fn run(
+    engine: &Engine,
+    request: Request,
+    limits: OperationLimits,
+    scope: &Scope,
+    session: &Session,
+    request_id: Uuid,
+) -> (Answer, Vec<TableId>) {
+    let doc = match parse_document(engine, &request.query) {
+        Ok(doc) => doc,
+        Err(e) => return (Answer::request_error(vec![e]), Vec::new()),
+    };
+    if let Err(errors) = validate(engine, &doc, &request, limits).await {
+        return (Answer::request_error(errors), Vec::new());
+    }
+    let Some(op) = crate::plan::build::operation(&doc, request.operation_name.as_deref()) else {
+        let e = coded(ServerError::new("Unknown operation.", None), ErrorCode::GraphqlValidationFailed);
+        return (Answer::request_error(vec![e]), Vec::new());
+    };
+    let plan = plan(engine, scope, &doc, &op.node, &request);
+    let catalog = &engine.context.catalog;
+    let private =
+        plan.tables_read(catalog).into_iter().filter(|&t| catalog.tables[t].tenancy == Tenancy::Private).collect();
+    let cx = ExecContext { schema: &engine.context, session, scope, request_id };
+    (execute(engine, &plan, &doc, &request, &cx).await, private)
+}

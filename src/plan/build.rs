@@ -1,0 +1,535 @@
+//! Builds the [`Plan`] of a validated operation: fields collected per GraphQL's CollectFields
+//! (fragments by type condition, `@skip`/`@include`, fields with the same response key merged),
+//! arguments resolved against the variables and parsed, the caller's visibility attached to every
+//! table reference. Validation already ran, so unknown fields cannot occur; argument *values* are
+//! checked here (page sizes, cursors, filters) and an error belongs to its root field.
+
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
+};
+use async_graphql::{Name, Positioned, Value as ConstValue};
+use indexmap::IndexMap;
+
+use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, pascal};
+use crate::error::AppError;
+use crate::graphql::SchemaContext;
+use crate::graphql::arguments::ListArgs;
+use crate::plan::arguments::{self, Variables};
+use crate::plan::search::{KnowledgeFetch, TextSearchFetch};
+use crate::plan::{
+    ConnectionField, ConnectionShape, EdgeField, Fetch, Filter, HitField, HitShape, ListFetch, Load, Lookup,
+    ObjectField, ObjectShape, PageInfoField, Plan, Root, RootField, SearchField, SearchShape,
+};
+use crate::search::vector::Parent;
+use crate::tenant_scope::Scope;
+
+type Fields<'d> = IndexMap<String, Vec<&'d Positioned<Field>>>;
+
+/// The operation `operation_name` selects (validation made sure it exists).
+pub fn operation<'d>(
+    doc: &'d ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'d Positioned<OperationDefinition>> {
+    match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// The request's variables with the operation's declared defaults filled in.
+pub fn variables(op: &OperationDefinition, given: &async_graphql::Variables) -> Variables {
+    op.variable_definitions
+        .iter()
+        .filter_map(|d| {
+            let name = &d.node.name.node;
+            let value = given.get(name).cloned().or_else(|| d.node.default_value.as_ref().map(|v| v.node.clone()))?;
+            Some((name.clone(), value))
+        })
+        .collect()
+}
+
+/// Plans `op` for a caller with `scope`.
+pub fn build(
+    schema: &SchemaContext,
+    scope: &Scope,
+    doc: &ExecutableDocument,
+    op: &OperationDefinition,
+    variables: &Variables,
+) -> Plan {
+    let planner = Planner { schema, catalog: &schema.catalog, scope, doc, variables };
+    let roots = planner.collect(&[&op.selection_set.node], "Query");
+    Plan { fields: roots.into_iter().map(|(key, fields)| planner.root(key, &fields)).collect() }
+}
+
+struct Planner<'a> {
+    schema: &'a SchemaContext,
+    catalog: &'a Catalog,
+    scope: &'a Scope,
+    doc: &'a ExecutableDocument,
+    variables: &'a Variables,
+}
+
+/// What a root field name stands for.
+enum RootName<'c> {
+    List(&'c Table),
+    ById(&'c Table),
+    ByKey(&'c Table, ColumnId),
+}
+
+fn root_name<'c>(catalog: &'c Catalog, name: &str) -> Option<RootName<'c>> {
+    for t in &catalog.tables {
+        if t.list_field == name {
+            return Some(RootName::List(t));
+        }
+        if t.single_field == name {
+            return Some(RootName::ById(t));
+        }
+        if let Some(rest) = name.strip_prefix(t.single_field.as_str()).and_then(|r| r.strip_prefix("By")) {
+            for key in t.natural_keys() {
+                if pascal(&key.name) == rest {
+                    return Some(RootName::ByKey(t, t.col_id(&key.name).unwrap_or_default()));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn selection_sets<'d>(fields: &[&'d Positioned<Field>]) -> Vec<&'d SelectionSet> {
+    fields.iter().map(|f| &f.node.selection_set.node).collect()
+}
+
+impl<'a> Planner<'a> {
+    /// CollectFields: the fields of `sets` applying to `type_name`, by response key, in order.
+    fn collect(&self, sets: &[&'a SelectionSet], type_name: &str) -> Fields<'a> {
+        let mut out = Fields::new();
+        for set in sets {
+            self.collect_into(set, type_name, &mut out);
+        }
+        out
+    }
+
+    fn collect_into(&self, set: &'a SelectionSet, type_name: &str, out: &mut Fields<'a>) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    if arguments::skipped(&f.node.directives, self.variables) {
+                        continue;
+                    }
+                    let key = f.node.alias.as_ref().unwrap_or(&f.node.name).node.to_string();
+                    out.entry(key).or_default().push(f);
+                }
+                Selection::FragmentSpread(spread) => {
+                    if arguments::skipped(&spread.node.directives, self.variables) {
+                        continue;
+                    }
+                    if let Some(fragment) = self.doc.fragments.get(&spread.node.fragment_name.node)
+                        && self.applies(&fragment.node.type_condition.node.on.node, type_name)
+                    {
+                        self.collect_into(&fragment.node.selection_set.node, type_name, out);
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    if arguments::skipped(&inline.node.directives, self.variables) {
+                        continue;
+                    }
+                    let applies =
+                        inline.node.type_condition.as_ref().is_none_or(|c| self.applies(&c.node.on.node, type_name));
+                    if applies {
+                        self.collect_into(&inline.node.selection_set.node, type_name, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a fragment on `condition` applies to an object of `type_name`.
+    fn applies(&self, condition: &Name, type_name: &str) -> bool {
+        condition.as_str() == type_name
+            || (condition.as_str() == "SearchResult"
+                && crate::search::SEARCH_TYPES
+                    .iter()
+                    .any(|(_, t)| self.catalog.table(t).is_some_and(|t| t.type_name == type_name)))
+    }
+
+    fn args(&self, field: &Field) -> IndexMap<Name, ConstValue> {
+        arguments::resolve(field, self.variables)
+    }
+
+    fn root(&self, key: String, fields: &[&'a Positioned<Field>]) -> RootField {
+        let first = fields[0];
+        let name = first.node.name.node.as_str();
+        let (nullable, plan) = match name {
+            "__typename" => (false, Ok(Root::Typename)),
+            "__schema" | "__type" => (true, Ok(Root::Introspection)),
+            "searchKnowledge" => {
+                (false, self.knowledge(None, fields).map(|(fetch, shape)| Root::Knowledge { fetch, shape }))
+            }
+            "search" => (false, self.text_search(fields)),
+            _ => match root_name(self.catalog, name) {
+                Some(RootName::List(t)) => (false, self.root_list(t, fields)),
+                Some(RootName::ById(t)) => (true, self.single(t, fields, None)),
+                Some(RootName::ByKey(t, c)) => (true, self.single(t, fields, Some(c))),
+                None => (true, Err(AppError::internal("planning", format!("unknown root field {name}")))),
+            },
+        };
+        RootField { key, pos: first.pos, nullable, plan }
+    }
+
+    fn root_list(&self, table: &'a Table, fields: &[&'a Positioned<Field>]) -> Result<Root, AppError> {
+        let (fetch, shape) = self.connection(table, None, fields)?;
+        Ok(Root::List { fetch, shape })
+    }
+
+    fn single(
+        &self,
+        table: &'a Table,
+        fields: &[&'a Positioned<Field>],
+        key: Option<ColumnId>,
+    ) -> Result<Root, AppError> {
+        let args = self.args(&fields[0].node);
+        let lookup = match key {
+            None => {
+                let raw = match args.get("id") {
+                    Some(ConstValue::String(s)) => s.as_str(),
+                    _ => return Err(AppError::bad_input("argument `id` must be a UUID string")),
+                };
+                Lookup::Id(
+                    uuid::Uuid::parse_str(raw)
+                        .map_err(|_| AppError::bad_input(format!("argument `id` is not a valid UUID: {raw:?}")))?,
+                )
+            }
+            Some(column) => {
+                let arg = &table.columns[column].field;
+                match args.get(arg.as_str()) {
+                    Some(ConstValue::String(s)) => Lookup::Natural { column, value: s.clone() },
+                    _ => return Err(AppError::bad_input(format!("argument `{arg}` must be a string"))),
+                }
+            }
+        };
+        let sets = selection_sets(fields);
+        let fetch = self.fetch(table, &sets, &[])?;
+        let shape = self.object_shape(table, &sets, &fetch);
+        Ok(Root::Single { lookup, visibility: self.scope.visibility(table), fetch, shape })
+    }
+
+    /// The rows of `table` an object selection needs: its columns (after `id` and `extra`) and
+    /// the relations it loads.
+    fn fetch(&self, table: &'a Table, sets: &[&'a SelectionSet], extra: &[ColumnId]) -> Result<Fetch, AppError> {
+        let mut fetch = Fetch {
+            table: table.id,
+            table_name: table.name.clone(),
+            columns: table.col_id("id").into_iter().collect(),
+            relations: Vec::new(),
+        };
+        let add = |fetch: &mut Fetch, c: ColumnId| {
+            if !fetch.columns.contains(&c) {
+                fetch.columns.push(c);
+            }
+        };
+        for &c in extra {
+            add(&mut fetch, c);
+        }
+        for (key, fields) in self.collect(sets, &table.type_name) {
+            let name = fields[0].node.name.node.as_str();
+            if let Some(c) = table.col_id_by_field(name) {
+                add(&mut fetch, c);
+            } else if let Some(rel) = self.catalog.relation(table, name) {
+                let load = match rel.kind {
+                    RelationKind::BelongsTo { fk } => {
+                        add(&mut fetch, fk);
+                        let target = &self.catalog.tables[rel.target];
+                        Load::One {
+                            fk,
+                            visibility: self.scope.visibility(target),
+                            fetch: self.fetch(target, &selection_sets(&fields), &[])?,
+                        }
+                    }
+                    _ => Load::Many(Box::new(self.connection(&self.catalog.tables[rel.target], Some(rel), &fields)?.0)),
+                };
+                fetch.relations.push(crate::plan::RelationFetch { key, load });
+            } else if let Some(parent) = retrieval_parent(table, name) {
+                let (k, _) = self.knowledge(Some(parent), &fields)?;
+                fetch.relations.push(crate::plan::RelationFetch { key, load: Load::Knowledge(Box::new(k)) });
+            }
+        }
+        Ok(fetch)
+    }
+
+    fn object_shape(&self, table: &Table, sets: &[&'a SelectionSet], fetch: &Fetch) -> ObjectShape {
+        let mut shape = ObjectShape::default();
+        for (key, fields) in self.collect(sets, &table.type_name) {
+            let name = fields[0].node.name.node.as_str();
+            if name == "__typename" {
+                shape.fields.push(ObjectField::Typename { key, name: table.type_name.clone() });
+            } else if let Some(c) = table.col_id_by_field(name) {
+                let slot = fetch.slot(c).unwrap_or_default();
+                shape.fields.push(ObjectField::Column { key, slot, kind: table.columns[c].kind.clone() });
+            } else if let Some(relation) = fetch.relation(&key) {
+                let sub = selection_sets(&fields);
+                let field = match &fetch.relations[relation].load {
+                    Load::One { fetch: target, .. } => {
+                        let t = &self.catalog.tables[target.table];
+                        ObjectField::One { key, relation, shape: self.object_shape(t, &sub, target) }
+                    }
+                    Load::Many(list) => {
+                        let rel = self.catalog.relation(table, name);
+                        let shape = self.connection_shape(rel, &self.catalog.tables[list.node.table], &sub, list);
+                        ObjectField::Many { key, relation, shape }
+                    }
+                    Load::Knowledge(k) => ObjectField::Hits { key, relation, shape: self.hit_shape(&sub, k) },
+                };
+                shape.fields.push(field);
+            }
+        }
+        shape
+    }
+
+    /// A connection: its fetch (page, filter, node and junction rows) and its shape.
+    fn connection(
+        &self,
+        target: &'a Table,
+        rel: Option<&'a Relation>,
+        fields: &[&'a Positioned<Field>],
+    ) -> Result<(ListFetch, ConnectionShape), AppError> {
+        let args = self.args(&fields[0].node);
+        let ListArgs { filter, ordering, page } = ListArgs::parse(&args, self.schema, target)?;
+        let junction = match rel.map(|r| &r.kind) {
+            Some(RelationKind::ManyToMany { junction, .. }) => Some(&self.catalog.tables[*junction]),
+            _ => None,
+        };
+        let (conn_type, edge_type) = connection_type_names(self.catalog, target, rel);
+        let conn = self.collect(&selection_sets(fields), &conn_type);
+        let mut node_sets = Vec::new();
+        let mut link_sets = Vec::new();
+        let mut link_columns = Vec::new();
+        let mut want_total = false;
+        for (_, fs) in &conn {
+            match fs[0].node.name.node.as_str() {
+                "totalCount" => want_total = true,
+                "nodes" => node_sets.extend(selection_sets(fs)),
+                "edges" => {
+                    for (_, es) in self.collect(&selection_sets(fs), &edge_type) {
+                        match (es[0].node.name.node.as_str(), junction) {
+                            ("node", _) => node_sets.extend(selection_sets(&es)),
+                            ("link", Some(_)) => link_sets.extend(selection_sets(&es)),
+                            (name, Some(j)) => link_columns.extend(j.col_id_by_field(name)),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let ordering_columns: Vec<ColumnId> = ordering.columns().collect();
+        let node = self.fetch(target, &node_sets, &ordering_columns)?;
+        let link = match junction {
+            Some(j) => Some(self.fetch(j, &link_sets, &link_columns)?),
+            None => None,
+        };
+        let fetch = ListFetch {
+            relation: rel.map(|r| r.id),
+            filter: filter.map(|f| self.with_visibility(f)),
+            visibility: self.scope.visibility(target),
+            junction_visibility: junction.and_then(|j| self.scope.visibility(j)),
+            ordering,
+            page,
+            want_total,
+            node,
+            link,
+        };
+        let shape = self.connection_shape(rel, target, &selection_sets(fields), &fetch);
+        Ok((fetch, shape))
+    }
+
+    fn connection_shape(
+        &self,
+        rel: Option<&Relation>,
+        target: &Table,
+        sets: &[&'a SelectionSet],
+        fetch: &ListFetch,
+    ) -> ConnectionShape {
+        let (type_name, edge_type_name) = connection_type_names(self.catalog, target, rel);
+        let junction = fetch.link.as_ref().map(|l| &self.catalog.tables[l.table]);
+        let mut fields = Vec::new();
+        for (key, fs) in self.collect(sets, &type_name) {
+            let sub = selection_sets(&fs);
+            fields.push(match fs[0].node.name.node.as_str() {
+                "__typename" => ConnectionField::Typename { key },
+                "totalCount" => ConnectionField::TotalCount { key },
+                "nodes" => ConnectionField::Nodes { key, shape: self.object_shape(target, &sub, &fetch.node) },
+                "pageInfo" => {
+                    let info = self.collect(&sub, "PageInfo").into_iter().filter_map(|(key, f)| {
+                        Some(match f[0].node.name.node.as_str() {
+                            "__typename" => PageInfoField::Typename { key },
+                            "hasNextPage" => PageInfoField::HasNextPage { key },
+                            "hasPreviousPage" => PageInfoField::HasPreviousPage { key },
+                            "startCursor" => PageInfoField::StartCursor { key },
+                            "endCursor" => PageInfoField::EndCursor { key },
+                            _ => return None,
+                        })
+                    });
+                    ConnectionField::PageInfo { key, fields: info.collect() }
+                }
+                "edges" => {
+                    let mut edge = Vec::new();
+                    for (key, es) in self.collect(&sub, &edge_type_name) {
+                        let esub = selection_sets(&es);
+                        let name = es[0].node.name.node.as_str();
+                        edge.push(match (name, junction, fetch.link.as_ref()) {
+                            ("__typename", ..) => EdgeField::Typename { key },
+                            ("cursor", ..) => EdgeField::Cursor { key },
+                            ("node", ..) => {
+                                EdgeField::Node { key, shape: self.object_shape(target, &esub, &fetch.node) }
+                            }
+                            ("link", Some(j), Some(link)) => {
+                                EdgeField::Link { key, shape: self.object_shape(j, &esub, link) }
+                            }
+                            (name, Some(j), Some(link)) => match j.col_id_by_field(name) {
+                                Some(c) => EdgeField::LinkColumn {
+                                    key,
+                                    slot: link.slot(c).unwrap_or_default(),
+                                    kind: j.columns[c].kind.clone(),
+                                },
+                                None => continue,
+                            },
+                            _ => continue,
+                        });
+                    }
+                    ConnectionField::Edges { key, fields: edge }
+                }
+                _ => continue,
+            });
+        }
+        ConnectionShape { type_name, edge_type_name, fields }
+    }
+
+    /// Adds the caller's visibility to every relation a filter reaches.
+    fn with_visibility(&self, filter: Filter) -> Filter {
+        match filter {
+            Filter::All(parts) => Filter::All(parts.into_iter().map(|f| self.with_visibility(f)).collect()),
+            Filter::Any(parts) => Filter::Any(parts.into_iter().map(|f| self.with_visibility(f)).collect()),
+            Filter::Not(inner) => Filter::Not(Box::new(self.with_visibility(*inner))),
+            Filter::Related { relation, quantifier, filter, .. } => {
+                let rel = &self.catalog.relations[relation];
+                let junction = match rel.kind {
+                    RelationKind::ManyToMany { junction, .. } => self.scope.visibility(&self.catalog.tables[junction]),
+                    _ => None,
+                };
+                Filter::Related {
+                    relation,
+                    quantifier,
+                    filter: Box::new(self.with_visibility(*filter)),
+                    visibility: self.scope.visibility(&self.catalog.tables[rel.target]).map(Box::new),
+                    junction_visibility: junction.map(Box::new),
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn knowledge(
+        &self,
+        parent: Option<Parent>,
+        fields: &[&'a Positioned<Field>],
+    ) -> Result<(KnowledgeFetch, HitShape), AppError> {
+        let args = self.args(&fields[0].node);
+        let (chunks, sources) = (self.table("knowledge_chunks")?, self.table("knowledge_sources")?);
+        let hits = self.collect(&selection_sets(fields), "KnowledgeHit");
+        let (mut chunk_sets, mut source_sets) = (Vec::new(), Vec::new());
+        for (_, fs) in &hits {
+            match fs[0].node.name.node.as_str() {
+                "chunk" => chunk_sets.extend(selection_sets(fs)),
+                "source" => source_sets.extend(selection_sets(fs)),
+                _ => {}
+            }
+        }
+        let chunk = self.fetch(chunks, &chunk_sets, &[])?;
+        let source = self.fetch(sources, &source_sets, &[])?;
+        let fetch = KnowledgeFetch::parse(&args, self.schema, parent, chunk, source)?;
+        let shape = self.hit_shape(&selection_sets(fields), &fetch);
+        Ok((fetch, shape))
+    }
+
+    fn hit_shape(&self, sets: &[&'a SelectionSet], fetch: &KnowledgeFetch) -> HitShape {
+        let mut shape = HitShape::default();
+        for (key, fs) in self.collect(sets, "KnowledgeHit") {
+            let sub = selection_sets(&fs);
+            shape.fields.push(match fs[0].node.name.node.as_str() {
+                "__typename" => HitField::Typename { key },
+                "score" => HitField::Score { key },
+                "chunk" => HitField::Chunk {
+                    key,
+                    shape: self.object_shape(&self.catalog.tables[fetch.chunk.table], &sub, &fetch.chunk),
+                },
+                "source" => HitField::Source {
+                    key,
+                    shape: self.object_shape(&self.catalog.tables[fetch.source.table], &sub, &fetch.source),
+                },
+                _ => continue,
+            });
+        }
+        shape
+    }
+
+    fn text_search(&self, fields: &[&'a Positioned<Field>]) -> Result<Root, AppError> {
+        let args = self.args(&fields[0].node);
+        let (query, first, tables) = TextSearchFetch::parse(&args, self.schema)?;
+        let hits = self.collect(&selection_sets(fields), "SearchHit");
+        let hit_sets: Vec<&SelectionSet> = hits
+            .iter()
+            .filter(|(_, fs)| fs[0].node.name.node == "hit")
+            .flat_map(|(_, fs)| selection_sets(fs))
+            .collect();
+        let mut fetches = Vec::with_capacity(tables.len());
+        for &t in &tables {
+            fetches.push(self.fetch(&self.catalog.tables[t], &hit_sets, &[])?);
+        }
+        let mut shape = SearchShape::default();
+        for (key, fs) in hits {
+            let sub = selection_sets(&fs);
+            shape.fields.push(match fs[0].node.name.node.as_str() {
+                "__typename" => SearchField::Typename { key },
+                "rank" => SearchField::Rank { key },
+                "snippet" => SearchField::Snippet { key },
+                "typeName" => SearchField::TypeName { key },
+                "hit" => SearchField::Hit {
+                    key,
+                    shapes: tables
+                        .iter()
+                        .zip(&fetches)
+                        .map(|(&t, f)| self.object_shape(&self.catalog.tables[t], &sub, f))
+                        .collect(),
+                },
+                _ => continue,
+            });
+        }
+        Ok(Root::Search { fetch: TextSearchFetch { query, first, tables, fetches }, shape })
+    }
+
+    fn table(&self, name: &str) -> Result<&'a Table, AppError> {
+        self.catalog.table(name).ok_or_else(|| AppError::internal("planning", format!("no table {name}")))
+    }
+}
+
+/// The per-parent retrieval field `name` of `table`, if it is one.
+fn retrieval_parent(table: &Table, name: &str) -> Option<Parent> {
+    match (table.name.as_str(), name) {
+        ("agents", "knowledgeSearch") => Some(Parent::Agent),
+        ("knowledge_sources", "similarChunks") => Some(Parent::Source),
+        _ => None,
+    }
+}
+
+/// `(<Type>Connection, <Type>Edge)`, or a many-to-many relation's own pair.
+pub fn connection_type_names(catalog: &Catalog, target: &Table, rel: Option<&Relation>) -> (String, String) {
+    match rel {
+        Some(rel @ Relation { kind: RelationKind::ManyToMany { .. }, .. }) => {
+            let prefix = crate::graphql::object_types::m2m_prefix(catalog, rel);
+            (format!("{prefix}Connection"), format!("{prefix}Edge"))
+        }
+        _ => (format!("{}Connection", target.type_name), format!("{}Edge", target.type_name)),
+    }
+}

@@ -1,0 +1,173 @@
+//! The plan's fetches as SQL: one generic statement per shape, for every table.
+//!
+//! - [`page`]: a filtered, ordered, keyset-paginated page of a table (root lists);
+//! - [`count`]: `totalCount` of a filtered table;
+//! - [`by_ids`]: rows by id (single fetches and belongs-to relations, batched);
+//! - [`by_key`]: a row by a natural key;
+//! - [`children`]: for many parents at once, each parent's own page of a has-many or many-to-many
+//!   relation, paginated in SQL with `CROSS JOIN LATERAL` (one statement per relation level);
+//! - [`child_counts`]: each parent's `totalCount` for such a relation.
+//!
+//! Visibility arrives as filter nodes of the plan; values are always bound parameters.
+
+use sea_orm::Value;
+use uuid::Uuid;
+
+use crate::catalog::{Catalog, ColumnId, RelationKind, ScalarKind, Table};
+use crate::plan::{Fetch, Filter, ListFetch};
+use crate::sql::filter::FilterCompiler;
+use crate::sql::sql_text::Sql;
+
+/// Appends the select list `alias."col"` (with the casts decoding needs), aliased `{prefix}{i}`.
+pub fn select_list(table: &Table, columns: &[ColumnId], alias: &str, prefix: &str, sql: &mut Sql) {
+    for (i, &c) in columns.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        let col = &table.columns[c];
+        sql.col(alias, &col.name);
+        match col.kind {
+            ScalarKind::Enum(_) | ScalarKind::Decimal => {
+                sql.push("::text");
+            }
+            ScalarKind::Vector(_) => {
+                sql.push("::real[]");
+            }
+            // smallint columns decode as i32 too
+            ScalarKind::Int => {
+                sql.push("::int4");
+            }
+            _ => {}
+        }
+        sql.push(" AS ").push(prefix).push(&i.to_string());
+    }
+}
+
+/// Appends ` AND <filter>` for each filter given.
+fn and_filters(catalog: &Catalog, table: &Table, alias: &str, filters: &[Option<&Filter>], sql: &mut Sql) {
+    for f in filters.iter().flatten() {
+        sql.push(" AND ");
+        FilterCompiler::planned(catalog).compile(f, table, alias, sql);
+    }
+}
+
+fn page_bounds(table: &Table, alias: &str, f: &ListFetch, sql: &mut Sql) {
+    if let Some(after) = &f.page.after {
+        f.ordering.after(table, alias, after, false, sql);
+    }
+    if let Some(before) = &f.page.before {
+        f.ordering.after(table, alias, before, true, sql);
+    }
+    f.ordering.order_by(table, alias, f.page.backward, sql);
+    sql.push(" LIMIT ").param(Value::from(i64::try_from(f.page.limit + 1).unwrap_or(i64::MAX)));
+}
+
+/// A page of the list's table.
+pub fn page(catalog: &Catalog, f: &ListFetch) -> Sql {
+    let table = &catalog.tables[f.node.table];
+    let mut sql = Sql::new();
+    sql.push("SELECT ");
+    select_list(table, &f.node.columns, "t", "c", &mut sql);
+    sql.push(" FROM ").ident(&table.name).push(" t WHERE TRUE");
+    and_filters(catalog, table, "t", &[f.visibility.as_ref(), f.filter.as_ref()], &mut sql);
+    page_bounds(table, "t", f, &mut sql);
+    sql
+}
+
+/// The number of rows the list's filter and visibility let through.
+pub fn count(catalog: &Catalog, f: &ListFetch) -> Sql {
+    let table = &catalog.tables[f.node.table];
+    let mut sql = Sql::new();
+    sql.push("SELECT count(*) AS n FROM ").ident(&table.name).push(" t WHERE TRUE");
+    and_filters(catalog, table, "t", &[f.visibility.as_ref(), f.filter.as_ref()], &mut sql);
+    sql
+}
+
+/// Rows of the fetch's table with the given ids. Its best plan does not depend on the ids, so it
+/// runs with a generic plan (see `execute::session`).
+pub fn by_ids(catalog: &Catalog, fetch: &Fetch, ids: &[Uuid], visibility: Option<&Filter>) -> Sql {
+    let table = &catalog.tables[fetch.table];
+    let mut sql = Sql::new();
+    sql.generic_plan = true;
+    sql.push("SELECT ");
+    select_list(table, &fetch.columns, "t", "c", &mut sql);
+    sql.push(" FROM ").ident(&table.name).push(" t WHERE ").col("t", "id").push(" = ANY(");
+    sql.param(Value::from(ids.to_vec())).push(")");
+    and_filters(catalog, table, "t", &[visibility], &mut sql);
+    sql
+}
+
+/// The row of the fetch's table whose unique `column` is `value` (at most two rows are read).
+pub fn by_key(catalog: &Catalog, fetch: &Fetch, column: ColumnId, value: &str, visibility: Option<&Filter>) -> Sql {
+    let table = &catalog.tables[fetch.table];
+    let mut sql = Sql::new();
+    sql.push("SELECT ");
+    select_list(table, &fetch.columns, "t", "c", &mut sql);
+    sql.push(" FROM ").ident(&table.name).push(" t WHERE ").col("t", &table.columns[column].name).push(" = ");
+    sql.param(Value::from(value.to_owned()));
+    and_filters(catalog, table, "t", &[visibility], &mut sql);
+    sql.push(" ORDER BY ").col("t", "id").push(" LIMIT 2");
+    sql
+}
+
+/// `FROM … WHERE <link to the parent>` of a list relation (`parent` completes the comparison).
+fn relation_from(catalog: &Catalog, f: &ListFetch, parent: &str, sql: &mut Sql) {
+    let Some(rel) = f.relation.map(|r| &catalog.relations[r]) else { return };
+    let target = &catalog.tables[rel.target];
+    match &rel.kind {
+        RelationKind::HasMany { target_fk } => {
+            sql.push(" FROM ").ident(&target.name).push(" t WHERE ").col("t", &target.columns[*target_fk].name);
+            sql.push(parent);
+        }
+        RelationKind::ManyToMany { junction, near, far } => {
+            let j = &catalog.tables[*junction];
+            sql.push(" FROM ").ident(&j.name).push(" j JOIN ").ident(&target.name).push(" t ON ").col("t", "id");
+            sql.push(" = ").col("j", &j.columns[*far].name).push(" WHERE ").col("j", &j.columns[*near].name);
+            sql.push(parent);
+            and_filters(catalog, j, "j", &[f.junction_visibility.as_ref()], sql);
+        }
+        RelationKind::BelongsTo { .. } => {}
+    }
+}
+
+/// For every parent, its own page of the list relation.
+pub fn children(catalog: &Catalog, f: &ListFetch, parents: &[Uuid]) -> Sql {
+    let target = &catalog.tables[f.node.table];
+    let mut sql = Sql::new();
+    sql.push("SELECT p.pid AS parent, s.* FROM unnest(").param(Value::from(parents.to_vec()));
+    sql.push("::uuid[]) AS p(pid) CROSS JOIN LATERAL (SELECT ");
+    select_list(target, &f.node.columns, "t", "c", &mut sql);
+    if let Some(link) = &f.link {
+        sql.push(", ");
+        select_list(&catalog.tables[link.table], &link.columns, "j", "l", &mut sql);
+    }
+    relation_from(catalog, f, " = p.pid", &mut sql);
+    and_filters(catalog, target, "t", &[f.visibility.as_ref(), f.filter.as_ref()], &mut sql);
+    page_bounds(target, "t", f, &mut sql);
+    sql.push(") s");
+    sql
+}
+
+/// For every parent, the number of rows in its list relation.
+pub fn child_counts(catalog: &Catalog, f: &ListFetch, parents: &[Uuid]) -> Sql {
+    let target = &catalog.tables[f.node.table];
+    let Some(rel) = f.relation.map(|r| &catalog.relations[r]) else { return count(catalog, f) };
+    let mut sql = Sql::new();
+    sql.push("SELECT ");
+    match &rel.kind {
+        RelationKind::HasMany { target_fk } => {
+            sql.col("t", &target.columns[*target_fk].name);
+        }
+        RelationKind::ManyToMany { junction, near, .. } => {
+            sql.col("j", &catalog.tables[*junction].columns[*near].name);
+        }
+        RelationKind::BelongsTo { .. } => {}
+    }
+    sql.push(" AS parent, count(*) AS n");
+    // The parent array is the statement's first parameter.
+    sql.params.push(Value::from(parents.to_vec()));
+    relation_from(catalog, f, " = ANY($1)", &mut sql);
+    and_filters(catalog, target, "t", &[f.visibility.as_ref(), f.filter.as_ref()], &mut sql);
+    sql.push(" GROUP BY 1");
+    sql
+}
