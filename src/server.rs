@@ -395,7 +395,7 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
                     let (mut answer, tables) =
                         crate::pipeline::run(engine, request, limits, scope, session, request_id).await;
                     private.borrow_mut().extend(tables);
-                    if expose && answer.executed {
+                    if expose {
                         let n = session.statement_count() - before;
                         answer.extensions.insert("sqlStatements".to_owned(), async_graphql::Value::from(n));
                     }

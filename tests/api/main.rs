@@ -14,6 +14,7 @@ mod audit;
 mod canonical_queries;
 mod cli_errors;
 mod demo_data;
+mod differential;
 mod entities;
 mod every_table;
 mod fake_embeddings;
