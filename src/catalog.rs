@@ -109,6 +109,8 @@ pub struct Table {
     pub column_index: HashMap<String, ColumnId>,
     pub tenancy: Tenancy,
     pub soft_delete: bool,
+    /// Text-searchable (one of [`SEARCH_TYPES`]).
+    pub searchable: bool,
     /// `(near, far)` foreign-key columns when this table is a junction.
     pub junction: Option<(ColumnId, ColumnId)>,
     pub relations: Vec<RelationId>,
@@ -216,6 +218,25 @@ macro_rules! entity_infos {
     };
 }
 
+/// `SearchType` values and their tables: the registry tables with a name (or title) that `search`
+/// and the `search:` argument look in.
+pub const SEARCH_TYPES: &[(&str, &str)] = &[
+    ("AGENT", "agents"),
+    ("PERSONA", "personas"),
+    ("JTBD", "jobs_to_be_done"),
+    ("PROMPT", "prompts"),
+    ("SKILL", "skills"),
+    ("TOOL", "tools"),
+    ("WORKFLOW", "workflows"),
+    ("TASK", "tasks"),
+    ("KNOWLEDGE_SOURCE", "knowledge_sources"),
+    ("TEMPLATE", "templates"),
+    ("USE_CASE", "use_cases"),
+    ("DOMAIN", "domains"),
+    ("CAPABILITY", "capabilities"),
+    ("SOLUTION", "solutions"),
+];
+
 /// Table names whose singular English cannot be guessed from the last word.
 const SINGULAR_OVERRIDES: &[(&str, &str)] = &[("jobs_to_be_done", "job_to_be_done")];
 
@@ -274,6 +295,7 @@ impl Catalog {
                     column_index,
                     tenancy,
                     soft_delete: has("deleted_at"),
+                    searchable: SEARCH_TYPES.iter().any(|(_, t)| *t == info.table),
                     junction: None,
                     relations: Vec::new(),
                 }

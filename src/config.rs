@@ -184,10 +184,6 @@ pub struct GraphqlSettings {
     /// does not track them (PgBouncer before 1.21).
     #[arg(long = "prepared-statements", env = "REGISTRY_PREPARED_STATEMENTS", default_value_t = true, action = clap::ArgAction::Set)]
     pub prepared_statements: bool,
-    /// Answer with async-graphql's per-field resolvers instead of the plan (the differential test
-    /// compares the two; removed with the resolvers).
-    #[arg(long = "legacy-resolvers", env = "REGISTRY_LEGACY_RESOLVERS", hide = true)]
-    pub legacy_resolvers: bool,
 }
 
 /// Everything `serve` needs.

@@ -1,6 +1,8 @@
 //! Registry Gateway: a GraphQL gateway over the multi-tenant AI asset registry.
 //!
-//! Request path: actix-web HTTP ([`server`]) → async-graphql schema → level loaders → SeaORM / SQL.
+//! Request path: HTTP ([`server`], [`http`]) → identity and limits → [`pipeline`]: parse and
+//! validate against the [`graphql`] schema → [`plan`] (IR, visibility as filter nodes) → [`sql`]
+//! (compile) → [`execute`] (one read-only transaction, JSON written from the rows).
 //! Start-up path: [`config`] → [`database`] (the [`embedded_postgres`] cluster or `DATABASE_URL`,
 //! migrations from the `migration` crate) → [`demo_data`] on first start.
 
@@ -23,5 +25,5 @@ pub mod search;
 pub mod server;
 pub mod sql;
 pub mod telemetry;
+pub mod tenancy;
 pub mod tenant_directory;
-pub mod tenant_scope;

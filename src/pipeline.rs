@@ -26,9 +26,10 @@ use crate::catalog::{TableId, Tenancy};
 use crate::error::ErrorCode;
 use crate::execute::session::Session;
 use crate::execute::{Answer, ExecContext};
-use crate::graphql::SchemaContext;
+use crate::plan::context::PlanContext;
 use crate::plan::{Plan, Root};
-use crate::tenant_scope::Scope;
+use crate::search::embedding_provider::EmbeddingProvider;
+use crate::tenancy::Scope;
 
 /// Limits of one caller class (users, or partners' API keys).
 #[derive(Debug, Clone, Copy)]
@@ -55,8 +56,9 @@ impl DocumentCache {
 /// What the pipeline shares for the whole process.
 pub struct Engine {
     pub schema: Schema,
-    pub context: Arc<SchemaContext>,
+    pub context: Arc<PlanContext>,
     pub documents: DocumentCache,
+    pub embeddings: Option<EmbeddingProvider>,
 }
 
 /// Marks a validation-only run of async-graphql (see [`ExecutionGate`]).
@@ -292,6 +294,6 @@ pub async fn run(
     let catalog = &engine.context.catalog;
     let private =
         plan.tables_read(catalog).into_iter().filter(|&t| catalog.tables[t].tenancy == Tenancy::Private).collect();
-    let cx = ExecContext { schema: &engine.context, session, scope, request_id };
+    let cx = ExecContext { plan: &engine.context, session, embeddings: engine.embeddings.as_ref(), request_id };
     (execute(engine, &plan, &doc, &request, &cx).await, private)
 }

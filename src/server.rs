@@ -2,8 +2,9 @@
 //!
 //! [`Application::build`] binds the listener first (port 0 picks a free port, which the tests use),
 //! builds the schema from the catalog, and then runs until stopped. A GraphQL request moves through
-//! named steps: read body → identify caller → parse (batch, APQ) → execute (validation, limits,
-//! resolvers, loaders, SQL in one read-only transaction) → classify errors → encode.
+//! named steps: read body → identify caller → parse the HTTP envelope (batch, APQ) → the
+//! [`crate::pipeline`] per operation (parse, validate, plan, execute into JSON, in one read-only
+//! transaction) → encode.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -21,20 +22,17 @@ use crate::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outcome};
 use crate::catalog::Catalog;
 use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
 use crate::error::{AppError, ErrorCode};
-use crate::execute::session::{Session as PlanSession, SessionSettings};
-use crate::graphql::errors::classify;
-use crate::graphql::{RequestContext, SchemaContext, SchemaLimits};
+use crate::execute::session::{RlsContext, Session, SessionSettings};
 use crate::http::{
-    PersistedQueries, ProtocolConfig, ProtocolError, encode_response, graphiql_page, mark_executed, parse_request,
-    read_body,
+    PersistedQueries, ProtocolConfig, ProtocolError, encode_response, graphiql_page, parse_request, read_body,
 };
 use crate::identity;
 use crate::pipeline::{DocumentCache, Engine, ExecutionGate, OperationLimits};
+use crate::plan::context::{PlanContext, PlanLimits};
+use crate::plan::keyset::CursorCodec;
 use crate::rate_limit::{RateLimiter, retry_after_secs};
-use crate::sql::keyset::CursorCodec;
-use crate::sql::session::{RlsContext, Session};
+use crate::tenancy::Scope;
 use crate::tenant_directory::TenantDirectory;
-use crate::tenant_scope::Scope;
 
 pub struct Application {
     port: u16,
@@ -56,28 +54,28 @@ struct AppState {
     settings: GraphqlSettings,
 }
 
-/// Builds the GraphQL schema context with the limits of `settings`.
-pub fn schema_context(settings: &GraphqlSettings) -> Arc<SchemaContext> {
+/// The plan's context with the limits of `settings`.
+pub fn plan_context(settings: &GraphqlSettings) -> Arc<PlanContext> {
     let secret = settings
         .cursor_secret
         .as_ref()
         .map_or_else(|| Uuid::new_v4().as_bytes().to_vec(), |s| s.expose().as_bytes().to_vec());
-    Arc::new(SchemaContext {
+    Arc::new(PlanContext {
         catalog: Arc::new(Catalog::from_entities()),
-        limits: SchemaLimits {
+        limits: PlanLimits {
             max_page_size: settings.max_page_size,
             default_page_size: settings.default_page_size,
             max_filter_depth: 6,
         },
         cursors: CursorCodec::new(&secret),
-        embeddings: crate::search::embedding_provider::EmbeddingProvider::from_settings(settings),
+        text_embeddings: settings.embedding_url.is_some(),
     })
 }
 
 /// The schema async-graphql validates against (and answers introspection from). Depth and
 /// complexity limits are the pipeline's, per caller class ([`OperationLimits`]).
-pub fn build_schema(context: &Arc<SchemaContext>, settings: &GraphqlSettings) -> Result<Schema, AppError> {
-    crate::graphql::object_types::build_with(Arc::clone(context), |b| {
+pub fn build_schema(catalog: &Catalog, settings: &GraphqlSettings) -> Result<Schema, AppError> {
+    crate::graphql::build_schema(catalog, |b| {
         let b = b.limit_recursive_depth(64).extension(ExecutionGate);
         if settings.introspection { b } else { b.disable_introspection() }
     })
@@ -92,8 +90,9 @@ impl Application {
         let listener = TcpListener::bind(server.listen)
             .map_err(|e| AppError::config(format!("cannot listen on {}: {e}", server.listen)))?;
         let port = listener.local_addr().map_err(|e| AppError::internal("reading the bound address", e))?.port();
-        let context = schema_context(graphql);
-        let schema = build_schema(&context, graphql)?;
+        let context = plan_context(graphql);
+        let schema = build_schema(&context.catalog, graphql)?;
+        let embeddings = crate::search::embedding_provider::EmbeddingProvider::from_settings(graphql);
         let directory = TenantDirectory::load(&db).await?;
         directory.spawn_refresh(db.clone(), Duration::from_secs(30));
         let keys = ApiKeyStore::new(db.clone());
@@ -101,7 +100,7 @@ impl Application {
         let audit = AuditWriter::spawn(db.clone(), AuditConfig::default());
         let state = web::Data::new(AppState {
             db,
-            engine: Engine { schema, context, documents: DocumentCache::new(1000) },
+            engine: Engine { schema, context, documents: DocumentCache::new(1000), embeddings },
             keys,
             limiter: RateLimiter::new(),
             audit,
@@ -353,39 +352,13 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
     let scope = if scoping.in_gateway() { scope } else { Scope::Unrestricted };
     let expose = state.settings.expose_sql_stats;
     let private = std::cell::RefCell::new(Vec::new());
-    let answers = if state.settings.legacy_resolvers {
-        let session = Arc::new(Session::new(state.db.clone(), state.settings.statement_timeout_ms, rls));
-        let answers = parsed
-            .execute(|request| {
-                let context = RequestContext::new(request_id, scope.clone(), Arc::clone(&session));
-                let executed = Arc::clone(&context.executed);
-                let session = Arc::clone(&session);
-                let schema = state.engine.schema.clone();
-                async move {
-                    let before = session.statement_count();
-                    let mut response = schema.execute(request.data(context)).await;
-                    if executed.load(std::sync::atomic::Ordering::Relaxed) {
-                        mark_executed(&mut response);
-                    }
-                    classify(&mut response.errors);
-                    if expose {
-                        let n = session.statement_count() - before;
-                        response.extensions.insert("sqlStatements".to_owned(), async_graphql::Value::from(n));
-                    }
-                    response
-                }
-            })
-            .await;
-        session.finish().await;
-        private.borrow_mut().extend(session.private_tables());
-        answers
-    } else {
+    let answers = {
         let pool = state.db.get_postgres_connection_pool().clone();
         let settings = SessionSettings {
             statement_timeout_ms: state.settings.statement_timeout_ms,
             prepared_statements: state.settings.prepared_statements,
         };
-        let session = PlanSession::new(pool, settings, rls);
+        let session = Session::new(pool, settings, rls);
         let engine = &state.engine;
         let answers = parsed
             .execute(|request| {

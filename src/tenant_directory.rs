@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use uuid::Uuid;
 
 use crate::error::{AppError, Context};
-use crate::tenant_scope::Scope;
+use crate::tenancy::Scope;
 
 #[derive(Debug, Default)]
 struct Snapshot {

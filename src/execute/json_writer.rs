@@ -15,14 +15,14 @@ use uuid::Uuid;
 use crate::catalog::{ScalarKind, enum_value_name};
 use crate::error::{AppError, Context};
 use crate::execute::load::{Hits, Loaded, LoadedRelation, Page, SearchHits, uuid_at};
-use crate::graphql::SchemaContext;
+use crate::plan::context::PlanContext;
 use crate::plan::{
     ConnectionField, ConnectionShape, EdgeField, Fetch, HitField, HitShape, KnowledgeFetch, ListFetch, Load,
     ObjectField, ObjectShape, PageInfoField, SearchField, SearchShape, TextSearchFetch,
 };
 
 pub struct JsonWriter<'a> {
-    pub schema: &'a SchemaContext,
+    pub plan: &'a PlanContext,
     pub buf: Vec<u8>,
 }
 
@@ -214,7 +214,7 @@ impl JsonWriter<'_> {
     }
 
     fn cursor(&self, list: &ListFetch, nodes: &Loaded, at: usize) -> Result<String, AppError> {
-        let table = &self.schema.catalog.tables[list.node.table];
+        let table = &self.plan.catalog.tables[list.node.table];
         let row = &nodes.rows[at];
         let values = list
             .ordering
@@ -224,7 +224,7 @@ impl JsonWriter<'_> {
                 None => Ok(serde_json::Value::Null),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(self.schema.cursors.encode_values(table, &list.ordering, &values))
+        Ok(self.plan.cursors.encode_values(table, &list.ordering, &values))
     }
 
     /// A connection over `page`'s rows of `nodes` (and their junction rows in `links`).
@@ -401,7 +401,7 @@ impl JsonWriter<'_> {
             if n > 0 {
                 self.buf.push(b',');
             }
-            let table = &self.schema.catalog.tables[s.tables[*t]];
+            let table = &self.plan.catalog.tables[s.tables[*t]];
             let mut first = true;
             self.buf.push(b'{');
             for field in &shape.fields {

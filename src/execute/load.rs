@@ -16,12 +16,13 @@ use uuid::Uuid;
 use crate::catalog::Catalog;
 use crate::error::{AppError, Context};
 use crate::execute::session::Session;
-use crate::graphql::SchemaContext;
-use crate::plan::{Fetch, KnowledgeFetch, ListFetch, Load, PageSpec, TextSearchFetch};
-use crate::search::vector::{KnowledgeQuery, Parent};
+use crate::plan::context::PlanContext;
+use crate::plan::search::Parent;
+use crate::plan::{Fetch, Filter, KnowledgeFetch, ListFetch, Load, PageSpec, TextSearchFetch};
+use crate::search::embedding_provider::EmbeddingProvider;
+use crate::search::vector::KnowledgeQuery;
 use crate::sql::compile;
 use crate::sql::sql_text::Sql;
-use crate::tenant_scope::Scope;
 
 /// Rows of one fetch, with their relations loaded (aligned with [`Fetch::relations`]).
 pub struct Loaded {
@@ -84,15 +85,15 @@ pub fn uuid_at(row: &PgRow, index: usize) -> Result<Option<Uuid>, AppError> {
 }
 
 pub struct Loader<'a> {
-    pub schema: &'a SchemaContext,
+    pub plan: &'a PlanContext,
     pub session: &'a Session,
-    /// For the search statements, which restrict their tables themselves.
-    pub scope: &'a Scope,
+    /// Embeds the text of text-only knowledge searches.
+    pub embeddings: Option<&'a EmbeddingProvider>,
 }
 
 impl Loader<'_> {
     fn catalog(&self) -> &Catalog {
-        &self.schema.catalog
+        &self.plan.catalog
     }
 
     async fn query(&self, sql: Sql) -> Result<Vec<PgRow>, AppError> {
@@ -223,7 +224,7 @@ impl Loader<'_> {
         let (embedding, hybrid_text) = match (&k.embedding, &k.text) {
             (Some(e), t) => (e.clone(), t.clone()),
             (None, Some(t)) => {
-                let provider = self.schema.embeddings.as_ref().ok_or_else(|| {
+                let provider = self.embeddings.ok_or_else(|| {
                     AppError::bad_input("text-only vector search needs an embedding provider (REGISTRY_EMBEDDING_URL)")
                 })?;
                 (provider.embed(t).await?, None)
@@ -242,7 +243,7 @@ impl Loader<'_> {
         }
         let q = KnowledgeQuery { embedding, hybrid_text, first: k.first, min_score: k.min_score, filter };
         self.query(crate::search::vector::search_settings(&q)).await?;
-        let ranked = self.query(crate::search::vector::ranking_statement(self.schema, self.scope, &q)?).await?;
+        let ranked = self.query(crate::search::vector::ranking_statement(self.catalog(), &k.visibility, &q)?).await?;
         let mut ranking = Vec::with_capacity(ranked.len());
         for r in &ranked {
             ranking.push((
@@ -255,8 +256,8 @@ impl Loader<'_> {
         let mut source_ids: Vec<Uuid> = ranking.iter().map(|h| h.1).collect();
         source_ids.sort_unstable();
         source_ids.dedup();
-        let chunks = self.by_ids(&k.chunk, &chunk_ids).await?;
-        let sources = self.by_ids(&k.source, &source_ids).await?;
+        let chunks = self.by_ids(&k.chunk, &chunk_ids, k.visibility.chunks.as_ref()).await?;
+        let sources = self.by_ids(&k.source, &source_ids, k.visibility.sources.as_ref()).await?;
         let chunk_at: HashMap<Uuid, usize> = chunks.ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         let source_at: HashMap<Uuid, usize> = sources.ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         let hits = ranking
@@ -267,12 +268,11 @@ impl Loader<'_> {
     }
 
     /// Rows of `fetch` by id (none: no statement), with their relations.
-    async fn by_ids(&self, fetch: &Fetch, ids: &[Uuid]) -> Result<Loaded, AppError> {
+    async fn by_ids(&self, fetch: &Fetch, ids: &[Uuid], visibility: Option<&Filter>) -> Result<Loaded, AppError> {
         if ids.is_empty() {
             return self.load(fetch, Arc::new(Vec::new()), 0).await;
         }
-        let visibility = self.scope.visibility(&self.catalog().tables[fetch.table]);
-        let rows = self.query(compile::by_ids(self.catalog(), fetch, ids, visibility.as_ref())).await?;
+        let rows = self.query(compile::by_ids(self.catalog(), fetch, ids, visibility)).await?;
         self.load(fetch, Arc::new(rows), 0).await
     }
 
@@ -282,7 +282,9 @@ impl Loader<'_> {
             return Ok(SearchHits { hits: Vec::new(), tables: s.tables.iter().map(|_| None).collect() });
         }
         let tables: Vec<&crate::catalog::Table> = s.tables.iter().map(|&t| &self.catalog().tables[t]).collect();
-        let rows = self.query(crate::search::text::statement(&tables, self.scope, &s.query, s.first)).await?;
+        let rows = self
+            .query(crate::search::text::statement(self.catalog(), &tables, &s.visibility, &s.query, s.first))
+            .await?;
         let mut ranked = Vec::with_capacity(rows.len());
         for r in &rows {
             ranked.push((
@@ -295,7 +297,8 @@ impl Loader<'_> {
         let mut loaded = Vec::with_capacity(tables.len());
         for (i, fetch) in s.fetches.iter().enumerate() {
             let ids: Vec<Uuid> = ranked.iter().filter(|h| h.0 == i).map(|h| h.1).collect();
-            loaded.push(if ids.is_empty() { None } else { Some(self.by_ids(fetch, &ids).await?) });
+            let visibility = s.visibility.get(i).and_then(Option::as_ref);
+            loaded.push(if ids.is_empty() { None } else { Some(self.by_ids(fetch, &ids, visibility).await?) });
         }
         let hits = ranked
             .into_iter()

@@ -21,11 +21,10 @@ use crate::error::{AppError, ErrorCode};
 use crate::execute::json_writer::JsonWriter;
 use crate::execute::load::Loader;
 use crate::execute::session::Session;
-use crate::graphql::SchemaContext;
-use crate::graphql::errors::to_graphql;
+use crate::plan::context::PlanContext;
 use crate::plan::{Lookup, Plan, Root, RootField};
+use crate::search::embedding_provider::EmbeddingProvider;
 use crate::sql::compile;
-use crate::tenant_scope::Scope;
 
 /// One operation's answer: `data` already written as JSON (`None`: `null`).
 #[derive(Debug, Default)]
@@ -46,16 +45,30 @@ impl Answer {
 
 /// What execution needs of the request.
 pub struct ExecContext<'a> {
-    pub schema: &'a SchemaContext,
+    pub plan: &'a PlanContext,
     pub session: &'a Session,
-    /// Used only by the search statements, which restrict their tables themselves.
-    pub scope: &'a Scope,
+    pub embeddings: Option<&'a EmbeddingProvider>,
     pub request_id: Uuid,
+}
+
+/// The GraphQL error for `e`: user errors keep their code and message; internal errors are logged
+/// with the request id and reach the client as `INTERNAL` with no database text.
+pub fn graphql_error(e: &AppError, request_id: Uuid) -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    if let AppError::Internal { .. } = e {
+        tracing::error!(%request_id, error = %e, "internal error");
+    }
+    let code = e.code().as_str();
+    let message = match e {
+        AppError::Internal { .. } => format!("internal error (request {request_id})"),
+        AppError::User { .. } => e.client_message(),
+    };
+    async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code))
 }
 
 /// The error of root field `root`, with its location and path.
 pub fn field_error(e: &AppError, root: &RootField, request_id: Uuid) -> ServerError {
-    let mut error = to_graphql(e, request_id).into_server_error(root.pos);
+    let mut error = graphql_error(e, request_id).into_server_error(root.pos);
     error.path = vec![PathSegment::Field(root.key.clone())];
     error
 }
@@ -63,8 +76,8 @@ pub fn field_error(e: &AppError, root: &RootField, request_id: Uuid) -> ServerEr
 /// Runs `plan` and writes its answer. `introspection` holds the values of the introspection root
 /// fields, answered by async-graphql.
 pub async fn execute(plan: &Plan, cx: &ExecContext<'_>, introspection: Option<&async_graphql::Value>) -> Answer {
-    let loader = Loader { schema: cx.schema, session: cx.session, scope: cx.scope };
-    let mut out = JsonWriter { schema: cx.schema, buf: Vec::with_capacity(4096) };
+    let loader = Loader { plan: cx.plan, session: cx.session, embeddings: cx.embeddings };
+    let mut out = JsonWriter { plan: cx.plan, buf: Vec::with_capacity(4096) };
     let mut errors = Vec::new();
     let mut null_data = false;
     out.buf.push(b'{');
@@ -104,7 +117,7 @@ async fn write_root(
     introspection: Option<&async_graphql::Value>,
     key: &str,
 ) -> Result<(), AppError> {
-    let catalog = &loader.schema.catalog;
+    let catalog = &loader.plan.catalog;
     match root {
         Root::Typename => {
             out.buf.extend_from_slice(b"\"Query\"");

@@ -24,8 +24,20 @@ use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use crate::error::{AppError, ErrorCode};
-pub use crate::sql::session::{READER_ROLE, RlsContext};
 use crate::sql::sql_text::Sql;
+
+/// The role statements run as when row-level security enforces visibility (migration 21).
+pub const READER_ROLE: &str = "registry_reader";
+
+/// The tenant context handed to row-level security.
+#[derive(Debug, Clone, Default)]
+pub struct RlsContext {
+    /// Run as [`READER_ROLE`], so RLS applies; off when only the gateway enforces visibility.
+    pub enforce: bool,
+    pub current_tenant: Option<Uuid>,
+    pub visible: Vec<Uuid>,
+    pub private: Vec<Uuid>,
+}
 
 /// How statements are sent.
 #[derive(Debug, Clone, Copy)]

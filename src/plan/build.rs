@@ -12,16 +12,16 @@ use indexmap::IndexMap;
 
 use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, pascal};
 use crate::error::AppError;
-use crate::graphql::SchemaContext;
-use crate::graphql::arguments::ListArgs;
-use crate::plan::arguments::{self, Variables};
+use crate::plan::arguments::{self, ListArgs, Variables};
+use crate::plan::context::PlanContext;
 use crate::plan::search::{KnowledgeFetch, TextSearchFetch};
+use crate::plan::search::{KnowledgeVisibility, Parent};
+use crate::plan::visibility::visibility;
 use crate::plan::{
     ConnectionField, ConnectionShape, EdgeField, Fetch, Filter, HitField, HitShape, ListFetch, Load, Lookup,
     ObjectField, ObjectShape, PageInfoField, Plan, Root, RootField, SearchField, SearchShape,
 };
-use crate::search::vector::Parent;
-use crate::tenant_scope::Scope;
+use crate::tenancy::Scope;
 
 type Fields<'d> = IndexMap<String, Vec<&'d Positioned<Field>>>;
 
@@ -52,7 +52,7 @@ pub fn variables(op: &OperationDefinition, given: &async_graphql::Variables) -> 
 
 /// Plans `op` for a caller with `scope`.
 pub fn build(
-    schema: &SchemaContext,
+    schema: &PlanContext,
     scope: &Scope,
     doc: &ExecutableDocument,
     op: &OperationDefinition,
@@ -64,7 +64,7 @@ pub fn build(
 }
 
 struct Planner<'a> {
-    schema: &'a SchemaContext,
+    schema: &'a PlanContext,
     catalog: &'a Catalog,
     scope: &'a Scope,
     doc: &'a ExecutableDocument,
@@ -149,9 +149,14 @@ impl<'a> Planner<'a> {
     fn applies(&self, condition: &Name, type_name: &str) -> bool {
         condition.as_str() == type_name
             || (condition.as_str() == "SearchResult"
-                && crate::search::SEARCH_TYPES
+                && crate::catalog::SEARCH_TYPES
                     .iter()
                     .any(|(_, t)| self.catalog.table(t).is_some_and(|t| t.type_name == type_name)))
+    }
+
+    /// What the caller may see of `table`.
+    fn visible(&self, table: &Table) -> Option<Filter> {
+        visibility(self.scope, table)
     }
 
     fn args(&self, field: &Field) -> IndexMap<Name, ConstValue> {
@@ -212,7 +217,7 @@ impl<'a> Planner<'a> {
         let sets = selection_sets(fields);
         let fetch = self.fetch(table, &sets, &[])?;
         let shape = self.object_shape(table, &sets, &fetch);
-        Ok(Root::Single { lookup, visibility: self.scope.visibility(table), fetch, shape })
+        Ok(Root::Single { lookup, visibility: self.visible(table), fetch, shape })
     }
 
     /// The rows of `table` an object selection needs: its columns (after `id` and `extra`) and
@@ -243,7 +248,7 @@ impl<'a> Planner<'a> {
                         let target = &self.catalog.tables[rel.target];
                         Load::One {
                             fk,
-                            visibility: self.scope.visibility(target),
+                            visibility: self.visible(target),
                             fetch: self.fetch(target, &selection_sets(&fields), &[])?,
                         }
                     }
@@ -332,8 +337,8 @@ impl<'a> Planner<'a> {
         let fetch = ListFetch {
             relation: rel.map(|r| r.id),
             filter: filter.map(|f| self.with_visibility(f)),
-            visibility: self.scope.visibility(target),
-            junction_visibility: junction.and_then(|j| self.scope.visibility(j)),
+            visibility: self.visible(target),
+            junction_visibility: junction.and_then(|j| self.visible(j)),
             ordering,
             page,
             want_total,
@@ -415,14 +420,14 @@ impl<'a> Planner<'a> {
             Filter::Related { relation, quantifier, filter, .. } => {
                 let rel = &self.catalog.relations[relation];
                 let junction = match rel.kind {
-                    RelationKind::ManyToMany { junction, .. } => self.scope.visibility(&self.catalog.tables[junction]),
+                    RelationKind::ManyToMany { junction, .. } => self.visible(&self.catalog.tables[junction]),
                     _ => None,
                 };
                 Filter::Related {
                     relation,
                     quantifier,
                     filter: Box::new(self.with_visibility(*filter)),
-                    visibility: self.scope.visibility(&self.catalog.tables[rel.target]).map(Box::new),
+                    visibility: self.visible(&self.catalog.tables[rel.target]).map(Box::new),
                     junction_visibility: junction.map(Box::new),
                 }
             }
@@ -448,7 +453,8 @@ impl<'a> Planner<'a> {
         }
         let chunk = self.fetch(chunks, &chunk_sets, &[])?;
         let source = self.fetch(sources, &source_sets, &[])?;
-        let fetch = KnowledgeFetch::parse(&args, self.schema, parent, chunk, source)?;
+        let mut fetch = KnowledgeFetch::parse(&args, self.schema, parent, chunk, source)?;
+        fetch.visibility = KnowledgeVisibility::of(self.catalog, self.scope);
         let shape = self.hit_shape(&selection_sets(fields), &fetch);
         Ok((fetch, shape))
     }
@@ -506,7 +512,8 @@ impl<'a> Planner<'a> {
                 _ => continue,
             });
         }
-        Ok(Root::Search { fetch: TextSearchFetch { query, first, tables, fetches }, shape })
+        let visibility = tables.iter().map(|&t| self.visible(&self.catalog.tables[t])).collect();
+        Ok(Root::Search { fetch: TextSearchFetch { query, first, tables, visibility, fetches }, shape })
     }
 
     fn table(&self, name: &str) -> Result<&'a Table, AppError> {

@@ -21,6 +21,16 @@ pub enum CmpOp {
     Gte,
 }
 
+/// The comparison operators of filter inputs, by their GraphQL names.
+pub const COMPARISONS: [(&str, CmpOp); 6] = [
+    ("eq", CmpOp::Eq),
+    ("ne", CmpOp::Ne),
+    ("lt", CmpOp::Lt),
+    ("lte", CmpOp::Lte),
+    ("gt", CmpOp::Gt),
+    ("gte", CmpOp::Gte),
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quantifier {

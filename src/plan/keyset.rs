@@ -13,7 +13,7 @@ use sea_orm::Value;
 use serde::Serialize;
 use sha2::Sha256;
 
-use crate::catalog::{ColumnId, ScalarKind, Table};
+use crate::catalog::{ColumnId, ScalarKind, Table, enum_value_name};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -51,6 +51,29 @@ impl Ordering {
             .collect();
         format!("{}|{}", table.name, keys.join(","))
     }
+}
+
+/// Parses `orderBy` values into an ordering (default: by `id`).
+pub fn parse_order(table: &Table, values: &[String]) -> Result<Ordering, AppError> {
+    let mut keys = Vec::new();
+    for v in values {
+        let (base, desc) = if let Some(b) = v.strip_suffix("_DESC") {
+            (b, true)
+        } else if let Some(b) = v.strip_suffix("_ASC") {
+            (b, false)
+        } else {
+            return Err(AppError::bad_input(format!("`orderBy` value {v} is not an ordering of {}", table.type_name)));
+        };
+        let column =
+            table.columns.iter().position(|c| c.kind.orderable() && enum_value_name(&c.name) == base).ok_or_else(
+                || AppError::bad_input(format!("`orderBy` value {v} is not an ordering of {}", table.type_name)),
+            )?;
+        if keys.iter().any(|k: &OrderKey| k.column == column) {
+            return Err(AppError::bad_input(format!("`orderBy` names column {base} twice")));
+        }
+        keys.push(OrderKey { column, desc });
+    }
+    Ok(Ordering::new(table, keys))
 }
 
 /// Which slice of an ordered list to read.

@@ -18,9 +18,12 @@
 
 pub mod arguments;
 pub mod build;
+pub mod context;
 pub mod filter;
+pub mod filter_input;
 pub mod keyset;
 pub mod search;
+pub mod visibility;
 
 use serde::Serialize;
 use uuid::Uuid;

@@ -1,17 +1,136 @@
-//! Search as plan nodes: `searchKnowledge` (and the per-parent `knowledgeSearch` / `similarChunks`)
+//! Search as plan nodes (and the checks of their arguments): `searchKnowledge` (and the per-parent `knowledgeSearch` / `similarChunks`)
 //! and `search`. Arguments are checked here; `search/` writes the ranking statements and
 //! `execute/` runs them, then reads the hits' rows with the fetches below.
 
 use async_graphql::{Name, Value as GqlValue};
 use indexmap::IndexMap;
 use serde::Serialize;
+use uuid::Uuid;
 
-use crate::catalog::TableId;
+use crate::catalog::{Catalog, SEARCH_TYPES, TableId};
 use crate::error::AppError;
-use crate::graphql::SchemaContext;
-use crate::plan::Fetch;
-use crate::search::vector::{KnowledgeFilter, Parent};
-use crate::search::{SEARCH_TYPES, arg, check_embedding, check_text, first_arg, uuid_list};
+use crate::plan::context::PlanContext;
+use crate::plan::visibility::visibility;
+use crate::plan::{Fetch, Filter};
+use crate::tenancy::Scope;
+
+/// Dimensions of `knowledge_chunks.embedding`.
+pub const DIMENSIONS: usize = 1536;
+/// Longest search text accepted, in bytes.
+pub const MAX_TEXT_BYTES: usize = 10 * 1024;
+
+/// Which parent limits a per-parent retrieval field.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub enum Parent {
+    Agent,
+    Source,
+}
+
+/// What restricts the candidate chunks, beside the caller's visibility.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct KnowledgeFilter {
+    pub source_ids: Option<Vec<Uuid>>,
+    pub industry_ids: Option<Vec<Uuid>>,
+    pub category: Option<String>,
+    /// Only sources linked to this agent through `agent_knowledge`.
+    pub agent: Option<Uuid>,
+}
+
+/// What the caller may see of each table a knowledge search reads.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct KnowledgeVisibility {
+    pub chunks: Option<Filter>,
+    pub sources: Option<Filter>,
+    pub industry_mapping: Option<Filter>,
+    pub agent_knowledge: Option<Filter>,
+}
+
+impl KnowledgeVisibility {
+    /// What `scope` may see of the knowledge tables.
+    pub fn of(catalog: &Catalog, scope: &Scope) -> Self {
+        let v = |name: &str| catalog.table(name).and_then(|t| visibility(scope, t));
+        Self {
+            chunks: v("knowledge_chunks"),
+            sources: v("knowledge_sources"),
+            industry_mapping: v("knowledge_industry_mapping"),
+            agent_knowledge: v("agent_knowledge"),
+        }
+    }
+}
+
+/// Checks a search text: not blank, at most [`MAX_TEXT_BYTES`].
+pub fn check_text(text: &str, arg: &str) -> Result<(), AppError> {
+    if text.trim().is_empty() {
+        return Err(AppError::bad_input(format!("`{arg}` is empty; give some words to search for")));
+    }
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(AppError::bad_input(format!(
+            "`{arg}` is {} bytes; at most {MAX_TEXT_BYTES} are accepted",
+            text.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks and converts a query vector: exactly [`DIMENSIONS`] finite (single-precision) numbers.
+pub fn check_embedding(values: &[GqlValue]) -> Result<Vec<f32>, AppError> {
+    if values.is_empty() {
+        return Err(AppError::bad_input(format!("`embedding` is empty; {DIMENSIONS} numbers are required")));
+    }
+    if values.len() != DIMENSIONS {
+        return Err(AppError::bad_input(format!(
+            "`embedding` has {} numbers; {DIMENSIONS} are required",
+            values.len()
+        )));
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let x = match v {
+                GqlValue::Number(n) => n.as_f64(),
+                _ => None,
+            };
+            match x.map(|x| x as f32) {
+                Some(f) if f.is_finite() => Ok(f),
+                _ => Err(AppError::bad_input(format!("`embedding[{i}]` is not a finite number"))),
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn arg<'v>(args: &'v IndexMap<Name, GqlValue>, name: &str) -> Option<&'v GqlValue> {
+    args.get(name).filter(|v| !matches!(v, GqlValue::Null))
+}
+
+/// `first`: default `default`, between 0 and the page size limit.
+pub(crate) fn first_arg(args: &IndexMap<Name, GqlValue>, default: usize, max: usize) -> Result<usize, AppError> {
+    let Some(v) = arg(args, "first") else { return Ok(default) };
+    let n = match v {
+        GqlValue::Number(n) => n.as_i64(),
+        _ => None,
+    }
+    .ok_or_else(|| AppError::bad_input("argument `first` must be an integer"))?;
+    if n < 0 || usize::try_from(n).unwrap_or(usize::MAX) > max {
+        return Err(AppError::bad_input(format!("argument `first` is {n}; it must be between 0 and {max}")));
+    }
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+pub(crate) fn uuid_list(v: Option<&GqlValue>, name: &str) -> Result<Option<Vec<Uuid>>, AppError> {
+    let Some(v) = v.filter(|v| !matches!(v, GqlValue::Null)) else { return Ok(None) };
+    let GqlValue::List(items) = v else { return Err(AppError::bad_input(format!("`{name}` must be a list of ids"))) };
+    items
+        .iter()
+        .map(|x| match x {
+            GqlValue::String(s) => {
+                Uuid::parse_str(s).map_err(|_| AppError::bad_input(format!("`{name}` holds an invalid UUID {s:?}")))
+            }
+            _ => Err(AppError::bad_input(format!("`{name}` must be a list of ids"))),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
 
 /// A knowledge search and the rows its hits need.
 #[derive(Debug, Serialize, Clone)]
@@ -24,6 +143,7 @@ pub struct KnowledgeFetch {
     pub first: usize,
     pub min_score: Option<f64>,
     pub filter: KnowledgeFilter,
+    pub visibility: KnowledgeVisibility,
     pub chunk: Fetch,
     pub source: Fetch,
 }
@@ -32,7 +152,7 @@ impl KnowledgeFetch {
     /// Parses a knowledge search's arguments (the caller adds `chunk` and `source`).
     pub fn parse(
         args: &IndexMap<Name, GqlValue>,
-        schema: &SchemaContext,
+        schema: &PlanContext,
         parent: Option<Parent>,
         chunk: Fetch,
         source: Fetch,
@@ -50,7 +170,7 @@ impl KnowledgeFetch {
             Some(_) => return Err(AppError::bad_input("`embedding` must be a list of numbers")),
             None => None,
         };
-        let first = first_arg(args, 10, schema)?;
+        let first = first_arg(args, 10, schema.limits.max_page_size)?;
         let min_score = match arg(args, "minScore") {
             Some(GqlValue::Number(n)) => n.as_f64(),
             _ => None,
@@ -67,12 +187,22 @@ impl KnowledgeFetch {
         if embedding.is_none() && text.is_none() {
             return Err(AppError::bad_input("give `embedding`, `text`, or both"));
         }
-        if embedding.is_none() && schema.embeddings.is_none() {
+        if embedding.is_none() && !schema.text_embeddings {
             return Err(AppError::bad_input(
                 "text-only vector search needs an embedding provider (REGISTRY_EMBEDDING_URL)",
             ));
         }
-        Ok(Self { parent, embedding, text, first, min_score, filter, chunk, source })
+        Ok(Self {
+            parent,
+            embedding,
+            text,
+            first,
+            min_score,
+            filter,
+            visibility: KnowledgeVisibility::default(),
+            chunk,
+            source,
+        })
     }
 }
 
@@ -82,6 +212,8 @@ pub struct TextSearchFetch {
     pub query: String,
     pub first: usize,
     pub tables: Vec<TableId>,
+    /// What the caller may see of each table.
+    pub visibility: Vec<Option<Filter>>,
     pub fetches: Vec<Fetch>,
 }
 
@@ -89,14 +221,14 @@ impl TextSearchFetch {
     /// The query, page size and tables of a `search` field.
     pub fn parse(
         args: &IndexMap<Name, GqlValue>,
-        schema: &SchemaContext,
+        schema: &PlanContext,
     ) -> Result<(String, usize, Vec<TableId>), AppError> {
         let query = match arg(args, "query") {
             Some(GqlValue::String(s)) => s.clone(),
             _ => return Err(AppError::bad_input("`query` must be a string")),
         };
         check_text(&query, "query")?;
-        let first = first_arg(args, 20, schema)?;
+        let first = first_arg(args, 20, schema.limits.max_page_size)?;
         let wanted: Option<Vec<String>> = match arg(args, "types") {
             Some(GqlValue::List(items)) => Some(
                 items

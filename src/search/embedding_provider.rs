@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::config::{GraphqlSettings, Secret};
 use crate::error::AppError;
-use crate::search::DIMENSIONS;
+use crate::plan::search::DIMENSIONS;
 
 /// How long one embedding call may take, connection included.
 const TIMEOUT: Duration = Duration::from_secs(10);

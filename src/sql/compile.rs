@@ -44,10 +44,10 @@ pub fn select_list(table: &Table, columns: &[ColumnId], alias: &str, prefix: &st
 }
 
 /// Appends ` AND <filter>` for each filter given.
-fn and_filters(catalog: &Catalog, table: &Table, alias: &str, filters: &[Option<&Filter>], sql: &mut Sql) {
+pub fn and_filters(catalog: &Catalog, table: &Table, alias: &str, filters: &[Option<&Filter>], sql: &mut Sql) {
     for f in filters.iter().flatten() {
         sql.push(" AND ");
-        FilterCompiler::planned(catalog).compile(f, table, alias, sql);
+        FilterCompiler::new(catalog).compile(f, table, alias, sql);
     }
 }
 

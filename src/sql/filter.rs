@@ -8,7 +8,6 @@ use sea_orm::Value;
 
 use crate::catalog::{Catalog, RelationId, RelationKind, ScalarKind, Table};
 use crate::sql::sql_text::Sql;
-use crate::tenant_scope::Scope;
 
 pub use crate::plan::filter::{CmpOp, Filter, Quantifier, like_escape};
 
@@ -28,20 +27,12 @@ impl CmpOp {
 /// Compiles filters for one statement; hands out fresh aliases for subqueries.
 pub struct FilterCompiler<'a> {
     pub catalog: &'a Catalog,
-    /// The caller's scope, applied as SQL to the tables relation filters reach; `None` for planned
-    /// filters, whose [`Filter::Related`] nodes carry their visibility as filter nodes.
-    pub scope: Option<&'a Scope>,
     next_alias: usize,
 }
 
 impl<'a> FilterCompiler<'a> {
-    pub fn new(catalog: &'a Catalog, scope: &'a Scope) -> Self {
-        Self { catalog, scope: Some(scope), next_alias: 0 }
-    }
-
-    /// A compiler for planned filters (visibility already in the tree).
-    pub fn planned(catalog: &'a Catalog) -> Self {
-        Self { catalog, scope: None, next_alias: 0 }
+    pub fn new(catalog: &'a Catalog) -> Self {
+        Self { catalog, next_alias: 0 }
     }
 
     fn alias(&mut self, prefix: &str) -> String {
@@ -120,7 +111,7 @@ impl<'a> FilterCompiler<'a> {
                 let vis = (visibility.as_deref(), junction_visibility.as_deref());
                 self.related(*relation, *quantifier, filter, vis, alias, sql);
             }
-            Filter::TextSearch { query } => crate::search::text::predicate(table, alias, query, sql),
+            Filter::TextSearch { query } => crate::sql::text_match::predicate(table, alias, query, sql),
         }
     }
 
@@ -169,12 +160,9 @@ impl<'a> FilterCompiler<'a> {
         sql.push(")");
     }
 
-    /// Appends ` AND <what the caller may see of alias>`: the scope's SQL (resolver path) or the
-    /// planned visibility filter.
+    /// Appends ` AND <what the caller may see of alias>`.
     fn restrict(&mut self, table: &Table, alias: &str, visibility: Option<&Filter>, sql: &mut Sql) {
-        if let Some(scope) = self.scope {
-            scope.restrict(table, alias, sql);
-        } else if let Some(v) = visibility {
+        if let Some(v) = visibility {
             sql.push(" AND ");
             self.compile(v, table, alias, sql);
         }

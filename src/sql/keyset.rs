@@ -1,4 +1,4 @@
-//! Ordering, cursors and keyset pagination.
+//! Keyset pagination in SQL: `ORDER BY` and the "after the cursor" predicate of an ordering.
 //!
 //! Every ordering ends with `id`, so it is total and pages are stable. NULL sorts as the largest
 //! value (Postgres' default: `ASC NULLS LAST`, `DESC NULLS FIRST`), so reversing an ordering for
@@ -10,10 +10,9 @@ use sea_orm::Value;
 
 use crate::catalog::Table;
 use crate::sql::filter::bind_typed;
-use crate::sql::rows::Row;
 use crate::sql::sql_text::Sql;
 
-pub use crate::plan::keyset::{CursorCodec, OrderKey, Ordering, PageSpec, json_to_value};
+use crate::plan::keyset::Ordering;
 
 impl Ordering {
     /// Appends `ORDER BY …` for `alias`, reversed when paging backwards.
@@ -89,19 +88,4 @@ fn is_null(v: &Value) -> bool {
             | Value::ChronoDate(None)
             | Value::ChronoDateTimeWithTimeZone(None)
     )
-}
-
-impl CursorCodec {
-    /// The cursor of `row` under `ordering`.
-    pub fn encode(&self, table: &Table, ordering: &Ordering, row: &Row) -> String {
-        let values: Vec<serde_json::Value> = ordering
-            .columns()
-            .map(|c| {
-                row.get(c)
-                    .cloned()
-                    .map_or(serde_json::Value::Null, |v| v.into_json().unwrap_or(serde_json::Value::Null))
-            })
-            .collect();
-        self.encode_values(table, ordering, &values)
-    }
 }

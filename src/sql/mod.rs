@@ -11,7 +11,5 @@
 pub mod compile;
 pub mod filter;
 pub mod keyset;
-pub mod rows;
-pub mod session;
 pub mod sql_text;
-pub mod statements;
+pub mod text_match;

@@ -1,15 +1,17 @@
-//! The per-request transaction (`src/sql/session.rs`): read-only, as `registry_reader` with the
-//! tenant context, a statement timeout, and the plan cache mode each statement asks for.
+//! The per-request transaction (`src/execute/session.rs`): read-only, as `registry_reader` with the
+//! tenant context, a statement timeout, and the plan cache mode each statement asks for; nothing
+//! of it outlives the request on the connection.
 
-use registry_gateway::sql::session::{RlsContext, Session};
+use registry_gateway::execute::session::{RlsContext, Session, SessionSettings};
 use registry_gateway::sql::sql_text::Sql;
-use sea_orm::QueryResult;
+use sea_orm::sqlx::Row as _;
+use sea_orm::sqlx::postgres::PgRow;
 use uuid::Uuid;
 
 use crate::helpers::{PLATFORM_TENANT, seeded_database};
 
 const SETTINGS: &str = "SELECT current_setting('transaction_read_only') AS ro, current_setting('plan_cache_mode') AS pcm, \
-     current_user::text AS who, current_setting('statement_timeout') AS st, current_setting('app.current_tenant_id') AS t";
+     current_user::text AS who, current_setting('statement_timeout') AS st, current_setting('app.current_tenant_id', true) AS t";
 
 fn settings_sql(generic_plan: bool) -> Sql {
     let mut sql = Sql::new();
@@ -18,16 +20,21 @@ fn settings_sql(generic_plan: bool) -> Sql {
     sql
 }
 
-fn text(rows: &[QueryResult], column: &str) -> String {
-    rows[0].try_get::<String>("", column).unwrap()
+fn text(rows: &[PgRow], column: &str) -> String {
+    rows[0].try_get::<Option<String>, _>(column).unwrap().unwrap_or_default()
+}
+
+fn settings(timeout: u64, prepared: bool) -> SessionSettings {
+    SessionSettings { statement_timeout_ms: timeout, prepared_statements: prepared }
 }
 
 #[tokio::test]
 async fn statements_run_read_only_as_the_reader_with_the_tenant_and_the_plan_mode_they_ask_for() {
     let db = seeded_database().await;
+    let pool = db.conn.get_postgres_connection_pool().clone();
     let tenant = Uuid::parse_str(PLATFORM_TENANT).unwrap();
     let rls = RlsContext { enforce: true, current_tenant: Some(tenant), visible: vec![tenant], private: vec![] };
-    let session = Session::new(db.conn.clone(), 1234, rls);
+    let session = Session::new(pool.clone(), settings(1234, true), rls);
 
     // A lookup by key opens the transaction with generic plans …
     let rows = session.query(settings_sql(true)).await.unwrap();
@@ -47,10 +54,28 @@ async fn statements_run_read_only_as_the_reader_with_the_tenant_and_the_plan_mod
     assert!(session.query(write).await.is_err());
     session.finish().await;
 
-    // A new session starts with PostgreSQL's own plan choice when its first statement wants it.
-    let session = Session::new(db.conn.clone(), 5000, RlsContext::default());
+    // Nothing outlives the request: a new session, unnamed statements, the owner role, no tenant.
+    let session = Session::new(pool.clone(), settings(5000, false), RlsContext::default());
     let rows = session.query(settings_sql(false)).await.unwrap();
     assert_eq!(text(&rows, "pcm"), "auto");
     assert_eq!(text(&rows, "ro"), "on");
+    assert_ne!(text(&rows, "who"), "registry_reader");
+    assert_eq!(text(&rows, "t"), "");
     session.finish().await;
+
+    // Every pooled connection is back to its defaults once the sessions ended.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    for _ in 0..4 {
+        let mut conn = pool.acquire().await.unwrap();
+        let row = sea_orm::sqlx::query(
+            "SELECT current_user::text AS who, current_setting('app.current_tenant_id', true) AS t, \
+             current_setting('transaction_read_only') AS ro",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_ne!(row.get::<String, _>("who"), "registry_reader");
+        assert_eq!(row.get::<Option<String>, _>("t").unwrap_or_default(), "");
+        assert_eq!(row.get::<String, _>("ro"), "off");
+    }
 }

@@ -2,13 +2,11 @@
 //! registry, the `search:` list argument, the embedding provider, tenant scoping and bad input.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use registry_gateway::catalog::Catalog;
-use registry_gateway::graphql::{SchemaContext, SchemaLimits};
-use registry_gateway::search::vector::{KnowledgeFilter, KnowledgeQuery, ranking_statement};
-use registry_gateway::sql::keyset::CursorCodec;
-use registry_gateway::tenant_scope::Scope;
+use registry_gateway::plan::search::{KnowledgeFilter, KnowledgeVisibility};
+use registry_gateway::search::vector::{KnowledgeQuery, ranking_statement};
+use registry_gateway::tenancy::Scope;
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use serde_json::{Value, json};
 
@@ -141,15 +139,6 @@ async fn vector_search_ranks_by_score_finds_the_chunk_itself_and_filters_restric
     assert!(ks.iter().all(|x| linked.contains(x["source"]["id"].as_str().unwrap())));
 }
 
-fn schema_context() -> SchemaContext {
-    SchemaContext {
-        catalog: Arc::new(Catalog::from_entities()),
-        limits: SchemaLimits::default(),
-        cursors: CursorCodec::new(b"test"),
-        embeddings: None,
-    }
-}
-
 fn perturbed(e: &[f64], seed: u64) -> Vec<f32> {
     let mut s = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
     let mut v: Vec<f32> = e
@@ -175,7 +164,7 @@ fn literal(v: &[f32]) -> String {
 async fn the_statement_uses_the_hnsw_index_and_recall_at_10_is_above_095() {
     let app = spawn_app().await;
     let db = &app.db;
-    let ctx = schema_context();
+    let catalog = Catalog::from_entities();
     let chunks = stored_chunks(db, 20).await;
     let total: i64 = db.scalar("SELECT count(*)::text FROM knowledge_chunks").await.parse().unwrap();
 
@@ -193,7 +182,7 @@ async fn the_statement_uses_the_hnsw_index_and_recall_at_10_is_above_095() {
         private: vec![],
         shared_assets: vec![],
     };
-    let sql = ranking_statement(&ctx, &scope, &q).unwrap();
+    let sql = ranking_statement(&catalog, &KnowledgeVisibility::of(&catalog, &scope), &q).unwrap();
     let tx = db.conn.begin().await.unwrap();
     // At scale 1 (~{total} chunks) a sequential scan and sort costs less than the index, so the planner
     // is told sequential and bitmap scans are expensive; at scale 10 it picks the index by itself (vector_index.rs).

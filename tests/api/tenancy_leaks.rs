@@ -263,7 +263,7 @@ async fn tenant_a_never_sees_tenant_b_with_either_layer_alone_or_both() {
         .await;
     probes.push((format!("{{ searchKnowledge(embedding: {e}, text: \"clinical\", first: 50) {{ chunk {{ __typename id }} source {{ __typename id }} }} }}"), Expect::Clean));
     probes.push((format!("{{ searchKnowledge(embedding: {e}, first: 50) {{ chunk {{ __typename id }} source {{ __typename id }} }} }}"), Expect::Clean));
-    let frags: Vec<String> = registry_gateway::search::SEARCH_TYPES
+    let frags: Vec<String> = registry_gateway::catalog::SEARCH_TYPES
         .iter()
         .map(|(_, t)| format!("... on {} {{ id }}", catalog.table(t).unwrap().type_name))
         .collect();
@@ -284,7 +284,7 @@ async fn tenant_a_never_sees_tenant_b_with_either_layer_alone_or_both() {
         Expect::Clean,
     ));
     // `search:` on every searchable list, for the name of one of B's rows.
-    for (_, t) in registry_gateway::search::SEARCH_TYPES {
+    for (_, t) in registry_gateway::catalog::SEARCH_TYPES {
         let table = catalog.table(t).unwrap();
         let column = if table.column("name").is_some() { "name" } else { "title" };
         let ids: Vec<String> = private[&table.type_name].iter().cloned().collect();

@@ -1,0 +1,41 @@
+//! The caller's visibility as filter nodes: what a [`Scope`] may see of a table (soft delete
+//! included), as ordinary predicates over its columns. The plan attaches it to every table
+//! reference it reads, so the golden files show exactly what each caller sees.
+
+use sea_orm::Value;
+use uuid::Uuid;
+
+use crate::catalog::{Table, Tenancy};
+use crate::plan::Filter;
+use crate::tenancy::Scope;
+
+/// What `scope` may see of `table`; `None` when every row is visible.
+pub fn visibility(scope: &Scope, table: &Table) -> Option<Filter> {
+    let col = |name: &str| table.col_id(name).unwrap_or_default();
+    let ids = |ids: &[Uuid]| ids.iter().map(|&u| Value::from(u)).collect::<Vec<_>>();
+    let is_null = |name: &str| Filter::IsNull { column: col(name), is_null: true };
+    let within = |name: &str, set: &[Uuid]| Filter::In { column: col(name), values: ids(set), negated: false };
+    let rule = match (scope, table.tenancy) {
+        (Scope::Unrestricted, _) | (_, Tenancy::Global) => None,
+        (Scope::PublicOnly, Tenancy::Registry) => {
+            Some(Filter::Any(vec![is_null("tenant_id"), Filter::IsTrue { column: col("is_public") }]))
+        }
+        (Scope::PublicOnly, Tenancy::Child) => Some(is_null("tenant_id")),
+        (Scope::PublicOnly, Tenancy::Private | Tenancy::Tenants) => Some(Filter::False),
+        (Scope::Tenant { visible, shared_assets, .. }, Tenancy::Registry) => {
+            let mut any =
+                vec![is_null("tenant_id"), Filter::IsTrue { column: col("is_public") }, within("tenant_id", visible)];
+            if !shared_assets.is_empty() {
+                any.push(within("id", shared_assets));
+            }
+            Some(Filter::Any(any))
+        }
+        (Scope::Tenant { visible, .. }, Tenancy::Child) => {
+            Some(Filter::Any(vec![is_null("tenant_id"), within("tenant_id", visible)]))
+        }
+        (Scope::Tenant { private, .. }, Tenancy::Private) => Some(within("tenant_id", private)),
+        (Scope::Tenant { visible, .. }, Tenancy::Tenants) => Some(within("id", visible)),
+    };
+    let live = table.soft_delete.then(|| is_null("deleted_at"));
+    Filter::and(live, rule)
+}

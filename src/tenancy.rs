@@ -1,0 +1,36 @@
+//! The visibility rule, as one piece of code: which rows of a table a caller may see.
+//!
+//! A caller acting for tenant T sees
+//! - rows of global reference tables (industries, org structure, services);
+//! - shared registry rows (`tenant_id IS NULL` or `is_public`);
+//! - registry rows and their children/junctions owned by T or by a tenant below T in the hierarchy
+//!   (the platform tenant is above every tenant, so it sees everything);
+//! - registry rows shared to T through `asset_sharing`;
+//! - tenant-private rows (conversations, executions, usage, audit…) only of the tenants whose
+//!   private data its role may read ([`Scope::private`]).
+//!
+//! The plan turns the rule into filter nodes for every table reference it reads, root or nested,
+//! node or junction, count or search (`plan/visibility.rs`); row-level security in Postgres
+//! (migration 19) applies the same rule a second time.
+
+use uuid::Uuid;
+
+/// What one request may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// No tenant filter in the gateway (scoping switched off by configuration, or a trusted
+    /// operator). Row-level security may still apply underneath.
+    Unrestricted,
+    /// Anonymous callers: the shared registry and global reference data only.
+    PublicOnly,
+    /// A caller acting for a tenant.
+    Tenant {
+        tenant: Uuid,
+        /// The tenant and its descendants.
+        visible: Vec<Uuid>,
+        /// Tenants whose private data the caller may read (empty when its role allows none).
+        private: Vec<Uuid>,
+        /// Registry assets shared to the tenant through `asset_sharing`.
+        shared_assets: Vec<Uuid>,
+    },
+}
