@@ -1280,7 +1280,7 @@ pub fn year_month(days: i64) -> (i64, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo_data::check_constraints::ColumnCheck;
+    use crate::check_constraints::ColumnCheck;
 
     fn col(name: &str, ty: ColType) -> Column {
         Column {

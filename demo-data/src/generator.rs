@@ -1491,8 +1491,8 @@ fn apply_rules(table: &Table, values: &mut [Value]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo_data::catalog::Column;
-    use crate::demo_data::check_constraints::ColumnCheck;
+    use crate::catalog::Column;
+    use crate::check_constraints::ColumnCheck;
 
     fn col(name: &str, max_len: Option<usize>) -> Column {
         Column {
@@ -1526,8 +1526,8 @@ mod tests {
         Column { ty, not_null, ..col(name, None) }
     }
 
-    fn fk(name: &str, cols: &[usize], ref_table: &str) -> crate::demo_data::catalog::ForeignKey {
-        crate::demo_data::catalog::ForeignKey {
+    fn fk(name: &str, cols: &[usize], ref_table: &str) -> crate::catalog::ForeignKey {
+        crate::catalog::ForeignKey {
             name: name.into(),
             columns: cols.to_vec(),
             ref_table: ref_table.into(),
@@ -1535,8 +1535,8 @@ mod tests {
         }
     }
 
-    fn unique(cols: &[usize]) -> crate::demo_data::catalog::UniqueKey {
-        crate::demo_data::catalog::UniqueKey {
+    fn unique(cols: &[usize]) -> crate::catalog::UniqueKey {
+        crate::catalog::UniqueKey {
             name: "u".into(),
             columns: cols.to_vec(),
             case_insensitive: false,
@@ -1548,8 +1548,8 @@ mod tests {
     fn table(
         name: &str,
         columns: Vec<Column>,
-        fks: Vec<crate::demo_data::catalog::ForeignKey>,
-        uniques: Vec<crate::demo_data::catalog::UniqueKey>,
+        fks: Vec<crate::catalog::ForeignKey>,
+        uniques: Vec<crate::catalog::UniqueKey>,
     ) -> Table {
         Table { name: name.into(), columns, fks, uniques, rules: Vec::new(), has_user_triggers: false }
     }
@@ -1644,7 +1644,7 @@ mod tests {
     #[test]
     fn engine_keeps_tenancy_and_is_deterministic() {
         let catalog = small_catalog();
-        let plan = crate::demo_data::plan::build(&catalog).unwrap_or_else(|e| panic!("{e}"));
+        let plan = crate::plan::build(&catalog).unwrap_or_else(|e| panic!("{e}"));
         let name = |i: usize| catalog.tables[i].name.as_str();
         let order: Vec<&str> = plan.order.iter().map(|&i| name(i)).collect();
         assert_eq!(order[0], "tenants", "{order:?}");
