@@ -6,7 +6,9 @@
 //! Tenancy (docs/schema-conventions.md):
 //! - registry tables: ~60 % shared rows (`tenant_id` NULL, `is_public`), the rest private to
 //!   one tenant; rows of a tenant only link to shared rows or rows of the same tenant;
-//! - private tables: `tenant_id` from the parent row, or round-robin over all tenants;
+//! - private tables: `tenant_id` from the parent row, or round-robin over all tenants; where
+//!   the schema allows platform rows (a nullable `tenant_id`: audit trails, retention
+//!   policies), a share of the rows without a deciding parent is a platform row (NULL);
 //! - child / junction tables: the tenant of the first tenant-bearing parent (NULL when it is
 //!   shared), and further parents restricted accordingly.
 //!
@@ -34,6 +36,9 @@ const MAX_ANCHORS: usize = 16;
 const SHARED_SHARE: f64 = 0.6;
 /// Share of shared junction rows that link a tenant's private asset instead of a shared one.
 const PRIVATE_EXTENSION_SHARE: f64 = 0.2;
+/// Share of platform rows (`tenant_id` NULL) among the rows of a private table that allows them
+/// (`entity::tenancy::PRIVATE_WITH_PLATFORM_ROWS`) and whose parent does not decide the tenant.
+const PLATFORM_ROW_SHARE: f64 = 0.2;
 const DAY: i64 = 86_400;
 
 /// The tenancy of a row being generated.
@@ -587,6 +592,10 @@ impl TableGen {
                     && let Tenancy::Tenant(t) = Self::parent_tenancy(world, pt, p)
                 {
                     Tenancy::Tenant(t)
+                } else if tp.platform_rows && rng.chance(PLATFORM_ROW_SHARE) {
+                    // A platform row (`tenant_id` NULL): linked only to shared rows and the
+                    // platform tenant's private rows, like the platform's own actions.
+                    Tenancy::Shared
                 } else {
                     st.soft = true;
                     let n = world.tenant_count().max(1);
@@ -691,7 +700,7 @@ impl TableGen {
                 None => return None,
             }
         }
-        if tp.class == Class::Private && !matches!(st.tenancy, Tenancy::Tenant(_)) {
+        if tp.class == Class::Private && !matches!(st.tenancy, Tenancy::Tenant(_)) && !tp.platform_rows {
             let n = world.tenant_count().max(1);
             st.tenancy = Tenancy::Tenant((r % n) as u32);
         }
