@@ -18,6 +18,8 @@
                                                      reaped children (wrk); TIMES_FILE is bash `times`
     tools.py cpu-delta BEFORE_JSON AFTER_JSON     -> K=V pairs for wrk-parse
     tools.py report META.json OUT_DIR RESULTS.md
+    tools.py target-dir ROOT                      -> cargo's target directory for the clone at ROOT
+                                                     (CARGO_TARGET_DIR when set, else its target/)
 """
 
 import base64
@@ -27,6 +29,7 @@ import http.client
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -337,6 +340,14 @@ def git_head(root):
     return "unknown"
 
 
+def target_dir(root):
+    """The directory cargo builds into for the workspace at `root`, as cargo itself resolves it
+    (CARGO_TARGET_DIR, a config's build.target-dir, else `target/` inside the clone)."""
+    out = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=root, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)["target_directory"]
+
+
 def fmt_ms(us):
     ms = us / 1000
     return f"{ms:.2f}" if ms < 10 else f"{ms:.1f}" if ms < 100 else f"{ms:.0f}"
@@ -486,6 +497,7 @@ def main(argv):
         "cpu-snap": cpu_snap,
         "cpu-delta": cpu_delta,
         "report": report,
+        "target-dir": lambda root: print(target_dir(root)),
     }
     if cmd not in table:
         die(f"unknown command {cmd}\n{__doc__}")

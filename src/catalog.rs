@@ -5,7 +5,9 @@
 //! those it derives everything the GraphQL layer needs: names, scalar kinds, tenancy class, natural
 //! keys, and the relations in both directions, with junction tables becoming many-to-many
 //! relations whose own columns ride on the edge. Nothing here is written per table, except the
-//! few names English pluralisation cannot guess ([`SINGULAR_OVERRIDES`], [`RELATION_NAME_OVERRIDES`]).
+//! few names English pluralisation cannot guess ([`entity::naming::SINGULAR_OVERRIDES`],
+//! [`RELATION_NAME_OVERRIDES`]). The tenancy class and the singulars come from [`entity::tenancy`]
+//! and [`entity::naming`], which the demo-data seeder shares.
 
 use std::collections::HashMap;
 
@@ -80,20 +82,8 @@ pub struct Column {
     pub unique: bool,
 }
 
-/// How a table is scoped to tenants (docs/schema-conventions.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tenancy {
-    /// Reference data every caller reads.
-    Global,
-    /// Shareable registry asset: `tenant_id` NULL or `is_public` means shared.
-    Registry,
-    /// Child or junction of registry assets: follows its private side's `tenant_id`.
-    Child,
-    /// Tenant-private data.
-    Private,
-    /// The tenants table itself.
-    Tenants,
-}
+/// How a table is scoped to tenants: one definition for the gateway and the seeder (`entity::tenancy`).
+pub use entity::tenancy::Tenancy;
 
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -237,9 +227,6 @@ pub const SEARCH_TYPES: &[(&str, &str)] = &[
     ("SOLUTION", "solutions"),
 ];
 
-/// Table names whose singular English cannot be guessed from the last word.
-const SINGULAR_OVERRIDES: &[(&str, &str)] = &[("jobs_to_be_done", "job_to_be_done")];
-
 /// Relation field names that read better than the generated ones: `(table, fk column, field name)`.
 /// For junctions the fk column is the near side. Self-references through `parent_*_id` become `children`.
 const RELATION_NAME_OVERRIDES: &[(&str, &str, &str)] = &[
@@ -269,22 +256,13 @@ impl Catalog {
                     list_field = camel(&plural(&singular));
                 }
                 let has = |n: &str| info.columns.iter().any(|c| c.name == n);
-                let tenant_nullable = info.columns.iter().find(|c| c.name == "tenant_id").map(|c| c.nullable);
-                let tenancy = match tenant_nullable {
-                    _ if info.table == "tenants" => Tenancy::Tenants,
-                    None => Tenancy::Global,
-                    Some(false) => Tenancy::Private,
-                    Some(true)
-                        if matches!(
-                            info.table.as_str(),
-                            "audit_log" | "service_role_audit" | "data_retention_policies"
-                        ) =>
-                    {
-                        Tenancy::Private
-                    }
-                    Some(true) if has("is_public") => Tenancy::Registry,
-                    Some(true) => Tenancy::Child,
-                };
+                let tenancy = entity::tenancy::classify(
+                    &info.table,
+                    entity::tenancy::TenancyColumns {
+                        tenant_id_nullable: info.columns.iter().find(|c| c.name == "tenant_id").map(|c| c.nullable),
+                        has_is_public: has("is_public"),
+                    },
+                );
                 Table {
                     id,
                     name: info.table.clone(),
@@ -489,34 +467,8 @@ pub fn pascal(s: &str) -> String {
         .collect()
 }
 
-/// The singular of a snake_case table name, by its last word.
-pub fn singular(table: &str) -> String {
-    if let Some((_, s)) = SINGULAR_OVERRIDES.iter().find(|(t, _)| *t == table) {
-        return (*s).to_owned();
-    }
-    let (head, last) = table.rsplit_once('_').map_or(("", table), |(h, l)| (h, l));
-    let one = if let Some(stem) = last.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if last.ends_with("ss") || last.ends_with("us") || !last.ends_with('s') {
-        last.to_owned()
-    } else {
-        last[..last.len() - 1].to_owned()
-    };
-    if head.is_empty() { one } else { format!("{head}_{one}") }
-}
-
-/// The plural of a singular snake_case name, by its last word.
-pub fn plural(name: &str) -> String {
-    if let Some(stem) = name.strip_suffix('y').filter(|s| !s.ends_with(['a', 'e', 'o', 'u'])) {
-        format!("{stem}ies")
-    } else if let Some(stem) = name.strip_suffix("ix") {
-        format!("{stem}ices")
-    } else if name.ends_with('s') || name.ends_with('x') {
-        format!("{name}es")
-    } else {
-        format!("{name}s")
-    }
-}
+/// Tables' English names, shared with the seeder.
+pub use entity::naming::{plural, singular};
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,6 @@ pub mod audit;
 pub mod catalog;
 pub mod config;
 pub mod database;
-pub mod demo_data;
 pub mod embedded_postgres;
 pub mod error;
 pub mod execute;

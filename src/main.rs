@@ -14,7 +14,7 @@ use registry_gateway::database::{self, Db, SchemaState};
 use registry_gateway::embedded_postgres::{self, Cluster};
 use registry_gateway::error::AppError;
 use registry_gateway::server::Application;
-use registry_gateway::{demo_data, telemetry};
+use registry_gateway::telemetry;
 
 #[derive(Debug, Parser)]
 #[command(name = "registry-gateway", version, about = "GraphQL gateway over the AI asset registry")]

@@ -156,7 +156,7 @@ async fn table_digests(db: &TestDb) -> Vec<String> {
 async fn seeding_twice_gives_identical_data() {
     let db = seeded_database().await;
     let first = table_digests(&db).await;
-    let summary = registry_gateway::demo_data::seed(&db.conn, 1).await.expect("second seed");
+    let summary = ::demo_data::seed(&db.conn, 1).await.expect("second seed");
     assert_eq!(summary.tables.len(), 106);
     let second = table_digests(&db).await;
     assert_eq!(first.len(), 106);

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use entity::tenancy::Tenancy;
 use sea_orm::sea_query::StringLen;
-use sea_orm::{ColumnTrait, ColumnType, EntityTrait, IdenStatic, Iterable};
+use sea_orm::{ColumnTrait, ColumnType, EntityName, EntityTrait, IdenStatic, Iterable};
 
 use crate::helpers::empty_database;
 
@@ -107,5 +108,64 @@ async fn entities_and_the_migrated_database_agree() {
             .map(|r| r[0].clone())
             .collect();
         assert_eq!(labels, *values, "enum {name}");
+    }
+}
+
+macro_rules! tenancy_all {
+    ($($module:ident),* $(,)?) => {
+        vec![$((
+            entity::$module::Entity.table_name().to_owned(),
+            entity::tenancy::of_entity::<entity::$module::Entity>(),
+        )),*]
+    };
+}
+
+/// The class the row-level security of the migrated database gives `table` (migration 19), read
+/// back from its policy: the database is the authority on what is enforced.
+fn class_of_policy(table: &str, policy: Option<&str>) -> Result<Tenancy, String> {
+    let Some(qual) = policy else { return Ok(Tenancy::Global) };
+    if table == entity::tenancy::TENANTS_TABLE {
+        return Ok(Tenancy::Tenants);
+    }
+    if qual.contains("app_private_tenant_ids") {
+        Ok(Tenancy::Private)
+    } else if qual.contains("is_public") {
+        Ok(Tenancy::Registry)
+    } else if qual.contains("app_visible_tenant_ids") && qual.contains("tenant_id IS NULL") {
+        Ok(Tenancy::Child)
+    } else {
+        Err(format!("{table}: policy not understood: {qual}"))
+    }
+}
+
+/// `entity::tenancy` (what the gateway filters on and the seeder fills by) and the row-level
+/// security policies agree on every table's tenancy class.
+#[tokio::test]
+async fn tenancy_classes_match_the_row_level_security_policies() {
+    let db = empty_database().await;
+    registry_gateway::database::migrate_up(&db.conn).await.expect("migrate");
+    let policies: BTreeMap<String, String> = db
+        .query_strings(
+            "SELECT tablename::text, qual FROM pg_policies WHERE schemaname = 'public' AND policyname = 'tenant_isolation'",
+        )
+        .await
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    let classes = entity::for_each_entity!(tenancy_all);
+    assert_eq!(classes.len(), entity::TABLE_COUNT);
+    let mut problems = Vec::new();
+    for (table, class) in &classes {
+        match class_of_policy(table, policies.get(table).map(String::as_str)) {
+            Ok(enforced) if enforced == *class => {}
+            Ok(enforced) => {
+                problems.push(format!("{table}: entity::tenancy says {class:?}, RLS enforces {enforced:?}"));
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    assert!(problems.is_empty(), "tenancy classes and RLS disagree:\n{}", problems.join("\n"));
+    for table in entity::tenancy::PRIVATE_WITH_PLATFORM_ROWS {
+        assert!(classes.iter().any(|(t, c)| t == table && *c == Tenancy::Private), "{table}");
     }
 }

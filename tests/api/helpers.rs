@@ -149,7 +149,7 @@ fn template() {
             conn.execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
                 .await
                 .map_err(|e| e.to_string())?;
-            registry_gateway::demo_data::seed(&conn, 1).await.map_err(|e| e.to_string())?;
+            demo_data::seed(&conn, 1).await.map_err(|e| e.to_string())?;
             conn.close().await.map_err(|e| e.to_string())?;
             admin.close().await.map_err(|e| e.to_string())?;
             Ok(())

@@ -6,7 +6,7 @@ use crate::helpers::empty_database;
 async fn at_scale_ten_nearest_neighbour_search_uses_the_hnsw_index() {
     let db = empty_database().await;
     registry_gateway::database::migrate_up(&db.conn).await.expect("migrate");
-    let summary = registry_gateway::demo_data::seed(&db.conn, 10).await.expect("seed at scale 10");
+    let summary = demo_data::seed(&db.conn, 10).await.expect("seed at scale 10");
     let agents = summary.tables.iter().find(|(t, _)| t == "agents").map(|(_, n)| *n);
     assert_eq!(agents, Some(2540));
     let chunks: i64 = db.scalar("SELECT count(*)::text FROM knowledge_chunks").await.parse().unwrap();

@@ -2124,7 +2124,7 @@ pub fn label(
             ])
         ),
         K::Generic => {
-            let singular = super::plan::singular(table).replace('_', " ");
+            let singular = entity::naming::singular(table).replace('_', " ");
             format!("{} – {}", title_case(&singular), rng.word(area.subjects))
         }
     }

@@ -79,7 +79,7 @@ pub fn is_label_column(table: &Table, col: &Column) -> bool {
     if any_of(n, &["name", "title", "display_name", "topic"]) {
         return true;
     }
-    let singular = super::plan::singular(&table.name);
+    let singular = entity::naming::singular(&table.name);
     let last = singular.rsplit('_').next().unwrap_or(&singular);
     if n == format!("{singular}_name") || n == format!("{last}_name") || n == format!("{last}_title") {
         return true;
@@ -1280,7 +1280,7 @@ pub fn year_month(days: i64) -> (i64, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo_data::check_constraints::ColumnCheck;
+    use crate::check_constraints::ColumnCheck;
 
     fn col(name: &str, ty: ColType) -> Column {
         Column {

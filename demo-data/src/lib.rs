@@ -4,7 +4,8 @@
 //!
 //! - [`catalog`] reads tables, columns, keys and CHECK constraints (parsed by
 //!   [`check_constraints`]);
-//! - [`plan`] classifies tables by tenancy, sets row counts and the load order;
+//! - [`plan`] classifies tables by tenancy (with the gateway's own rule, `entity::tenancy`), sets
+//!   row counts and the load order;
 //! - [`generator`] builds rows (tenancy, FK targets, unique keys) with [`values`] (column
 //!   heuristics), [`vocabulary`] (word lists), [`embeddings`] (clustered vectors) and
 //!   [`documented_rows`] (the rows the seed documents fix);
@@ -12,6 +13,11 @@
 //! - [`prng`] is the portable random generator that makes runs byte-identical.
 //!
 //! `seed` truncates every table (except `seaql_migrations`) first, so it can be re-run.
+//!
+//! A crate of its own, apart from the gateway: the gateway only calls [`seed`] (the `seed` command,
+//! the first start of an empty private database, the tests' template database), and the seeder
+//! needs none of the gateway's code. What both must agree on, each table's tenancy class and its
+//! English name, lives in the `entity` crate (`entity::tenancy`, `entity::naming`) that both use.
 
 pub mod catalog;
 pub mod check_constraints;

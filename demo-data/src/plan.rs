@@ -6,25 +6,16 @@
 use super::SeedError;
 use super::catalog::{Catalog, ColType, Table};
 use super::vocabulary::{LabelKind, label_kind};
+use entity::naming::{abbreviation, singular, table_of_abbreviation};
+use entity::tenancy::TenancyColumns;
 use std::collections::{BTreeSet, HashMap};
 
-pub const TENANTS: &str = "tenants";
+pub const TENANTS: &str = entity::tenancy::TENANTS_TABLE;
 
-/// Tenancy class of a table (docs/schema-conventions.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
-    /// `tenants` itself: a row's tenant is the row.
-    Tenants,
-    /// No `tenant_id`: reference data.
-    Global,
-    /// Nullable `tenant_id` and `is_public`: shareable registry assets.
-    Registry,
-    /// `tenant_id NOT NULL`.
-    Private,
-    /// Nullable `tenant_id` without `is_public`: children and junctions of registry assets
-    /// (and platform-level audit rows).
-    Child,
-}
+/// Tenancy class of a table: the gateway's own classification (`entity::tenancy`), so that the
+/// seeder fills every table the way the gateway and row-level security read it. Called `Class`
+/// here because [`super::generator::Tenancy`] is the tenancy of one row.
+pub use entity::tenancy::Tenancy as Class;
 
 /// How many rows a table gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +202,8 @@ pub struct TablePlan {
     pub label_kind: LabelKind,
     /// A junction (unique pair of foreign keys).
     pub is_junction: bool,
+    /// A private table whose nullable `tenant_id` marks platform rows (`audit_log`, ...).
+    pub platform_rows: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -221,36 +214,13 @@ pub struct Plan {
     pub tenants: usize,
 }
 
-/// `agents` → `agent`, `capabilities` → `capability`, `jobs_to_be_done` → `job_to_be_done`.
-pub fn singular(name: &str) -> String {
-    if name == "jobs_to_be_done" {
-        return "jtbd".to_string();
-    }
-    let (head, last) = match name.rfind('_') {
-        Some(i) => (&name[..=i], &name[i + 1..]),
-        None => ("", name),
-    };
-    let s = if let Some(stem) = last.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if last.ends_with("us") || last.ends_with("ss") || last.ends_with("is") {
-        last.to_string()
-    } else if last.ends_with("sses") || last.ends_with("ches") || last.ends_with("xes") {
-        last[..last.len() - 2].to_string()
-    } else if let Some(stem) = last.strip_suffix('s') {
-        if stem.ends_with('s') { last.to_string() } else { stem.to_string() }
-    } else {
-        last.to_string()
-    };
-    format!("{head}{s}")
-}
-
 fn plural_forms(stem: &str) -> Vec<String> {
     let mut v = vec![format!("{stem}s"), format!("{stem}es"), stem.to_string()];
     if let Some(s) = stem.strip_suffix('y') {
         v.push(format!("{s}ies"));
     }
-    if stem == "jtbd" {
-        v.push("jobs_to_be_done".to_string());
+    if let Some(table) = table_of_abbreviation(stem) {
+        v.push(table.to_string());
     }
     v
 }
@@ -285,7 +255,12 @@ fn poly_targets(catalog: &Catalog, t: &Table, type_col: usize, holds_table_name:
     if out.is_empty() {
         for (i, other) in catalog.tables.iter().enumerate() {
             if classify(other) == Class::Registry && other.name != t.name {
-                let v = if holds_table_name { other.name.clone() } else { singular(&other.name) };
+                let v = if holds_table_name {
+                    other.name.clone()
+                } else {
+                    // The schema's own word for the asset where it has one (`jtbd`, as in asset_sharing).
+                    abbreviation(&other.name).map_or_else(|| singular(&other.name), str::to_string)
+                };
                 if col.max_len.is_none_or(|m| v.len() <= m) {
                     out.push((v, i));
                 }
@@ -295,16 +270,15 @@ fn poly_targets(catalog: &Catalog, t: &Table, type_col: usize, holds_table_name:
     out
 }
 
+/// The class of `t`, by the shared rule (`entity::tenancy::classify`).
 pub fn classify(t: &Table) -> Class {
-    if t.name == TENANTS {
-        return Class::Tenants;
-    }
-    match t.col("tenant_id").map(|i| &t.columns[i]) {
-        None => Class::Global,
-        Some(c) if c.not_null => Class::Private,
-        Some(_) if t.has("is_public") => Class::Registry,
-        Some(_) => Class::Child,
-    }
+    entity::tenancy::classify(
+        &t.name,
+        TenancyColumns {
+            tenant_id_nullable: t.col("tenant_id").map(|i| !t.columns[i].not_null),
+            has_is_public: t.has("is_public"),
+        },
+    )
 }
 
 fn is_tenancy_col(name: &str) -> bool {
@@ -552,6 +526,7 @@ pub fn build(catalog: &Catalog) -> Result<Plan, SeedError> {
             anchor_tables: std::mem::take(&mut anchors[ti]),
             label_kind: label_kind(&t.name),
             is_junction,
+            platform_rows: class == Class::Private && t.col("tenant_id").is_some_and(|i| !t.columns[i].not_null),
         });
     }
 
@@ -572,13 +547,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn singulars() {
-        assert_eq!(singular("agents"), "agent");
-        assert_eq!(singular("capabilities"), "capability");
-        assert_eq!(singular("jobs_to_be_done"), "jtbd");
-        assert_eq!(singular("knowledge_chunks"), "knowledge_chunk");
-        assert_eq!(singular("panel_consensus"), "panel_consensus");
-        assert_eq!(singular("audit_log"), "audit_log");
-        assert_eq!(singular("workflow_step_definitions"), "workflow_step_definition");
+    fn stems_name_their_tables() {
+        let table = |name: &str| Table {
+            name: name.to_string(),
+            columns: Vec::new(),
+            fks: Vec::new(),
+            uniques: Vec::new(),
+            rules: Vec::new(),
+            has_user_triggers: false,
+        };
+        let catalog =
+            Catalog::from_tables(vec![table("api_keys"), table("jobs_to_be_done"), table("use_cases")], HashMap::new());
+        assert_eq!(table_for_stem(&catalog, "use_case"), Some(2));
+        assert_eq!(table_for_stem(&catalog, "actor_api_key"), Some(0));
+        assert_eq!(table_for_stem(&catalog, "jtbd"), Some(1));
+        assert_eq!(table_for_stem(&catalog, "agent"), None);
     }
 }

@@ -3,6 +3,13 @@
 //! unique constraints and unique indexes (with partial-index predicates), CHECK constraints
 //! (parsed by [`super::check_constraints`]), the enum labels, and which tables have user
 //! triggers.
+//!
+//! Why not the gateway's entity-derived catalog: the entities carry names, types, nullability and
+//! foreign keys, but not what the generator needs to write rows the database accepts (CHECK
+//! constraints, defaults, lengths and precisions, unique indexes with their predicates, generated
+//! columns, triggers), and the seeder fills whatever schema it is pointed at. What the two must
+//! agree on, the tenancy class and the tables' names, is shared through `entity::tenancy` and
+//! `entity::naming` instead.
 
 use super::SeedError;
 use super::check_constraints::{

@@ -6,7 +6,9 @@
 //! Tenancy (docs/schema-conventions.md):
 //! - registry tables: ~60 % shared rows (`tenant_id` NULL, `is_public`), the rest private to
 //!   one tenant; rows of a tenant only link to shared rows or rows of the same tenant;
-//! - private tables: `tenant_id` from the parent row, or round-robin over all tenants;
+//! - private tables: `tenant_id` from the parent row, or round-robin over all tenants; where
+//!   the schema allows platform rows (a nullable `tenant_id`: audit trails, retention
+//!   policies), a share of the rows without a deciding parent is a platform row (NULL);
 //! - child / junction tables: the tenant of the first tenant-bearing parent (NULL when it is
 //!   shared), and further parents restricted accordingly.
 //!
@@ -34,6 +36,9 @@ const MAX_ANCHORS: usize = 16;
 const SHARED_SHARE: f64 = 0.6;
 /// Share of shared junction rows that link a tenant's private asset instead of a shared one.
 const PRIVATE_EXTENSION_SHARE: f64 = 0.2;
+/// Share of platform rows (`tenant_id` NULL) among the rows of a private table that allows them
+/// (`entity::tenancy::PRIVATE_WITH_PLATFORM_ROWS`) and whose parent does not decide the tenant.
+const PLATFORM_ROW_SHARE: f64 = 0.2;
 const DAY: i64 = 86_400;
 
 /// The tenancy of a row being generated.
@@ -587,6 +592,10 @@ impl TableGen {
                     && let Tenancy::Tenant(t) = Self::parent_tenancy(world, pt, p)
                 {
                     Tenancy::Tenant(t)
+                } else if tp.platform_rows && rng.chance(PLATFORM_ROW_SHARE) {
+                    // A platform row (`tenant_id` NULL): linked only to shared rows and the
+                    // platform tenant's private rows, like the platform's own actions.
+                    Tenancy::Shared
                 } else {
                     st.soft = true;
                     let n = world.tenant_count().max(1);
@@ -691,7 +700,7 @@ impl TableGen {
                 None => return None,
             }
         }
-        if tp.class == Class::Private && !matches!(st.tenancy, Tenancy::Tenant(_)) {
+        if tp.class == Class::Private && !matches!(st.tenancy, Tenancy::Tenant(_)) && !tp.platform_rows {
             let n = world.tenant_count().max(1);
             st.tenancy = Tenancy::Tenant((r % n) as u32);
         }
@@ -1491,8 +1500,8 @@ fn apply_rules(table: &Table, values: &mut [Value]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo_data::catalog::Column;
-    use crate::demo_data::check_constraints::ColumnCheck;
+    use crate::catalog::Column;
+    use crate::check_constraints::ColumnCheck;
 
     fn col(name: &str, max_len: Option<usize>) -> Column {
         Column {
@@ -1526,8 +1535,8 @@ mod tests {
         Column { ty, not_null, ..col(name, None) }
     }
 
-    fn fk(name: &str, cols: &[usize], ref_table: &str) -> crate::demo_data::catalog::ForeignKey {
-        crate::demo_data::catalog::ForeignKey {
+    fn fk(name: &str, cols: &[usize], ref_table: &str) -> crate::catalog::ForeignKey {
+        crate::catalog::ForeignKey {
             name: name.into(),
             columns: cols.to_vec(),
             ref_table: ref_table.into(),
@@ -1535,8 +1544,8 @@ mod tests {
         }
     }
 
-    fn unique(cols: &[usize]) -> crate::demo_data::catalog::UniqueKey {
-        crate::demo_data::catalog::UniqueKey {
+    fn unique(cols: &[usize]) -> crate::catalog::UniqueKey {
+        crate::catalog::UniqueKey {
             name: "u".into(),
             columns: cols.to_vec(),
             case_insensitive: false,
@@ -1548,8 +1557,8 @@ mod tests {
     fn table(
         name: &str,
         columns: Vec<Column>,
-        fks: Vec<crate::demo_data::catalog::ForeignKey>,
-        uniques: Vec<crate::demo_data::catalog::UniqueKey>,
+        fks: Vec<crate::catalog::ForeignKey>,
+        uniques: Vec<crate::catalog::UniqueKey>,
     ) -> Table {
         Table { name: name.into(), columns, fks, uniques, rules: Vec::new(), has_user_triggers: false }
     }
@@ -1644,7 +1653,7 @@ mod tests {
     #[test]
     fn engine_keeps_tenancy_and_is_deterministic() {
         let catalog = small_catalog();
-        let plan = crate::demo_data::plan::build(&catalog).unwrap_or_else(|e| panic!("{e}"));
+        let plan = crate::plan::build(&catalog).unwrap_or_else(|e| panic!("{e}"));
         let name = |i: usize| catalog.tables[i].name.as_str();
         let order: Vec<&str> = plan.order.iter().map(|&i| name(i)).collect();
         assert_eq!(order[0], "tenants", "{order:?}");
