@@ -18,6 +18,7 @@ mod entities;
 mod every_table;
 mod fake_embeddings;
 mod generated_queries;
+mod golden;
 mod http_serving;
 mod lists;
 mod migrations;
