@@ -5,6 +5,7 @@
 //!
 //! `UPDATE_GOLDEN=1 cargo test --test api golden` rewrites them.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use registry_gateway::catalog::Catalog;
@@ -78,7 +79,7 @@ fn sql_text(statements: &[(String, registry_gateway::sql::sql_text::Sql)]) -> St
                 v => v,
             })
             .collect();
-        out.push_str(&format!("-- {path}\n{};\n-- params: {}\n\n", sql.text, Value::Array(params)));
+        let _ = write!(out, "-- {path}\n{};\n-- params: {}\n\n", sql.text, Value::Array(params));
     }
     out
 }
