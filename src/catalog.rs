@@ -543,3 +543,66 @@ mod tests {
         }
     }
 }
+
+/// The GraphQL names the catalog gives its tables and column kinds: one source for the schema
+/// (`graphql/`) and for the plan, which reads type conditions and names types in its messages.
+pub mod names {
+    use super::{Catalog, Relation, RelationKind, ScalarKind, Table, pascal};
+
+    pub const UUID: &str = "UUID";
+    pub const DATE_TIME: &str = "DateTime";
+    pub const DATE: &str = "Date";
+    pub const JSON: &str = "JSON";
+    pub const DECIMAL: &str = "Decimal";
+    pub const BIG_INT: &str = "BigInt";
+
+    /// The name of the GraphQL enum of Postgres enum `sql_name` (`agent_status` → `AgentStatus`).
+    pub fn enum_type(sql_name: &str) -> String {
+        pascal(sql_name)
+    }
+
+    /// The (nullable) element type name of a column of `kind`.
+    pub fn scalar(kind: &ScalarKind) -> String {
+        match kind {
+            ScalarKind::Uuid | ScalarKind::UuidList => UUID.into(),
+            ScalarKind::String | ScalarKind::StringList => "String".into(),
+            ScalarKind::Int => "Int".into(),
+            ScalarKind::BigInt => BIG_INT.into(),
+            ScalarKind::Float | ScalarKind::Vector(_) => "Float".into(),
+            ScalarKind::Decimal => DECIMAL.into(),
+            ScalarKind::Boolean => "Boolean".into(),
+            ScalarKind::Date => DATE.into(),
+            ScalarKind::DateTime => DATE_TIME.into(),
+            ScalarKind::Json => JSON.into(),
+            ScalarKind::Enum(name) => enum_type(name),
+        }
+    }
+
+    /// `<Type>Filter`.
+    pub fn filter_input(table: &Table) -> String {
+        format!("{}Filter", table.type_name)
+    }
+
+    /// `<Type>ListFilter`.
+    pub fn list_filter_input(table: &Table) -> String {
+        format!("{}ListFilter", table.type_name)
+    }
+
+    /// Name prefix of a many-to-many relation's own connection and edge (`AgentPrompts`).
+    pub fn m2m_prefix(catalog: &Catalog, rel: &Relation) -> String {
+        let mut chars = rel.field.chars();
+        let field: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+        format!("{}{field}", catalog.tables[rel.source].type_name)
+    }
+
+    /// `(<Type>Connection, <Type>Edge)`, or a many-to-many relation's own pair.
+    pub fn connection(catalog: &Catalog, target: &Table, rel: Option<&Relation>) -> (String, String) {
+        match rel {
+            Some(rel @ Relation { kind: RelationKind::ManyToMany { .. }, .. }) => {
+                let prefix = m2m_prefix(catalog, rel);
+                (format!("{prefix}Connection"), format!("{prefix}Edge"))
+            }
+            _ => (format!("{}Connection", target.type_name), format!("{}Edge", target.type_name)),
+        }
+    }
+}

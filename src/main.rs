@@ -8,12 +8,12 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::{Parser, Subcommand};
-use registry_gateway::api_keys::{self, NewKey};
+use registry_gateway::access::api_keys::{self, NewKey};
 use registry_gateway::config::{DatabaseSettings, GraphqlSettings, ServerSettings, Settings};
 use registry_gateway::database::{self, Db, SchemaState};
 use registry_gateway::embedded_postgres::{self, Cluster};
 use registry_gateway::error::AppError;
-use registry_gateway::server::Application;
+use registry_gateway::http::server::Application;
 use registry_gateway::telemetry;
 
 #[derive(Debug, Parser)]

@@ -10,6 +10,7 @@
 pub mod json_writer;
 pub mod load;
 pub mod session;
+pub mod statements;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -21,13 +21,7 @@ pub fn operator_input_name(kind: &ScalarKind) -> Option<String> {
     })
 }
 
-pub fn table_filter_name(table: &Table) -> String {
-    format!("{}Filter", table.type_name)
-}
-
-pub fn list_filter_name(table: &Table) -> String {
-    format!("{}ListFilter", table.type_name)
-}
+pub use crate::catalog::names::{filter_input as table_filter_name, list_filter_input as list_filter_name};
 
 /// One operator input per column kind used in the catalog.
 pub fn operator_inputs(catalog: &Catalog) -> Vec<InputObject> {

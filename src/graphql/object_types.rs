@@ -17,12 +17,7 @@ fn connection_name(table: &Table) -> String {
     format!("{}Connection", table.type_name)
 }
 
-/// Name prefix of a many-to-many relation's own connection and edge (`AgentPrompts`).
-pub fn m2m_prefix(catalog: &Catalog, rel: &Relation) -> String {
-    let mut chars = rel.field.chars();
-    let field: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
-    format!("{}{field}", catalog.tables[rel.source].type_name)
-}
+pub use crate::catalog::names::m2m_prefix;
 
 /// Builds the schema for every table, letting `configure` add limits and extensions.
 pub fn build(catalog: &Catalog, configure: impl FnOnce(SchemaBuilder) -> SchemaBuilder) -> Result<Schema, AppError> {

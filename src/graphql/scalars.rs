@@ -3,14 +3,9 @@
 use async_graphql::Value;
 use async_graphql::dynamic::{Scalar, TypeRef};
 
-use crate::catalog::{ScalarKind, pascal};
+use crate::catalog::ScalarKind;
 
-pub const UUID: &str = "UUID";
-pub const DATE_TIME: &str = "DateTime";
-pub const DATE: &str = "Date";
-pub const JSON: &str = "JSON";
-pub const DECIMAL: &str = "Decimal";
-pub const BIG_INT: &str = "BigInt";
+pub use crate::catalog::names::{BIG_INT, DATE, DATE_TIME, DECIMAL, JSON, UUID};
 
 /// The custom scalars, each validating its input.
 pub fn scalars() -> Vec<Scalar> {
@@ -39,29 +34,7 @@ pub fn scalars() -> Vec<Scalar> {
     ]
 }
 
-/// The name of the GraphQL enum of Postgres enum `sql_name` (`agent_status` → `AgentStatus`).
-pub fn enum_type_name(sql_name: &str) -> String {
-    pascal(sql_name)
-}
-
-/// The (nullable) element type name of a column of `kind`.
-pub fn type_name(kind: &ScalarKind) -> String {
-    match kind {
-        ScalarKind::Uuid => UUID.into(),
-        ScalarKind::String => TypeRef::STRING.into(),
-        ScalarKind::Int => TypeRef::INT.into(),
-        ScalarKind::BigInt => BIG_INT.into(),
-        ScalarKind::Float | ScalarKind::Vector(_) => TypeRef::FLOAT.into(),
-        ScalarKind::Decimal => DECIMAL.into(),
-        ScalarKind::Boolean => TypeRef::BOOLEAN.into(),
-        ScalarKind::Date => DATE.into(),
-        ScalarKind::DateTime => DATE_TIME.into(),
-        ScalarKind::Json => JSON.into(),
-        ScalarKind::StringList => TypeRef::STRING.into(),
-        ScalarKind::UuidList => UUID.into(),
-        ScalarKind::Enum(name) => enum_type_name(name),
-    }
-}
+pub use crate::catalog::names::{enum_type as enum_type_name, scalar as type_name};
 
 /// The output type of a column: lists for arrays and vectors, non-null when the column is.
 pub fn column_type(kind: &ScalarKind, nullable: bool) -> TypeRef {

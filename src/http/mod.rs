@@ -31,6 +31,7 @@
 pub mod graphiql;
 pub mod graphql_protocol;
 pub mod persisted_queries;
+pub mod server;
 
 pub use graphiql::graphiql_page;
 pub use graphql_protocol::{

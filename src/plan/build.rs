@@ -10,7 +10,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Positioned, Value as ConstValue};
 use indexmap::IndexMap;
 
-use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, pascal};
+use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, names, pascal};
 use crate::error::AppError;
 use crate::plan::arguments::{self, ListArgs, Variables};
 use crate::plan::context::PlanContext;
@@ -305,7 +305,7 @@ impl<'a> Planner<'a> {
             Some(RelationKind::ManyToMany { junction, .. }) => Some(&self.catalog.tables[*junction]),
             _ => None,
         };
-        let (conn_type, edge_type) = connection_type_names(self.catalog, target, rel);
+        let (conn_type, edge_type) = names::connection(self.catalog, target, rel);
         let conn = self.collect(&selection_sets(fields), &conn_type);
         let mut node_sets = Vec::new();
         let mut link_sets = Vec::new();
@@ -356,7 +356,7 @@ impl<'a> Planner<'a> {
         sets: &[&'a SelectionSet],
         fetch: &ListFetch,
     ) -> ConnectionShape {
-        let (type_name, edge_type_name) = connection_type_names(self.catalog, target, rel);
+        let (type_name, edge_type_name) = names::connection(self.catalog, target, rel);
         let junction = fetch.link.as_ref().map(|l| &self.catalog.tables[l.table]);
         let mut fields = Vec::new();
         for (key, fs) in self.collect(sets, &type_name) {
@@ -527,16 +527,5 @@ fn retrieval_parent(table: &Table, name: &str) -> Option<Parent> {
         ("agents", "knowledgeSearch") => Some(Parent::Agent),
         ("knowledge_sources", "similarChunks") => Some(Parent::Source),
         _ => None,
-    }
-}
-
-/// `(<Type>Connection, <Type>Edge)`, or a many-to-many relation's own pair.
-pub fn connection_type_names(catalog: &Catalog, target: &Table, rel: Option<&Relation>) -> (String, String) {
-    match rel {
-        Some(rel @ Relation { kind: RelationKind::ManyToMany { .. }, .. }) => {
-            let prefix = crate::graphql::object_types::m2m_prefix(catalog, rel);
-            (format!("{prefix}Connection"), format!("{prefix}Edge"))
-        }
-        _ => (format!("{}Connection", target.type_name), format!("{}Edge", target.type_name)),
     }
 }

@@ -5,10 +5,9 @@ use async_graphql::Name;
 use async_graphql::Value as GqlValue;
 use indexmap::IndexMap;
 
+use crate::catalog::names::{filter_input as table_filter_name, scalar as type_name};
 use crate::catalog::{Catalog, Column, RelationKind, ScalarKind, Table};
 use crate::error::AppError;
-use crate::graphql::filters::table_filter_name;
-use crate::graphql::scalars::type_name;
 use crate::plan::filter::{COMPARISONS, Filter, Quantifier, like_escape};
 use crate::plan::keyset::json_to_value;
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use registry_gateway::api_keys::{self, ApiKeyStore, KeyIdentity, NewKey, READ_CONVERSATIONS, READ_REGISTRY};
+use registry_gateway::access::api_keys::{self, ApiKeyStore, KeyIdentity, NewKey, READ_CONVERSATIONS, READ_REGISTRY};
 use registry_gateway::error::{AppError, ErrorCode};
 use sea_orm::ConnectionTrait;
 use sha2::{Digest, Sha256};

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use registry_gateway::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outcome};
+use registry_gateway::access::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outcome};
 use serde_json::json;
 use uuid::Uuid;
 

@@ -9,10 +9,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use registry_gateway::catalog::Catalog;
+use registry_gateway::execute::statements::plan_statements;
 use registry_gateway::plan::build::{build, operation, variables};
 use registry_gateway::plan::context::{PlanContext, PlanLimits};
 use registry_gateway::plan::keyset::{CursorCodec, parse_order};
-use registry_gateway::sql::compile::plan_statements;
 use registry_gateway::tenancy::Scope;
 use serde_json::{Value, json};
 use uuid::Uuid;

@@ -223,8 +223,9 @@ pub async fn serve(db: &TestDb, settings: &registry_gateway::config::GraphqlSett
     registry_gateway::telemetry::init();
     let server =
         registry_gateway::config::ServerSettings { listen: "127.0.0.1:0".parse().unwrap(), no_demo_data: true };
-    let app =
-        registry_gateway::server::Application::build(&server, settings, db.conn.clone()).await.expect("build the app");
+    let app = registry_gateway::http::server::Application::build(&server, settings, db.conn.clone())
+        .await
+        .expect("build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     address
@@ -233,7 +234,7 @@ pub async fn serve(db: &TestDb, settings: &registry_gateway::config::GraphqlSett
 /// A signed token for `tenant` with tenant role `role`, valid for an hour.
 pub fn token(tenant: &str, role: &str) -> String {
     let exp = chrono::Utc::now().timestamp() + 3600;
-    registry_gateway::identity::sign_hs256(
+    registry_gateway::access::identity::sign_hs256(
         &serde_json::json!({"sub": "test-user", "role": "authenticated", "tenant_id": tenant, "tenant_role": role, "exp": exp}),
         &registry_gateway::config::Secret::new(JWT_SECRET.to_owned()),
     )

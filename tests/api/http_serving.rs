@@ -118,7 +118,7 @@ async fn bad_input_gets_a_coded_error_naming_the_problem_and_the_server_keeps_se
     still_serving(&app).await;
 
     // Bad and expired tokens: 401 with the reason.
-    let expired = registry_gateway::identity::sign_hs256(
+    let expired = registry_gateway::access::identity::sign_hs256(
         &json!({"sub": "u", "tenant_id": PLATFORM_TENANT, "exp": 1_000_000}),
         &registry_gateway::config::Secret::new(crate::helpers::JWT_SECRET.to_owned()),
     );

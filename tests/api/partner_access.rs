@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use registry_gateway::api_keys::{NewKey, READ_CONVERSATIONS, READ_REGISTRY, create_key, revoke_key};
+use registry_gateway::access::api_keys::{NewKey, READ_CONVERSATIONS, READ_REGISTRY, create_key, revoke_key};
 use serde_json::{Value, json};
 use uuid::Uuid;
 

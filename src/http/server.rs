@@ -17,8 +17,11 @@ use async_graphql::dynamic::Schema;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
-use crate::api_keys::{ApiKeyStore, READ_CONVERSATIONS, READ_REGISTRY, require_scope};
-use crate::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outcome};
+use crate::access::api_keys::{ApiKeyStore, READ_CONVERSATIONS, READ_REGISTRY, require_scope};
+use crate::access::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outcome};
+use crate::access::identity;
+use crate::access::rate_limit::{RateLimiter, retry_after_secs};
+use crate::access::tenant_directory::TenantDirectory;
 use crate::catalog::Catalog;
 use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
 use crate::error::{AppError, ErrorCode};
@@ -26,13 +29,10 @@ use crate::execute::session::{RlsContext, Session, SessionSettings};
 use crate::http::{
     PersistedQueries, ProtocolConfig, ProtocolError, encode_response, graphiql_page, parse_request, read_body,
 };
-use crate::identity;
 use crate::pipeline::{DocumentCache, Engine, ExecutionGate, OperationLimits};
 use crate::plan::context::{PlanContext, PlanLimits};
 use crate::plan::keyset::CursorCodec;
-use crate::rate_limit::{RateLimiter, retry_after_secs};
 use crate::tenancy::Scope;
-use crate::tenant_directory::TenantDirectory;
 
 pub struct Application {
     port: u16,
