@@ -5,12 +5,13 @@
 //!    and repeated operations skip the parse);
 //! 2. [`validate`]: async-graphql's validation against the schema built from the catalog (same
 //!    messages, introspection rules), then the depth and complexity limits of the caller's class;
+//!    an operation without variables that passed once under the same limits is not validated again;
 //! 3. [`plan`]: the selection, arguments, variables and the caller's scope become the IR
 //!    ([`crate::plan`]);
 //! 4. [`execute`]: SQL per fetch in the request's transaction, the answer written from the rows
 //!    ([`crate::execute`]); introspection fields are answered by async-graphql.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::dynamic::Schema;
@@ -38,9 +39,13 @@ pub struct OperationLimits {
     pub max_complexity: usize,
 }
 
-/// Parsed documents by query text. Bounded: past `capacity` entries it starts over.
+/// Parsed documents by query text, and the operations that passed validation. Bounded: past
+/// `capacity` entries each starts over.
 pub struct DocumentCache {
     docs: Mutex<HashMap<Arc<str>, Arc<ExecutableDocument>>>,
+    /// Operations without variables that passed validation under given limits: validation depends
+    /// only on the document then, so it is not repeated.
+    validated: Mutex<HashSet<(Arc<str>, Option<String>, usize, usize)>>,
     capacity: usize,
 }
 
@@ -49,7 +54,7 @@ const MAX_CACHED_QUERY_BYTES: usize = 16 * 1024;
 
 impl DocumentCache {
     pub fn new(capacity: usize) -> Self {
-        Self { docs: Mutex::new(HashMap::new()), capacity }
+        Self { docs: Mutex::new(HashMap::new()), validated: Mutex::new(HashSet::new()), capacity }
     }
 }
 
@@ -138,6 +143,14 @@ pub async fn validate(
     request: &Request,
     limits: OperationLimits,
 ) -> Result<(), Vec<ServerError>> {
+    let constant = crate::plan::build::operation(doc, request.operation_name.as_deref())
+        .is_some_and(|op| op.node.variable_definitions.is_empty());
+    let key =
+        (Arc::from(request.query.as_str()), request.operation_name.clone(), limits.max_depth, limits.max_complexity);
+    let cache = &engine.documents;
+    if constant && cache.validated.lock().is_ok_and(|v| v.contains(&key)) {
+        return Ok(());
+    }
     let mut check = Request::new(String::new()).variables(request.variables.clone()).data(ValidateOnly);
     check.operation_name.clone_from(&request.operation_name);
     check.set_parsed_query(doc.clone());
@@ -153,6 +166,15 @@ pub async fn validate(
     }
     if depth > limits.max_depth {
         return Err(vec![coded(ServerError::new("Query is nested too deep.", None), ErrorCode::QueryTooDeep)]);
+    }
+    if constant
+        && request.query.len() <= MAX_CACHED_QUERY_BYTES
+        && let Ok(mut validated) = cache.validated.lock()
+    {
+        if validated.len() >= cache.capacity {
+            validated.clear();
+        }
+        validated.insert(key);
     }
     Ok(())
 }

@@ -242,7 +242,6 @@ impl Loader<'_> {
             return empty().await;
         }
         let q = KnowledgeQuery { embedding, hybrid_text, first: k.first, min_score: k.min_score, filter };
-        self.query(crate::search::vector::search_settings(&q)).await?;
         let ranked = self.query(crate::search::vector::ranking_statement(self.catalog(), &k.visibility, &q)?).await?;
         let mut ranking = Vec::with_capacity(ranked.len());
         for r in &ranked {

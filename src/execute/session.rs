@@ -90,7 +90,7 @@ impl Session {
 
     /// The set-up of the request's transaction, as one simple-protocol message. Every value in it is
     /// generated here (numbers, UUIDs, fixed names), never taken from the request.
-    fn begin_text(&self, generic: bool) -> String {
+    fn begin_text(&self, generic: bool, settings: &[(&'static str, String)]) -> String {
         let tenant = self.rls.current_tenant.map(|t| t.to_string()).unwrap_or_default();
         let mut text = format!(
             "BEGIN READ ONLY; SELECT set_config('statement_timeout', '{}', true), \
@@ -106,6 +106,9 @@ impl Session {
         if self.rls.enforce {
             let _ = write!(text, ", set_config('role', '{READER_ROLE}', true)");
         }
+        for (name, value) in settings {
+            let _ = write!(text, ", set_config('{name}', '{}', true)", value.replace('\'', "''"));
+        }
         text
     }
 
@@ -114,18 +117,23 @@ impl Session {
         let mut guard = self.conn.lock().await;
         if guard.is_none() {
             let mut conn = self.pool.acquire().await.map_err(map_db_error)?;
-            sqlx::raw_sql(AssertSqlSafe(self.begin_text(sql.generic_plan)))
+            sqlx::raw_sql(AssertSqlSafe(self.begin_text(sql.generic_plan, &sql.settings)))
                 .execute(&mut *conn)
                 .await
                 .map_err(map_db_error)?;
             *guard = Some((conn, sql.generic_plan));
-        }
-        let Some((conn, generic)) = guard.as_mut() else { return Err(AppError::internal("session", "no connection")) };
-        if *generic != sql.generic_plan {
-            let text = format!("SELECT set_config('plan_cache_mode', '{}', true)", plan_cache_mode(sql.generic_plan));
+        } else if let Some((conn, generic)) = guard.as_mut()
+            && (*generic != sql.generic_plan || !sql.settings.is_empty())
+        {
+            let mut text =
+                format!("SELECT set_config('plan_cache_mode', '{}', true)", plan_cache_mode(sql.generic_plan));
+            for (name, value) in &sql.settings {
+                let _ = write!(text, ", set_config('{name}', '{}', true)", value.replace('\'', "''"));
+            }
             sqlx::raw_sql(AssertSqlSafe(text)).execute(&mut **conn).await.map_err(map_db_error)?;
             *generic = sql.generic_plan;
         }
+        let Some((conn, _)) = guard.as_mut() else { return Err(AppError::internal("session", "no connection")) };
         self.statements.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let Sql { text, params, .. } = sql;

@@ -90,7 +90,6 @@ fn knowledge_statements(catalog: &Catalog, k: &crate::plan::KnowledgeFetch, path
         min_score: k.min_score,
         filter: k.filter.clone(),
     };
-    out.push((format!("{path}.settings"), crate::search::vector::search_settings(&q)));
     if let Ok(sql) = crate::search::vector::ranking_statement(catalog, &k.visibility, &q) {
         out.push((path.to_owned(), sql));
     }

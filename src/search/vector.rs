@@ -43,12 +43,11 @@ pub const RRF_K: u32 = 60;
 const EF_SEARCH: usize = 40;
 
 /// The HNSW scan settings of a search (transaction-local).
-pub fn search_settings(q: &KnowledgeQuery) -> Sql {
-    let mut cfg = Sql::new();
-    cfg.push("SELECT set_config('hnsw.ef_search', ")
-        .param(Value::from(EF_SEARCH.max(candidates(q)).min(1000).to_string()));
-    cfg.push(", true), set_config('hnsw.iterative_scan', 'relaxed_order', true)");
-    cfg
+pub fn search_settings(q: &KnowledgeQuery) -> Vec<(&'static str, String)> {
+    vec![
+        ("hnsw.ef_search", EF_SEARCH.max(candidates(q)).min(1000).to_string()),
+        ("hnsw.iterative_scan", "relaxed_order".to_owned()),
+    ]
 }
 
 /// Rows each ranking reads before fusion (hybrid) or the page size (vector).
@@ -110,6 +109,7 @@ fn chunk_source_from(
 /// The ranking statement: `(chunk id, source id, score float8)`, best first.
 pub fn ranking_statement(catalog: &Catalog, vis: &KnowledgeVisibility, q: &KnowledgeQuery) -> Result<Sql, AppError> {
     let mut sql = Sql::new();
+    sql.settings = search_settings(q);
     sql.params.push(vector_param(&q.embedding));
     // $1 is the query vector.
     let distance = "c.\"embedding\" <=> $1::real[]::vector";

@@ -83,12 +83,10 @@ pub fn count(catalog: &Catalog, f: &ListFetch) -> Sql {
     sql
 }
 
-/// Rows of the fetch's table with the given ids. Its best plan does not depend on the ids, so it
-/// runs with a generic plan (see `execute::session`).
+/// Rows of the fetch's table with the given ids.
 pub fn by_ids(catalog: &Catalog, fetch: &Fetch, ids: &[Uuid], visibility: Option<&Filter>) -> Sql {
     let table = &catalog.tables[fetch.table];
     let mut sql = Sql::new();
-    sql.generic_plan = true;
     sql.push("SELECT ");
     select_list(table, &fetch.columns, "t", "c", &mut sql);
     sql.push(" FROM ").ident(&table.name).push(" t WHERE ").col("t", "id").push(" = ANY(");

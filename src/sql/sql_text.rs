@@ -7,11 +7,12 @@ use sea_orm::{DbBackend, Statement, Value};
 pub struct Sql {
     pub text: String,
     pub params: Vec<Value>,
-    /// Tenant-private tables the statement reads (for the audit log).
-    pub private_tables: Vec<usize>,
-    /// Run with a generic plan (see `Session::query`): for statements whose best plan does not
+    /// Run with a generic plan (see `execute::session`): for statements whose best plan does not
     /// depend on their parameters' values.
     pub generic_plan: bool,
+    /// Transaction-local settings the statement needs (`hnsw.ef_search` of a vector search); set in
+    /// the round trip that opens the transaction when the statement is the first.
+    pub settings: Vec<(&'static str, String)>,
 }
 
 impl Sql {

@@ -79,7 +79,12 @@ fn sql_text(statements: &[(String, registry_gateway::sql::sql_text::Sql)]) -> St
                 v => v,
             })
             .collect();
-        let _ = write!(out, "-- {path}\n{};\n-- params: {}\n\n", sql.text, Value::Array(params));
+        let _ = write!(out, "-- {path}\n{};\n-- params: {}\n", sql.text, Value::Array(params));
+        if !sql.settings.is_empty() {
+            let settings: Vec<String> = sql.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let _ = writeln!(out, "-- settings: {}", settings.join(", "));
+        }
+        out.push('\n');
     }
     out
 }
