@@ -7,6 +7,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Maps keyed by row ids (parents, foreign keys), with a fast non-cryptographic hasher.
+pub type UuidMap<V> = HashMap<Uuid, V, foldhash::fast::RandomState>;
+
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use sea_orm::sqlx::Row as _;
@@ -34,9 +37,9 @@ pub struct Loaded {
 }
 
 pub enum LoadedRelation {
-    One { fk_slot: usize, index: HashMap<Uuid, usize>, target: Loaded },
-    Many { pages: HashMap<Uuid, Page>, nodes: Loaded, links: Option<Loaded> },
-    Hits { per_parent: HashMap<Uuid, Hits> },
+    One { fk_slot: usize, index: UuidMap<usize>, target: Loaded },
+    Many { pages: UuidMap<Page>, nodes: Loaded, links: Option<Loaded> },
+    Hits { per_parent: UuidMap<Hits> },
 }
 
 /// One page of rows (indexes into a [`Loaded`]).
@@ -75,13 +78,13 @@ pub fn paginate(mut rows: Vec<usize>, page: &PageSpec) -> Page {
 }
 
 fn unique(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = std::collections::HashSet::<Uuid, foldhash::fast::RandomState>::default();
     ids.filter(|id| seen.insert(*id)).collect()
 }
 
 /// The uuid at `index` of `row`, if not null.
 pub fn uuid_at(row: &PgRow, index: usize) -> Result<Option<Uuid>, AppError> {
-    row.try_get::<Option<Uuid>, _>(index).context("decoding a uuid")
+    row.try_get_unchecked::<Option<Uuid>, _>(index).context("decoding a uuid")
 }
 
 pub struct Loader<'a> {
@@ -125,7 +128,7 @@ impl Loader<'_> {
                         }
                         let fks = unique(fks.into_iter());
                         let (index, target) = if fks.is_empty() {
-                            (HashMap::new(), self.load(target, Arc::new(Vec::new()), 0).await?)
+                            (UuidMap::default(), self.load(target, Arc::new(Vec::new()), 0).await?)
                         } else {
                             let rows =
                                 self.query(compile::by_ids(self.catalog(), target, &fks, visibility.as_ref())).await?;
@@ -136,7 +139,7 @@ impl Loader<'_> {
                     }
                     Load::Many(list) => self.load_list(list, &loaded.ids).await?,
                     Load::Knowledge(k) => {
-                        let mut per_parent = HashMap::new();
+                        let mut per_parent = UuidMap::default();
                         for &id in &unique(loaded.ids.iter().copied()) {
                             per_parent.insert(id, self.knowledge(k, Some(id)).await?);
                         }
@@ -157,7 +160,7 @@ impl Loader<'_> {
         } else {
             self.query(compile::children(self.catalog(), list, &parents)).await?
         };
-        let mut by_parent: HashMap<Uuid, Vec<usize>> = HashMap::new();
+        let mut by_parent: UuidMap<Vec<usize>> = UuidMap::default();
         for (i, r) in rows.iter().enumerate() {
             let parent = uuid_at(r, 0)?.unwrap_or_default();
             by_parent.entry(parent).or_default().push(i);
@@ -170,7 +173,7 @@ impl Loader<'_> {
         };
         let mut totals = if list.want_total && !parents.is_empty() {
             let counts = self.query(compile::child_counts(self.catalog(), list, &parents)).await?;
-            let mut totals = HashMap::new();
+            let mut totals = UuidMap::default();
             for r in &counts {
                 totals.insert(uuid_at(r, 0)?.unwrap_or_default(), r.try_get::<i64, _>(1).context("decoding a count")?);
             }
@@ -178,7 +181,7 @@ impl Loader<'_> {
         } else {
             None
         };
-        let mut pages = HashMap::with_capacity(parents.len());
+        let mut pages = UuidMap::with_capacity_and_hasher(parents.len(), foldhash::fast::RandomState::default());
         for parent in parents {
             let mut page = paginate(by_parent.remove(&parent).unwrap_or_default(), &list.page);
             page.total = list.want_total.then(|| totals.as_mut().and_then(|t| t.remove(&parent)).unwrap_or(0));

@@ -367,7 +367,11 @@ pub fn encode_response(req: &HttpRequest, answers: Answers) -> HttpResponse {
         }
         _ => StatusCode::OK,
     };
-    let mut body = Vec::new();
+    let size: usize = match &answers {
+        Answers::Single(a) => a.data.as_ref().map_or(0, Vec::len),
+        Answers::Batch(many) => many.iter().map(|a| a.data.as_ref().map_or(0, Vec::len)).sum(),
+    };
+    let mut body = Vec::with_capacity(size + 256);
     match &answers {
         Answers::Single(single) => write_answer(&mut body, single),
         Answers::Batch(many) => {
