@@ -145,10 +145,13 @@ pub async fn validate(
 ) -> Result<(), Vec<ServerError>> {
     let constant = crate::plan::build::operation(doc, request.operation_name.as_deref())
         .is_some_and(|op| op.node.variable_definitions.is_empty());
-    let key =
-        (Arc::from(request.query.as_str()), request.operation_name.clone(), limits.max_depth, limits.max_complexity);
     let cache = &engine.documents;
-    if constant && cache.validated.lock().is_ok_and(|v| v.contains(&key)) {
+    let key = constant.then(|| {
+        (Arc::from(request.query.as_str()), request.operation_name.clone(), limits.max_depth, limits.max_complexity)
+    });
+    if let Some(key) = &key
+        && cache.validated.lock().is_ok_and(|v| v.contains(key))
+    {
         return Ok(());
     }
     let mut check = Request::new(String::new()).variables(request.variables.clone()).data(ValidateOnly);
@@ -167,7 +170,7 @@ pub async fn validate(
     if depth > limits.max_depth {
         return Err(vec![coded(ServerError::new("Query is nested too deep.", None), ErrorCode::QueryTooDeep)]);
     }
-    if constant
+    if let Some(key) = key
         && request.query.len() <= MAX_CACHED_QUERY_BYTES
         && let Ok(mut validated) = cache.validated.lock()
     {

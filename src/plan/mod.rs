@@ -54,24 +54,10 @@ pub struct RootField {
 }
 
 fn serialize_planned<S: serde::Serializer>(plan: &Result<Root, AppError>, s: S) -> Result<S::Ok, S::Error> {
-    #[derive(Serialize)]
-    struct PlanError<'a> {
-        code: &'static str,
-        message: String,
-        #[serde(skip)]
-        _p: std::marker::PhantomData<&'a ()>,
-    }
     match plan {
         Ok(root) => root.serialize(s),
         Err(e) => {
-            #[derive(Serialize)]
-            struct Wrapped<'a> {
-                error: PlanError<'a>,
-            }
-            Wrapped {
-                error: PlanError { code: e.code().as_str(), message: e.client_message(), _p: std::marker::PhantomData },
-            }
-            .serialize(s)
+            serde_json::json!({ "error": { "code": e.code().as_str(), "message": e.client_message() } }).serialize(s)
         }
     }
 }
