@@ -354,7 +354,15 @@ pub(crate) async fn run_probes(base: &str, set: &LeakProbes, mode: &str) -> Vec<
         private: &set.private,
         mode,
     };
-    futures::stream::iter(set.probes.iter()).map(|(q, expect)| probe.check(q, expect)).buffered(8).collect().await
+    let probe = &probe;
+    // Unordered, so 8 are always in flight, then put back in probe order.
+    let mut answers: Vec<(usize, Value)> = futures::stream::iter(set.probes.iter().enumerate())
+        .map(|(i, (q, expect))| async move { (i, probe.check(q, expect).await) })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    answers.sort_unstable_by_key(|(i, _)| *i);
+    answers.into_iter().map(|(_, v)| v).collect()
 }
 
 #[tokio::test]
