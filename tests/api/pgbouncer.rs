@@ -6,10 +6,11 @@
 //! statement that needed the same server connection twice, would show here and not against a
 //! direct connection. The pooler is PgBouncer from Debian (1.18 on bookworm, installed by
 //! `.ci/run`), which does not track named prepared statements in transaction mode, so the gateway
-//! runs with `prepared_statements = false` behind it.
+//! runs with `prepared_statements = false` behind it. (Written, this test found the gateway did not
+//! even start behind it: SeaORM's named statements outside requests; see `src/database.rs`.)
 //!
 //! The tests start PgBouncer as a child (a generated config and auth file in a temporary folder,
-//! `pool_mode = transaction`, two server connections for a gateway pool of eight client
+//! `pool_mode = transaction`, two server connections under a gateway pool of twelve client
 //! connections) in front of the test server, and fail — never skip — when it cannot run.
 
 use std::fs;
@@ -32,11 +33,13 @@ use crate::helpers::{PLATFORM_TENANT, TestDb, seeded_database, serve, test_setti
 use crate::tenancy_leaks::{self, MODES};
 
 /// Server connections PgBouncer keeps per database and user: fewer than the gateway's client
-/// connections, so consecutive transactions of one client connection run on different server
-/// connections, and each server connection serves several clients in turn.
+/// connections, so each server connection serves several client connections in turn, and one
+/// client connection's transactions move between server connections.
 const SERVER_CONNECTIONS: u32 = 2;
-/// The gateway's pool behind PgBouncer (client connections to PgBouncer).
-const GATEWAY_CONNECTIONS: u32 = 8;
+/// The gateway's pool behind PgBouncer (client connections to PgBouncer): more than the eight
+/// operations the gateway executes at once, so a request never waits for the pool (which gives up
+/// after 10 s) but for PgBouncer, in line for one of its two server connections.
+const GATEWAY_CONNECTIONS: u32 = 12;
 
 /// A PgBouncer child process and its folder; dropping it kills the process and removes the folder.
 struct PgBouncer {
@@ -341,9 +344,9 @@ async fn burst(base: &str, requests: &[(String, Option<String>)]) -> Vec<Result<
 fn burst_settings(prepared_statements: bool) -> GraphqlSettings {
     let mut settings = test_settings();
     settings.prepared_statements = prepared_statements;
-    // Every request of a burst holds its transaction at the same time, so all of the gateway's
-    // client connections are busy on PgBouncer's two server connections.
-    settings.max_concurrent_executions = 64;
+    // Eight transactions at a time (the default, stated: fewer than GATEWAY_CONNECTIONS), all in
+    // line for PgBouncer's two server connections.
+    settings.max_concurrent_executions = 8;
     settings.rate_limit_per_ip = 1_000_000;
     settings
 }
