@@ -1,12 +1,25 @@
 //! Getting a database the gateway can serve from: the private cluster or `DATABASE_URL`, connected,
 //! checked for pgvector and for a complete schema, with clear one-line errors when it is not.
+//!
+//! Statements outside a request's transaction (start-up checks, the tenant directory, API keys, the
+//! audit log) run through [`query_all`], [`query_one`] and [`execute`]: each as an unnamed statement
+//! in a transaction of its own, so they work behind a transaction-mode pooler without
+//! prepared-statement support (PgBouncer before 1.21) whatever `--prepared-statements` says.
+//! SeaORM's own methods prepare named statements (`sqlx_s_N`, per client connection), which such a
+//! pooler mixes up between server connections: the gateway did not even start behind PgBouncer 1.18
+//! ("prepared statement \"sqlx_s_1\" already exists"; tests/api/pgbouncer.rs).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use migration::{MIGRATIONS, Migrator};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, Statement};
+use sea_orm::sea_query::Values;
+use sea_orm::sqlx::{self, AssertSqlSafe, Postgres};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, QueryResult, RuntimeErr, Statement,
+};
 use sea_orm_migration::MigratorTrait;
+use sea_query_sqlx::SqlxValues;
 
 use crate::config::DatabaseSettings;
 use crate::embedded_postgres::{self, Cluster, Durability};
@@ -86,6 +99,42 @@ pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, Ap
     })
 }
 
+/// `stmt` as an unnamed statement (prepared in the same round trip as it runs, kept nowhere).
+fn unnamed(stmt: Statement) -> sqlx::query::Query<'static, Postgres, SqlxValues> {
+    let values = stmt.values.unwrap_or(Values(Vec::new()));
+    sqlx::query_with(AssertSqlSafe(stmt.sql), SqlxValues(values)).persistent(false)
+}
+
+fn query_err(e: sqlx::Error) -> DbErr {
+    DbErr::Query(RuntimeErr::SqlxError(e.into()))
+}
+
+/// Runs `stmt` as an unnamed statement in a transaction of its own and returns its rows. The
+/// transaction keeps the statement's parse and its execution on one server connection behind a
+/// transaction-mode pooler; a simple-protocol `BEGIN` and `COMMIT` around it are the price.
+pub async fn query_all(db: &DatabaseConnection, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+    let mut tx = db.get_postgres_connection_pool().begin().await.map_err(query_err)?;
+    let rows = unnamed(stmt).fetch_all(&mut *tx).await.map_err(query_err)?;
+    tx.commit().await.map_err(query_err)?;
+    Ok(rows.into_iter().map(QueryResult::from).collect())
+}
+
+/// [`query_all`] for at most one row.
+pub async fn query_one(db: &DatabaseConnection, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+    let mut tx = db.get_postgres_connection_pool().begin().await.map_err(query_err)?;
+    let row = unnamed(stmt).fetch_optional(&mut *tx).await.map_err(query_err)?;
+    tx.commit().await.map_err(query_err)?;
+    Ok(row.map(QueryResult::from))
+}
+
+/// [`query_all`] for a statement without rows; returns how many rows it changed.
+pub async fn execute(db: &DatabaseConnection, stmt: Statement) -> Result<u64, DbErr> {
+    let mut tx = db.get_postgres_connection_pool().begin().await.map_err(query_err)?;
+    let done = unnamed(stmt).execute(&mut *tx).await.map_err(|e| DbErr::Exec(RuntimeErr::SqlxError(e.into())))?;
+    tx.commit().await.map_err(query_err)?;
+    Ok(done.rows_affected())
+}
+
 /// Creates database `name` on the server of `admin_url` unless it exists.
 pub async fn create_database_if_missing(admin_url: &str, name: &str) -> Result<(), AppError> {
     let admin = connect(admin_url, 1).await?;
@@ -110,14 +159,16 @@ pub async fn create_database_if_missing(admin_url: &str, name: &str) -> Result<(
 
 /// Fails unless the pgvector extension is installed or installable.
 pub async fn check_pgvector(conn: &DatabaseConnection, url: &str) -> Result<(), AppError> {
-    let available = conn
-        .query_one_raw(Statement::from_string(
+    let available = query_one(
+        conn,
+        Statement::from_string(
             conn.get_database_backend(),
             "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'",
-        ))
-        .await
-        .map_err(|e| db_error("checking for pgvector", &e))?
-        .is_some();
+        ),
+    )
+    .await
+    .map_err(|e| db_error("checking for pgvector", &e))?
+    .is_some();
     if available {
         Ok(())
     } else {
@@ -149,21 +200,23 @@ pub enum SchemaState {
 
 /// Reads the migration table to tell how far `conn` is migrated.
 pub async fn schema_state(conn: &DatabaseConnection) -> Result<SchemaState, AppError> {
-    let table_exists = conn
-        .query_one_raw(Statement::from_string(
+    let table_exists = query_one(
+        conn,
+        Statement::from_string(
             conn.get_database_backend(),
             "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'seaql_migrations'",
-        ))
-        .await
+        ),
+    )
+    .await
         .map_err(|e| db_error("reading the migration table", &e))?
         .is_some();
     if !table_exists {
         return Ok(SchemaState::Empty);
     }
-    let rows = conn
-        .query_all_raw(Statement::from_string(conn.get_database_backend(), "SELECT version FROM seaql_migrations"))
-        .await
-        .map_err(|e| db_error("reading the migration table", &e))?;
+    let rows =
+        query_all(conn, Statement::from_string(conn.get_database_backend(), "SELECT version FROM seaql_migrations"))
+            .await
+            .map_err(|e| db_error("reading the migration table", &e))?;
     let applied: Vec<String> = rows.iter().filter_map(|r| r.try_get::<String>("", "version").ok()).collect();
     let known: Vec<&str> = MIGRATIONS.iter().map(sea_orm_migration::MigrationName::name).collect();
     let unknown: Vec<String> = applied.iter().filter(|a| !known.contains(&a.as_str())).cloned().collect();

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Statement};
+use sea_orm::{DatabaseConnection, QueryResult, Statement};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -136,14 +136,16 @@ pub async fn create_key(db: &DatabaseConnection, key: NewKey) -> Result<(Uuid, S
     if key.rate_limit_per_minute.is_some_and(|n| n <= 0) {
         return Err(AppError::bad_input("the rate limit must be at least 1 request a minute"));
     }
-    let tenant = db
-        .query_one_raw(Statement::from_sql_and_values(
+    let tenant = crate::database::query_one(
+        db,
+        Statement::from_sql_and_values(
             db.get_database_backend(),
             "SELECT 1 AS found FROM tenants WHERE id = $1 AND deleted_at IS NULL",
             [key.tenant_id.into()],
-        ))
-        .await
-        .context("looking up the tenant of a new API key")?;
+        ),
+    )
+    .await
+    .context("looking up the tenant of a new API key")?;
     if tenant.is_none() {
         return Err(AppError::user(ErrorCode::NotFound, format!("no active tenant with id {}", key.tenant_id)));
     }
@@ -151,8 +153,7 @@ pub async fn create_key(db: &DatabaseConnection, key: NewKey) -> Result<(Uuid, S
     for _ in 0..CREATE_ATTEMPTS {
         let (prefix, plaintext) = generate_key()?;
         let hash = hex(&Sha256::digest(plaintext.as_bytes()));
-        let row = db
-            .query_one_raw(Statement::from_sql_and_values(
+        let row = crate::database::query_one(db, Statement::from_sql_and_values(
                 db.get_database_backend(),
                 "INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, scopes, expires_at, rate_limit_per_minute) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
@@ -182,43 +183,49 @@ pub async fn create_key(db: &DatabaseConnection, key: NewKey) -> Result<(Uuid, S
 /// cached the key refuse it within [`CACHE_TTL`].
 pub async fn revoke_key(db: &DatabaseConnection, id: Uuid, reason: &str) -> Result<(), AppError> {
     let reason = Some(reason.trim()).filter(|r| !r.is_empty()).map(str::to_owned);
-    let done = db
-        .execute_raw(Statement::from_sql_and_values(
+    let done = crate::database::execute(
+        db,
+        Statement::from_sql_and_values(
             db.get_database_backend(),
             "UPDATE api_keys SET revoked_at = now(), revocation_reason = $2, updated_at = now() \
              WHERE id = $1 AND revoked_at IS NULL",
             [id.into(), reason.into()],
-        ))
-        .await
-        .context("revoking an API key")?;
-    if done.rows_affected() > 0 {
+        ),
+    )
+    .await
+    .context("revoking an API key")?;
+    if done > 0 {
         tracing::info!(key_id = %id, "revoked an API key");
         return Ok(());
     }
-    let exists = db
-        .query_one_raw(Statement::from_sql_and_values(
+    let exists = crate::database::query_one(
+        db,
+        Statement::from_sql_and_values(
             db.get_database_backend(),
             "SELECT 1 AS found FROM api_keys WHERE id = $1",
             [id.into()],
-        ))
-        .await
-        .context("looking up an API key")?
-        .is_some();
+        ),
+    )
+    .await
+    .context("looking up an API key")?
+    .is_some();
     if exists { Ok(()) } else { Err(AppError::user(ErrorCode::NotFound, format!("no API key with id {id}"))) }
 }
 
 /// The keys of `tenant`, newest first.
 pub async fn list_keys(db: &DatabaseConnection, tenant: Uuid) -> Result<Vec<KeySummary>, AppError> {
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
+    let rows = crate::database::query_all(
+        db,
+        Statement::from_sql_and_values(
             db.get_database_backend(),
             "SELECT id, tenant_id, key_prefix, name, scopes, rate_limit_per_minute, expires_at, revoked_at, \
              revocation_reason, last_used_at, usage_count, created_at \
              FROM api_keys WHERE tenant_id = $1 ORDER BY created_at DESC, id",
             [tenant.into()],
-        ))
-        .await
-        .context("listing API keys")?;
+        ),
+    )
+    .await
+    .context("listing API keys")?;
     rows.iter().map(summary_from_row).collect::<Result<_, _>>().context("reading API keys")
 }
 
@@ -302,16 +309,17 @@ impl ApiKeyStore {
             return Ok(identity);
         }
 
-        let row = self
-            .db
-            .query_one_raw(Statement::from_sql_and_values(
+        let row = crate::database::query_one(
+            &self.db,
+            Statement::from_sql_and_values(
                 self.db.get_database_backend(),
                 "SELECT id, tenant_id, key_hash, scopes, rate_limit_per_minute, expires_at, revoked_at \
                  FROM api_keys WHERE key_prefix = $1",
                 [prefix.into()],
-            ))
-            .await
-            .context("looking up an API key")?;
+            ),
+        )
+        .await
+        .context("looking up an API key")?;
         let Some(row) = row else {
             tracing::debug!(prefix, "refused an API key with an unknown prefix");
             return Err(unauthenticated(NOT_VALID));
@@ -363,20 +371,21 @@ impl ApiKeyStore {
             counts.push(u.count);
             lasts.push(u.last);
         }
-        let result = self
-            .db
-            .execute_raw(Statement::from_sql_and_values(
+        let result = crate::database::execute(
+            &self.db,
+            Statement::from_sql_and_values(
                 self.db.get_database_backend(),
                 "UPDATE api_keys AS k SET usage_count = k.usage_count + u.uses, \
                  last_used_at = GREATEST(k.last_used_at, u.used_at) \
                  FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS u(id, uses, used_at) \
                  WHERE k.id = u.id",
                 [ids.into(), counts.into(), lasts.into()],
-            ))
-            .await
-            .context("recording API key usage");
+            ),
+        )
+        .await
+        .context("recording API key usage");
         match result {
-            Ok(done) => Ok(usize::try_from(done.rows_affected()).unwrap_or(usize::MAX)),
+            Ok(done) => Ok(usize::try_from(done).unwrap_or(usize::MAX)),
             Err(e) => {
                 let mut usage = self.lock_usage();
                 for (id, u) in pending {

@@ -42,7 +42,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, RuntimeErr, Statement, Value};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr, RuntimeErr, Statement, Value};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -380,7 +380,8 @@ impl<'a> Row<'a> {
 async fn insert(db: &DatabaseConnection, events: &[(AuditEvent, DateTime<Utc>)]) -> Result<(), DbErr> {
     let rows: Vec<Row<'_>> = events.iter().map(|(e, at)| Row::new(e, *at)).collect();
     let json = serde_json::to_string(&rows).map_err(|e| DbErr::Json(e.to_string()))?;
-    db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, INSERT_SQL, [Value::from(json)])).await?;
+    crate::database::execute(db, Statement::from_sql_and_values(DbBackend::Postgres, INSERT_SQL, [Value::from(json)]))
+        .await?;
     Ok(())
 }
 

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{DatabaseConnection, Statement};
 use uuid::Uuid;
 
+use crate::database;
 use crate::error::{AppError, Context};
 use crate::tenancy::Scope;
 
@@ -44,13 +45,15 @@ impl TenantDirectory {
 
     /// Re-reads tenants and sharing grants.
     pub async fn refresh(&self, db: &DatabaseConnection) -> Result<(), AppError> {
-        let rows = db
-            .query_all_raw(Statement::from_string(
+        let rows = database::query_all(
+            db,
+            Statement::from_string(
                 db.get_database_backend(),
                 "SELECT id, parent_tenant_id, tenant_level::text AS level, deleted_at IS NOT NULL AS deleted FROM tenants",
-            ))
-            .await
-            .context("loading tenants")?;
+            ),
+        )
+        .await
+        .context("loading tenants")?;
         let mut snap = Snapshot::default();
         for r in &rows {
             let id: Uuid = r.try_get("", "id").context("reading tenants")?;
@@ -67,13 +70,15 @@ impl TenantDirectory {
                 snap.platform.push(id);
             }
         }
-        let grants = db
-            .query_all_raw(Statement::from_string(
+        let grants = database::query_all(
+            db,
+            Statement::from_string(
                 db.get_database_backend(),
                 "SELECT asset_id, unnest(shared_with_tenant_ids) AS tenant FROM asset_sharing WHERE can_view",
-            ))
-            .await
-            .context("loading asset sharing")?;
+            ),
+        )
+        .await
+        .context("loading asset sharing")?;
         for g in &grants {
             let asset: Uuid = g.try_get("", "asset_id").context("reading asset sharing")?;
             let tenant: Uuid = g.try_get("", "tenant").context("reading asset sharing")?;

@@ -23,6 +23,7 @@ mod http_serving;
 mod lists;
 mod migrations;
 mod partner_access;
+mod pgbouncer;
 mod request_transaction;
 mod search;
 mod tenancy_leaks;

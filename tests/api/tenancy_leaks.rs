@@ -2,17 +2,20 @@
 //! private to tenant B — through root lists, single fetches, relations (depth 1, 2 and 3), junction
 //! edges, relation filters on B's ids, or counts — with both layers on, with only the gateway's
 //! filter (RLS off), and with only row-level security (gateway filter off).
+//!
+//! The probe set and its runner are shared (`pub(crate)`): `pgbouncer.rs` sends the same probes
+//! through a transaction-mode pooler, where a setting left behind by another transaction would show.
 
 use std::collections::{HashMap, HashSet};
 
 use registry_gateway::catalog::{Catalog, Table, Tenancy};
-use registry_gateway::config::TenantScoping;
+use registry_gateway::config::{GraphqlSettings, TenantScoping};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestDb, seeded_database, serve, test_settings, token};
 
 /// Acme Pharmaceuticals (003's enterprise client) and another enterprise tenant outside its subtree.
-const A: &str = "22222222-2222-2222-2222-222222222222";
+pub(crate) const A: &str = "22222222-2222-2222-2222-222222222222";
 
 async fn subtree(db: &TestDb, root: &str) -> Vec<String> {
     db.query_strings(&format!(
@@ -135,11 +138,12 @@ struct Probe<'a> {
     url: String,
     token: String,
     private: &'a HashMap<String, HashSet<String>>,
-    mode: &'static str,
+    mode: &'a str,
 }
 
 impl Probe<'_> {
-    async fn check(&self, query: &str, expect: &Expect) {
+    /// Sends one probe, asserts it shows nothing of B's and what `expect` says, and returns the answer.
+    async fn check(&self, query: &str, expect: &Expect) -> Value {
         let resp =
             self.client.post(&self.url).bearer_auth(&self.token).json(&json!({ "query": query })).send().await.unwrap();
         let v: Value = resp.json().await.unwrap();
@@ -162,6 +166,7 @@ impl Probe<'_> {
             }
             Expect::Clean => assert!(v.get("errors").is_none(), "[{}] {query}: {:#}", self.mode, v["errors"]),
         }
+        v
     }
 }
 
@@ -245,13 +250,28 @@ fn probes(catalog: &Catalog, private: &HashMap<String, HashSet<String>>) -> Vec<
     out
 }
 
-#[tokio::test]
-async fn tenant_a_never_sees_tenant_b_with_either_layer_alone_or_both() {
-    use futures::StreamExt;
-    let db = seeded_database().await;
+/// The generated probes over one prepared database, and the ids each probe must never show.
+pub(crate) struct LeakProbes {
+    probes: Vec<(String, Expect)>,
+    private: HashMap<String, HashSet<String>>,
+}
+
+impl LeakProbes {
+    /// Each probe's query text, in the order [`run_probes`] returns the answers.
+    pub(crate) fn queries(&self) -> impl Iterator<Item = &str> {
+        self.probes.iter().map(|(q, _)| q.as_str())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.probes.len()
+    }
+}
+
+/// Gives A and B private rows everywhere in `db` (see [`prepare`]) and generates every probe: the
+/// schema-wide ones of [`probes`], then search and the per-row retrieval fields near B's rows.
+pub(crate) async fn leak_probes(db: &TestDb) -> LeakProbes {
     let catalog = Catalog::from_entities();
-    let (_b, private) = prepare(&db, &catalog).await;
-    let a_token = token(A, "owner");
+    let (_b, private) = prepare(db, &catalog).await;
     let mut probes = probes(&catalog, &private);
     // Search: the nearest chunks to one of B's chunks, and text search over every searchable type.
     let b_chunks: Vec<String> = private["KnowledgeChunk"].iter().cloned().collect();
@@ -303,18 +323,55 @@ async fn tenant_a_never_sees_tenant_b_with_either_layer_alone_or_both() {
             Expect::Clean,
         ));
     }
-    for (mode, scoping) in [
-        ("both layers", TenantScoping::Both),
-        ("gateway only", TenantScoping::Gateway),
-        ("RLS only", TenantScoping::Database),
-    ] {
-        let mut settings = test_settings();
-        settings.tenant_scoping = scoping;
-        settings.max_complexity = 100_000;
-        settings.rate_limit_per_ip = 1_000_000;
-        let url = format!("{}/graphql", serve(&db, &settings).await);
-        let probe = Probe { client: reqwest::Client::new(), url, token: a_token.clone(), private: &private, mode };
-        futures::stream::iter(probes.iter()).for_each_concurrent(8, |(q, expect)| probe.check(q, expect)).await;
-        eprintln!("[{mode}] {} queries, no leak", probes.len());
+    LeakProbes { probes, private }
+}
+
+/// The three ways visibility is enforced, with the label the assertions name.
+pub(crate) const MODES: [(&str, TenantScoping); 3] = [
+    ("both layers", TenantScoping::Both),
+    ("gateway only", TenantScoping::Gateway),
+    ("RLS only", TenantScoping::Database),
+];
+
+/// Settings for a probe run in `scoping`: the test defaults, with room for the deep probes and the
+/// request rate of a run.
+pub(crate) fn probe_settings(scoping: TenantScoping) -> GraphqlSettings {
+    let mut settings = test_settings();
+    settings.tenant_scoping = scoping;
+    settings.max_complexity = 100_000;
+    settings.rate_limit_per_ip = 1_000_000;
+    settings
+}
+
+/// Sends every probe as tenant A to the gateway at `base` (8 at a time), asserting each one; `mode`
+/// labels the failures. Returns the answers in probe order.
+pub(crate) async fn run_probes(base: &str, set: &LeakProbes, mode: &str) -> Vec<Value> {
+    use futures::StreamExt;
+    let probe = Probe {
+        client: reqwest::Client::new(),
+        url: format!("{base}/graphql"),
+        token: token(A, "owner"),
+        private: &set.private,
+        mode,
+    };
+    let probe = &probe;
+    // Unordered, so 8 are always in flight, then put back in probe order.
+    let mut answers: Vec<(usize, Value)> = futures::stream::iter(set.probes.iter().enumerate())
+        .map(|(i, (q, expect))| async move { (i, probe.check(q, expect).await) })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    answers.sort_unstable_by_key(|(i, _)| *i);
+    answers.into_iter().map(|(_, v)| v).collect()
+}
+
+#[tokio::test]
+async fn tenant_a_never_sees_tenant_b_with_either_layer_alone_or_both() {
+    let db = seeded_database().await;
+    let set = leak_probes(&db).await;
+    for (mode, scoping) in MODES {
+        let base = serve(&db, &probe_settings(scoping)).await;
+        run_probes(&base, &set, mode).await;
+        eprintln!("[{mode}] {} queries, no leak", set.len());
     }
 }
