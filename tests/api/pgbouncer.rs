@@ -122,6 +122,7 @@ impl PgBouncer {
     /// waits until it accepts connections. Panics, with PgBouncer's log, when it cannot.
     fn start(db_url: &str) -> Self {
         static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let binary = pgbouncer_binary();
         let url = reqwest::Url::parse(db_url).unwrap_or_else(|e| panic!("cannot parse the test database URL: {e}"));
         let host = url.host_str().unwrap_or("127.0.0.1").to_owned();
         let server_port = url.port().unwrap_or(5432);
@@ -167,7 +168,6 @@ impl PgBouncer {
         let log_path = dir.join("pgbouncer.log");
         let log = fs::File::create(&log_path).expect("create the PgBouncer log");
 
-        let binary = pgbouncer_binary();
         let mut cmd = Command::new(&binary);
         cmd.arg(&ini_path).stdin(Stdio::null()).stdout(log.try_clone().expect("log handle")).stderr(log);
         if let Some((uid, gid)) = unprivileged_ids() {
