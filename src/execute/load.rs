@@ -42,6 +42,13 @@ pub enum LoadedRelation {
     Hits { per_parent: UuidMap<Hits> },
 }
 
+impl Loaded {
+    /// Each row's position by its id.
+    pub fn positions(&self) -> UuidMap<usize> {
+        self.ids.iter().enumerate().map(|(i, id)| (*id, i)).collect()
+    }
+}
+
 /// One page of rows (indexes into a [`Loaded`]).
 #[derive(Debug, Default)]
 pub struct Page {
@@ -99,7 +106,7 @@ impl Loader<'_> {
         &self.plan.catalog
     }
 
-    async fn query(&self, sql: Sql) -> Result<Vec<PgRow>, AppError> {
+    pub async fn query(&self, sql: Sql) -> Result<Vec<PgRow>, AppError> {
         self.session.query(sql).await
     }
 
@@ -133,7 +140,7 @@ impl Loader<'_> {
                             let rows =
                                 self.query(compile::by_ids(self.catalog(), target, &fks, visibility.as_ref())).await?;
                             let target = self.load(target, Arc::new(rows), 0).await?;
-                            (target.ids.iter().enumerate().map(|(i, id)| (*id, i)).collect(), target)
+                            (target.positions(), target)
                         };
                         LoadedRelation::One { fk_slot, index, target }
                     }
@@ -206,11 +213,6 @@ impl Loader<'_> {
         Ok((nodes, page))
     }
 
-    /// Rows for a single-row root field (at most two are read by natural key).
-    pub async fn rows(&self, sql: Sql) -> Result<Vec<PgRow>, AppError> {
-        self.query(sql).await
-    }
-
     /// A knowledge search (for one parent row, when it is a per-parent field).
     pub async fn knowledge(&self, k: &KnowledgeFetch, parent: Option<Uuid>) -> Result<Hits, AppError> {
         let mut filter = k.filter.clone();
@@ -260,8 +262,7 @@ impl Loader<'_> {
         source_ids.dedup();
         let chunks = self.by_ids(&k.chunk, &chunk_ids, k.visibility.chunks.as_ref()).await?;
         let sources = self.by_ids(&k.source, &source_ids, k.visibility.sources.as_ref()).await?;
-        let chunk_at: HashMap<Uuid, usize> = chunks.ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        let source_at: HashMap<Uuid, usize> = sources.ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let (chunk_at, source_at) = (chunks.positions(), sources.positions());
         let hits = ranking
             .into_iter()
             .filter_map(|(c, s, score)| Some((*chunk_at.get(&c)?, *source_at.get(&s)?, score)))
@@ -302,10 +303,11 @@ impl Loader<'_> {
             let visibility = s.visibility.get(i).and_then(Option::as_ref);
             loaded.push(if ids.is_empty() { None } else { Some(self.by_ids(fetch, &ids, visibility).await?) });
         }
+        let positions: Vec<Option<UuidMap<usize>>> = loaded.iter().map(|l| l.as_ref().map(Loaded::positions)).collect();
         let hits = ranked
             .into_iter()
             .filter_map(|(i, id, rank, snippet)| {
-                let at = loaded.get(i)?.as_ref()?.ids.iter().position(|x| *x == id)?;
+                let at = *positions.get(i)?.as_ref()?.get(&id)?;
                 Some((i, at, rank, snippet))
             })
             .collect();

@@ -151,7 +151,7 @@ async fn write_root(
                     format!("with {} {value:?}", table.columns[*column].name),
                 ),
             };
-            let mut rows = loader.rows(sql).await?;
+            let mut rows = loader.query(sql).await?;
             if rows.is_empty() {
                 return Err(AppError::user(ErrorCode::NotFound, format!("no {} {missing}", table.type_name)));
             }
