@@ -32,6 +32,8 @@ pub const PRIVATE_DB_NAME: &str = "registry";
 /// cluster this process started).
 pub struct Db {
     pub conn: DatabaseConnection,
+    /// The requests' read transactions (`execute/session.rs`): tokio-postgres, which pipelines.
+    pub reads: deadpool_postgres::Pool,
     pub url: String,
     pub cluster: Option<Cluster>,
 }
@@ -55,14 +57,16 @@ pub async fn open(settings: &DatabaseSettings) -> Result<Db, AppError> {
         let url = url.expose().clone();
         let conn = connect(&url, settings.pool_size).await?;
         check_pgvector(&conn, &url).await?;
-        return Ok(Db { conn, url, cluster: None });
+        let reads = read_pool(&url, settings.pool_size)?;
+        return Ok(Db { conn, reads, url, cluster: None });
     }
     let cluster = start_private_cluster(settings)?;
     create_database_if_missing(&cluster.url("postgres"), PRIVATE_DB_NAME).await?;
     let url = cluster.url(PRIVATE_DB_NAME);
     let conn = connect(&url, settings.pool_size).await?;
     check_pgvector(&conn, &url).await?;
-    Ok(Db { conn, url, cluster: Some(cluster) })
+    let reads = read_pool(&url, settings.pool_size)?;
+    Ok(Db { conn, reads, url, cluster: Some(cluster) })
 }
 
 /// Finds the running private cluster of `data_dir`, or starts one owned by this process.
@@ -97,6 +101,27 @@ pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, Ap
             ),
         )
     })
+}
+
+/// The pool of the requests' read transactions: up to `pool_size` connections, opened on demand.
+/// The URL was already checked by [`connect`], so an error here is a URL tokio-postgres reads
+/// differently.
+pub fn read_pool(url: &str, pool_size: u32) -> Result<deadpool_postgres::Pool, AppError> {
+    use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+    let config: tokio_postgres::Config = url.parse().map_err(|e| {
+        AppError::user(ErrorCode::DatabaseUnavailable, format!("cannot read the database URL {}: {e}", redact_url(url)))
+    })?;
+    // Fast recycling: a connection whose socket closed is dropped; one whose transaction did not end
+    // was never returned (its ROLLBACK failed, `Session::finish`).
+    let manager =
+        Manager::from_config(config, tokio_postgres::NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    Pool::builder(manager)
+        .max_size(pool_size as usize)
+        .runtime(Runtime::Tokio1)
+        .create_timeout(Some(Duration::from_secs(5)))
+        .wait_timeout(Some(Duration::from_secs(10)))
+        .build()
+        .map_err(|e| AppError::internal("building the read pool", e))
 }
 
 /// `stmt` as an unnamed statement (prepared in the same round trip as it runs, kept nowhere).

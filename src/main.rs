@@ -178,7 +178,7 @@ async fn serve(settings: Settings) -> Result<(), AppError> {
     } else {
         database::require_current_schema(&db.conn).await?;
     }
-    let app = Application::build(&settings.server, &settings.graphql, db.conn.clone()).await?;
+    let app = Application::build(&settings.server, &settings.graphql, db.conn.clone(), db.reads.clone()).await?;
     let host = settings.server.listen.ip();
     tracing::info!("Registry Gateway listening on http://{host}:{}/ (GraphQL at /graphql)", app.port());
     tokio::select! {

@@ -8,8 +8,7 @@ use std::io::Write as _;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use sea_orm::sqlx::Row as _;
-use sea_orm::sqlx::postgres::PgRow;
+use tokio_postgres::Row;
 use uuid::Uuid;
 
 use crate::catalog::{ScalarKind, enum_value_name};
@@ -37,32 +36,29 @@ fn enum_name(label: &str) -> Option<&'static str> {
     names.get(label).map(String::as_str)
 }
 
-/// Columns are decoded without sqlx's type-compatibility check (`try_get_unchecked`): the plan
-/// chose each column's type and its cast (`sql/compile.rs`, `select_list`); a mismatch is still an
-/// error of the decoder, never undefined behaviour.
-fn decoded<T>(r: Result<T, sea_orm::sqlx::Error>) -> Result<T, AppError> {
+/// A column decoded as the type the plan chose for it (`sql/compile.rs`, `select_list`, casts
+/// where the column's own type differs); a mismatch is an error of the decoder.
+fn decoded<T>(r: Result<T, tokio_postgres::Error>) -> Result<T, AppError> {
     r.context("decoding a column")
 }
 
 /// A column's value as the JSON the resolver path gave it (cursors are made of these).
-pub fn cell_json(row: &PgRow, i: usize, kind: &ScalarKind) -> Result<serde_json::Value, AppError> {
+pub fn cell_json(row: &Row, i: usize, kind: &ScalarKind) -> Result<serde_json::Value, AppError> {
     use serde_json::Value as J;
     Ok(match kind {
-        ScalarKind::Uuid => {
-            decoded(row.try_get_unchecked::<Option<Uuid>, _>(i))?.map_or(J::Null, |u| J::String(u.to_string()))
-        }
+        ScalarKind::Uuid => decoded(row.try_get::<_, Option<Uuid>>(i))?.map_or(J::Null, |u| J::String(u.to_string())),
         ScalarKind::String | ScalarKind::Decimal => {
-            decoded(row.try_get_unchecked::<Option<String>, _>(i))?.map_or(J::Null, J::String)
+            decoded(row.try_get::<_, Option<String>>(i))?.map_or(J::Null, J::String)
         }
-        ScalarKind::Enum(_) => decoded(row.try_get_unchecked::<Option<&str>, _>(i))?
+        ScalarKind::Enum(_) => decoded(row.try_get::<_, Option<&str>>(i))?
             .map_or(J::Null, |s| J::String(enum_name(s).map_or_else(|| enum_value_name(s), str::to_owned))),
-        ScalarKind::Int => decoded(row.try_get_unchecked::<Option<i32>, _>(i))?.map_or(J::Null, J::from),
-        ScalarKind::BigInt => decoded(row.try_get_unchecked::<Option<i64>, _>(i))?.map_or(J::Null, J::from),
-        ScalarKind::Float => decoded(row.try_get_unchecked::<Option<f64>, _>(i))?.map_or(J::Null, J::from),
-        ScalarKind::Boolean => decoded(row.try_get_unchecked::<Option<bool>, _>(i))?.map_or(J::Null, J::Bool),
-        ScalarKind::Date => decoded(row.try_get_unchecked::<Option<NaiveDate>, _>(i))?
+        ScalarKind::Int => decoded(row.try_get::<_, Option<i32>>(i))?.map_or(J::Null, J::from),
+        ScalarKind::BigInt => decoded(row.try_get::<_, Option<i64>>(i))?.map_or(J::Null, J::from),
+        ScalarKind::Float => decoded(row.try_get::<_, Option<f64>>(i))?.map_or(J::Null, J::from),
+        ScalarKind::Boolean => decoded(row.try_get::<_, Option<bool>>(i))?.map_or(J::Null, J::Bool),
+        ScalarKind::Date => decoded(row.try_get::<_, Option<NaiveDate>>(i))?
             .map_or(J::Null, |d| J::String(d.format("%Y-%m-%d").to_string())),
-        ScalarKind::DateTime => decoded(row.try_get_unchecked::<Option<DateTime<FixedOffset>>, _>(i))?
+        ScalarKind::DateTime => decoded(row.try_get::<_, Option<DateTime<FixedOffset>>>(i))?
             .map_or(J::Null, |d| J::String(d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))),
         ScalarKind::Json | ScalarKind::StringList | ScalarKind::UuidList | ScalarKind::Vector(_) => J::Null,
     })
@@ -96,9 +92,9 @@ impl JsonWriter<'_> {
     }
 
     /// One column of `row`.
-    fn cell(&mut self, row: &PgRow, i: usize, kind: &ScalarKind) -> Out {
+    fn cell(&mut self, row: &Row, i: usize, kind: &ScalarKind) -> Out {
         match kind {
-            ScalarKind::Uuid => match decoded(row.try_get_unchecked::<Option<Uuid>, _>(i))? {
+            ScalarKind::Uuid => match decoded(row.try_get::<_, Option<Uuid>>(i))? {
                 Some(u) => {
                     let mut b = Uuid::encode_buffer();
                     self.buf.push(b'"');
@@ -107,51 +103,51 @@ impl JsonWriter<'_> {
                 }
                 None => self.raw(b"null"),
             },
-            ScalarKind::String | ScalarKind::Decimal => match decoded(row.try_get_unchecked::<Option<&str>, _>(i))? {
+            ScalarKind::String | ScalarKind::Decimal => match decoded(row.try_get::<_, Option<&str>>(i))? {
                 Some(s) => self.string(s),
                 None => self.raw(b"null"),
             },
-            ScalarKind::Enum(_) => match decoded(row.try_get_unchecked::<Option<&str>, _>(i))? {
+            ScalarKind::Enum(_) => match decoded(row.try_get::<_, Option<&str>>(i))? {
                 Some(s) => match enum_name(s) {
                     Some(n) => self.string(n),
                     None => self.string(&enum_value_name(s)),
                 },
                 None => self.raw(b"null"),
             },
-            ScalarKind::Int => match decoded(row.try_get_unchecked::<Option<i32>, _>(i))? {
+            ScalarKind::Int => match decoded(row.try_get::<_, Option<i32>>(i))? {
                 Some(n) => {
                     let _ = write!(self.buf, "{n}");
                 }
                 None => self.raw(b"null"),
             },
-            ScalarKind::BigInt => match decoded(row.try_get_unchecked::<Option<i64>, _>(i))? {
+            ScalarKind::BigInt => match decoded(row.try_get::<_, Option<i64>>(i))? {
                 Some(n) => {
                     let _ = write!(self.buf, "{n}");
                 }
                 None => self.raw(b"null"),
             },
             ScalarKind::Float => {
-                let v = decoded(row.try_get_unchecked::<Option<f64>, _>(i))?;
+                let v = decoded(row.try_get::<_, Option<f64>>(i))?;
                 self.json(&v.map(serde_json::Value::from));
             }
-            ScalarKind::Boolean => match decoded(row.try_get_unchecked::<Option<bool>, _>(i))? {
+            ScalarKind::Boolean => match decoded(row.try_get::<_, Option<bool>>(i))? {
                 Some(b) => self.bool(b),
                 None => self.raw(b"null"),
             },
             ScalarKind::Json => {
-                let v = decoded(row.try_get_unchecked::<Option<serde_json::Value>, _>(i))?;
+                let v = decoded(row.try_get::<_, Option<serde_json::Value>>(i))?;
                 self.json(&v);
             }
             ScalarKind::StringList => {
-                let v = decoded(row.try_get_unchecked::<Option<Vec<String>>, _>(i))?;
+                let v = decoded(row.try_get::<_, Option<Vec<String>>>(i))?;
                 self.json(&v);
             }
             ScalarKind::UuidList => {
-                let v = decoded(row.try_get_unchecked::<Option<Vec<Uuid>>, _>(i))?;
+                let v = decoded(row.try_get::<_, Option<Vec<Uuid>>>(i))?;
                 self.json(&v);
             }
             ScalarKind::Vector(_) => {
-                let v = decoded(row.try_get_unchecked::<Option<Vec<f32>>, _>(i))?;
+                let v = decoded(row.try_get::<_, Option<Vec<f32>>>(i))?;
                 self.json(&v.map(|v| v.into_iter().map(|x| serde_json::Value::from(f64::from(x))).collect::<Vec<_>>()));
             }
             ScalarKind::Date | ScalarKind::DateTime => {

@@ -1,7 +1,7 @@
 //! Runs a plan's fetches, level by level: every relation of a level is loaded for all its parent
 //! rows with one statement (belongs-to by `id = ANY`, lists with one `LATERAL` statement paging
 //! each parent in SQL), then its own relations below, depth first. Rows stay as the driver returns
-//! them (`PgRow`); only ids and foreign keys are decoded here, everything else when the answer is
+//! them (`Row`); only ids and foreign keys are decoded here, everything else when the answer is
 //! written.
 
 use std::collections::HashMap;
@@ -12,8 +12,7 @@ pub type UuidMap<V> = HashMap<Uuid, V, foldhash::fast::RandomState>;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use sea_orm::sqlx::Row as _;
-use sea_orm::sqlx::postgres::PgRow;
+use tokio_postgres::Row;
 use uuid::Uuid;
 
 use crate::catalog::Catalog;
@@ -29,7 +28,7 @@ use crate::sql::sql_text::Sql;
 
 /// Rows of one fetch, with their relations loaded (aligned with [`Fetch::relations`]).
 pub struct Loaded {
-    pub rows: Arc<Vec<PgRow>>,
+    pub rows: Arc<Vec<Row>>,
     /// Where the fetch's columns start in each row.
     pub offset: usize,
     pub ids: Vec<Uuid>,
@@ -90,8 +89,8 @@ fn unique(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
 }
 
 /// The uuid at `index` of `row`, if not null.
-pub fn uuid_at(row: &PgRow, index: usize) -> Result<Option<Uuid>, AppError> {
-    row.try_get_unchecked::<Option<Uuid>, _>(index).context("decoding a uuid")
+pub fn uuid_at(row: &Row, index: usize) -> Result<Option<Uuid>, AppError> {
+    row.try_get::<_, Option<Uuid>>(index).context("decoding a uuid")
 }
 
 pub struct Loader<'a> {
@@ -106,7 +105,7 @@ impl Loader<'_> {
         &self.plan.catalog
     }
 
-    pub async fn query(&self, sql: Sql) -> Result<Vec<PgRow>, AppError> {
+    pub async fn query(&self, sql: Sql) -> Result<Vec<Row>, AppError> {
         self.session.query(sql).await
     }
 
@@ -114,7 +113,7 @@ impl Loader<'_> {
     pub fn load<'b>(
         &'b self,
         fetch: &'b Fetch,
-        rows: Arc<Vec<PgRow>>,
+        rows: Arc<Vec<Row>>,
         offset: usize,
     ) -> BoxFuture<'b, Result<Loaded, AppError>> {
         async move {
@@ -182,7 +181,7 @@ impl Loader<'_> {
             let counts = self.query(compile::child_counts(self.catalog(), list, &parents)).await?;
             let mut totals = UuidMap::default();
             for r in &counts {
-                totals.insert(uuid_at(r, 0)?.unwrap_or_default(), r.try_get::<i64, _>(1).context("decoding a count")?);
+                totals.insert(uuid_at(r, 0)?.unwrap_or_default(), r.try_get::<_, i64>(1).context("decoding a count")?);
             }
             Some(totals)
         } else {
@@ -206,7 +205,7 @@ impl Loader<'_> {
         if list.want_total {
             let rows = self.query(compile::count(self.catalog(), list)).await?;
             page.total = Some(match rows.first() {
-                Some(r) => r.try_get::<i64, _>(0).context("decoding a count")?,
+                Some(r) => r.try_get::<_, i64>(0).context("decoding a count")?,
                 None => 0,
             });
         }
@@ -251,9 +250,9 @@ impl Loader<'_> {
         let mut ranking = Vec::with_capacity(ranked.len());
         for r in &ranked {
             ranking.push((
-                r.try_get::<Uuid, _>(0).context("decoding a chunk id")?,
-                r.try_get::<Uuid, _>(1).context("decoding a source id")?,
-                r.try_get::<f64, _>(2).context("decoding a score")?,
+                r.try_get::<_, Uuid>(0).context("decoding a chunk id")?,
+                r.try_get::<_, Uuid>(1).context("decoding a source id")?,
+                r.try_get::<_, f64>(2).context("decoding a score")?,
             ));
         }
         let chunk_ids: Vec<Uuid> = ranking.iter().map(|h| h.0).collect();
@@ -291,10 +290,10 @@ impl Loader<'_> {
         let mut ranked = Vec::with_capacity(rows.len());
         for r in &rows {
             ranked.push((
-                usize::try_from(r.try_get::<i32, _>(0).context("decoding a hit's table")?).unwrap_or_default(),
-                r.try_get::<Uuid, _>(1).context("decoding a hit's id")?,
-                r.try_get::<f64, _>(2).context("decoding a rank")?,
-                r.try_get::<Option<String>, _>(3).context("decoding a snippet")?.unwrap_or_default(),
+                usize::try_from(r.try_get::<_, i32>(0).context("decoding a hit's table")?).unwrap_or_default(),
+                r.try_get::<_, Uuid>(1).context("decoding a hit's id")?,
+                r.try_get::<_, f64>(2).context("decoding a rank")?,
+                r.try_get::<_, Option<String>>(3).context("decoding a snippet")?.unwrap_or_default(),
             ));
         }
         let mut loaded = Vec::with_capacity(tables.len());

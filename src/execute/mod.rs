@@ -7,6 +7,7 @@
 //! specification's null propagation says (every error of a data field surfaces at its root field:
 //! one root field is one unit of loading).
 
+pub mod bind;
 pub mod json_writer;
 pub mod load;
 pub mod session;
@@ -81,6 +82,9 @@ pub async fn execute(plan: &Plan, cx: &ExecContext<'_>, introspection: Option<&a
     let mut out = JsonWriter { plan: cx.plan, buf: Vec::with_capacity(4096) };
     let mut errors = Vec::new();
     let mut null_data = false;
+    if answered_by_one_statement(plan) {
+        cx.session.last_statement_next();
+    }
     out.buf.push(b'{');
     for (i, root) in plan.fields.iter().enumerate() {
         if i > 0 {
@@ -102,6 +106,19 @@ pub async fn execute(plan: &Plan, cx: &ExecContext<'_>, introspection: Option<&a
     }
     out.buf.push(b'}');
     Answer { errors, data: (!null_data).then_some(out.buf), executed: true, extensions: BTreeMap::new() }
+}
+
+/// Whether the operation's data comes from one statement: one data root field, a row by key or a
+/// page without relations or `totalCount` (`agent(id:)`, a flat list). Its transaction then ends
+/// with that statement (`Session::last_statement_next`).
+fn answered_by_one_statement(plan: &Plan) -> bool {
+    let mut data = plan.fields.iter().filter(|f| !matches!(f.plan, Ok(Root::Typename | Root::Introspection)));
+    let (Some(one), None) = (data.next(), data.next()) else { return false };
+    match &one.plan {
+        Ok(Root::Single { fetch, .. }) => fetch.relations.is_empty(),
+        Ok(Root::List { fetch, .. }) => fetch.node.relations.is_empty() && !fetch.want_total && fetch.link.is_none(),
+        _ => false,
+    }
 }
 
 fn clone_error(e: &AppError) -> AppError {

@@ -8,22 +8,32 @@
 //! transaction-mode pooler (PgBouncer, Supavisor) may hand the next transaction another server
 //! connection. Ending it does not wait: the ROLLBACK is sent after the answer, off the request path.
 //!
+//! The set-up is **pipelined** with the first data statement: both go out in one write and their
+//! answers come back together, so a request whose data is one statement costs one round trip.
+//! Statements are parsed with their parameter types stated ([`crate::execute::bind`]): named and
+//! cached per connection (`--prepared-statements`), or unnamed, parsed and run in the same round
+//! trip (behind a pooler without prepared-statement support). If the set-up fails, the
+//! transaction is aborted before the data statement runs, so that statement fails too: nothing is
+//! ever read without the tenant context.
+//!
 //! Measured reason (bench/README.md): BEGIN, a set-up statement and ROLLBACK were three round trips
-//! per request on top of the data; now one round trip precedes the data and none follows it.
+//! per request on top of the data; with sqlx, which cannot pipeline, one round trip still preceded
+//! the data. This is why the read path uses tokio-postgres (and deadpool-postgres for its pool)
+//! while the rest of the gateway (migrations, audit, keys) stays on SeaORM's sqlx.
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use sea_orm::sea_query::Values;
-use sea_orm::sqlx::pool::PoolConnection;
-use sea_orm::sqlx::postgres::PgRow;
-use sea_orm::sqlx::{self, AssertSqlSafe, PgPool, Postgres};
-use sea_query_sqlx::SqlxValues;
+use deadpool_postgres::{Object, Pool};
 use tokio::sync::Mutex;
+use tokio_postgres::Row;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{ToSql, Type};
 use uuid::Uuid;
 
 use crate::error::{AppError, ErrorCode};
+use crate::execute::bind::{Param, param_type};
 use crate::sql::sql_text::Sql;
 
 /// The role statements run as when row-level security enforces visibility (migration 21).
@@ -50,13 +60,15 @@ pub struct SessionSettings {
 }
 
 pub struct Session {
-    pool: PgPool,
+    pool: Pool,
     /// The request's connection, once a statement needed it, and whether its transaction currently
     /// runs statements with generic plans (`plan_cache_mode`).
-    conn: Mutex<Option<(PoolConnection<Postgres>, bool)>>,
+    conn: Mutex<Option<(Object, bool)>>,
     settings: SessionSettings,
     rls: RlsContext,
     statements: AtomicUsize,
+    /// The next statement is the transaction's last: its ROLLBACK is pipelined right behind it.
+    last_next: AtomicBool,
 }
 
 /// `plan_cache_mode` for a statement: statements whose plan does not depend on their parameters'
@@ -79,8 +91,15 @@ fn join(ids: &[Uuid]) -> String {
 }
 
 impl Session {
-    pub fn new(pool: PgPool, settings: SessionSettings, rls: RlsContext) -> Self {
-        Self { pool, conn: Mutex::new(None), settings, rls, statements: AtomicUsize::new(0) }
+    pub fn new(pool: Pool, settings: SessionSettings, rls: RlsContext) -> Self {
+        Self {
+            pool,
+            conn: Mutex::new(None),
+            settings,
+            rls,
+            statements: AtomicUsize::new(0),
+            last_next: AtomicBool::new(false),
+        }
     }
 
     /// Data statements issued so far (not counting the transaction's own set-up and end).
@@ -112,51 +131,101 @@ impl Session {
         text
     }
 
-    /// Runs one statement inside the request's transaction.
-    pub async fn query(&self, sql: Sql) -> Result<Vec<PgRow>, AppError> {
+    /// Says that the next statement is the transaction's last (the executor knows when one
+    /// statement answers the whole operation): its ROLLBACK then goes out in the same write, and
+    /// the connection returns to the pool as soon as the answer has arrived.
+    pub fn last_statement_next(&self) {
+        self.last_next.store(true, Ordering::Relaxed);
+    }
+
+    /// Runs one statement inside the request's transaction, opening it first if this is the
+    /// request's first statement (pipelined with it).
+    pub async fn query(&self, sql: Sql) -> Result<Vec<Row>, AppError> {
         let mut guard = self.conn.lock().await;
-        if guard.is_none() {
-            let mut conn = self.pool.acquire().await.map_err(map_db_error)?;
-            sqlx::raw_sql(AssertSqlSafe(self.begin_text(sql.generic_plan, &sql.settings)))
-                .execute(&mut *conn)
-                .await
-                .map_err(map_db_error)?;
-            *guard = Some((conn, sql.generic_plan));
-        } else if let Some((conn, generic)) = guard.as_mut()
-            && (*generic != sql.generic_plan || !sql.settings.is_empty())
-        {
-            let mut text =
-                format!("SELECT set_config('plan_cache_mode', '{}', true)", plan_cache_mode(sql.generic_plan));
-            for (name, value) in &sql.settings {
-                let _ = write!(text, ", set_config('{name}', '{}', true)", value.replace('\'', "''"));
+        let setup = match guard.as_mut() {
+            None => {
+                let client = self.pool.get().await.map_err(|e| AppError::internal("getting a connection", e))?;
+                *guard = Some((client, sql.generic_plan));
+                Some(self.begin_text(sql.generic_plan, &sql.settings))
             }
-            sqlx::raw_sql(AssertSqlSafe(text)).execute(&mut **conn).await.map_err(map_db_error)?;
-            *generic = sql.generic_plan;
-        }
-        let Some((conn, _)) = guard.as_mut() else { return Err(AppError::internal("session", "no connection")) };
+            Some((_, generic)) if *generic != sql.generic_plan || !sql.settings.is_empty() => {
+                let mut text =
+                    format!("SELECT set_config('plan_cache_mode', '{}', true)", plan_cache_mode(sql.generic_plan));
+                for (name, value) in &sql.settings {
+                    let _ = write!(text, ", set_config('{name}', '{}', true)", value.replace('\'', "''"));
+                }
+                *generic = sql.generic_plan;
+                Some(text)
+            }
+            Some(_) => None,
+        };
+        let Some((client, _)) = guard.as_ref() else { return Err(AppError::internal("session", "no connection")) };
         self.statements.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let Sql { text, params, .. } = sql;
-        let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| text.clone());
-        let result = sqlx::query_with(AssertSqlSafe(text), SqlxValues(Values(params)))
-            .persistent(self.settings.prepared_statements)
-            .fetch_all(&mut **conn)
-            .await
-            .map_err(map_db_error);
+        let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| sql.text.clone());
+        let last = self.last_next.swap(false, Ordering::Relaxed);
+        // Requests are written in the order they are first polled: the set-up first, then the
+        // statement (after its parse, when it is not cached yet), then the ROLLBACK. So the ROLLBACK
+        // can never overtake the statement, and the statement never runs without the set-up.
+        let result = match setup {
+            Some(setup) => {
+                let (done, rows) = futures::join!(client.batch_execute(&setup), self.run(client, &sql, last));
+                done.map_err(map_db_error).and(rows)
+            }
+            None => self.run(client, &sql, last).await,
+        };
+        if last && let Some((client, _)) = guard.take() {
+            match &result {
+                Ok(_) => drop(client),
+                // The ROLLBACK may not have run: the connection is not reused.
+                Err(_) => drop(Object::take(client)),
+            }
+        }
         if let Some(text) = logged {
             tracing::debug!(elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, sql = %text, "statement");
         }
         result
     }
 
+    /// Sends one data statement and collects its rows; with `last`, the ROLLBACK follows it in the
+    /// same write (and its failure fails the statement).
+    async fn run(&self, client: &Object, sql: &Sql, last: bool) -> Result<Vec<Row>, AppError> {
+        let params: Vec<Param<'_>> = sql.params.iter().map(Param).collect();
+        let types: Vec<Type> = sql.params.iter().map(param_type).collect();
+        let rows = async {
+            if self.settings.prepared_statements {
+                let statement = client.prepare_typed_cached(&sql.text, &types).await.map_err(map_db_error)?;
+                let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+                let query = client.query(&statement, &refs);
+                if last {
+                    let (rows, end) = futures::join!(query, client.batch_execute("ROLLBACK"));
+                    end.map_err(map_db_error).and(rows.map_err(map_db_error))
+                } else {
+                    query.await.map_err(map_db_error)
+                }
+            } else {
+                let typed: Vec<(&(dyn ToSql + Sync), Type)> =
+                    params.iter().zip(types.iter().cloned()).map(|(p, t)| (p as &(dyn ToSql + Sync), t)).collect();
+                let query = client.query_typed(&sql.text, &typed);
+                if last {
+                    let (rows, end) = futures::join!(query, client.batch_execute("ROLLBACK"));
+                    end.map_err(map_db_error).and(rows.map_err(map_db_error))
+                } else {
+                    query.await.map_err(map_db_error)
+                }
+            }
+        };
+        rows.await
+    }
+
     /// Ends the transaction (read-only, so a rollback), without waiting for it: the connection goes
-    /// back to the pool once the ROLLBACK has run.
+    /// back to the pool once the ROLLBACK has run, or is closed if it failed.
     pub async fn finish(&self) {
-        if let Some((mut conn, _)) = self.conn.lock().await.take() {
+        if let Some((client, _)) = self.conn.lock().await.take() {
             tokio::spawn(async move {
-                if let Err(e) = sqlx::raw_sql(AssertSqlSafe("ROLLBACK")).execute(&mut *conn).await {
+                if let Err(e) = client.batch_execute("ROLLBACK").await {
                     tracing::warn!(error = %e, "ending the request transaction failed");
-                    conn.close_on_drop();
+                    drop(Object::take(client));
                 }
             });
         }
@@ -164,9 +233,8 @@ impl Session {
 }
 
 /// A statement timeout is the caller's to fix (a smaller query); anything else is internal.
-fn map_db_error(e: sqlx::Error) -> AppError {
-    let canceled = e.as_database_error().and_then(sqlx::error::DatabaseError::code).is_some_and(|c| c == "57014");
-    if canceled {
+fn map_db_error(e: tokio_postgres::Error) -> AppError {
+    if e.code() == Some(&SqlState::QUERY_CANCELED) {
         AppError::user(
             ErrorCode::Timeout,
             "the query ran past the statement timeout; ask for fewer rows or a shallower selection",

@@ -41,6 +41,8 @@ pub struct Application {
 
 struct AppState {
     db: DatabaseConnection,
+    /// The pool requests read through (tokio-postgres, pipelined; `execute/session.rs`).
+    reads: deadpool_postgres::Pool,
     engine: Engine,
     keys: ApiKeyStore,
     limiter: RateLimiter,
@@ -86,6 +88,7 @@ impl Application {
         server: &ServerSettings,
         graphql: &GraphqlSettings,
         db: DatabaseConnection,
+        reads: deadpool_postgres::Pool,
     ) -> Result<Self, AppError> {
         let listener = TcpListener::bind(server.listen)
             .map_err(|e| AppError::config(format!("cannot listen on {}: {e}", server.listen)))?;
@@ -100,6 +103,7 @@ impl Application {
         let audit = AuditWriter::spawn(db.clone(), AuditConfig::default());
         let state = web::Data::new(AppState {
             db,
+            reads,
             engine: Engine { schema, context, documents: DocumentCache::new(1000), embeddings },
             keys,
             limiter: RateLimiter::new(),
@@ -353,7 +357,7 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
     let expose = state.settings.expose_sql_stats;
     let private = std::cell::RefCell::new(Vec::new());
     let answers = {
-        let pool = state.db.get_postgres_connection_pool().clone();
+        let pool = state.reads.clone();
         let settings = SessionSettings {
             statement_timeout_ms: state.settings.statement_timeout_ms,
             prepared_statements: state.settings.prepared_statements,

@@ -223,7 +223,9 @@ pub async fn serve(db: &TestDb, settings: &registry_gateway::config::GraphqlSett
     registry_gateway::telemetry::init();
     let server =
         registry_gateway::config::ServerSettings { listen: "127.0.0.1:0".parse().unwrap(), no_demo_data: true };
-    let app = registry_gateway::http::server::Application::build(&server, settings, db.conn.clone())
+    // Twelve read connections, as many as the SeaORM pool of the PgBouncer test's gateway.
+    let reads = database::read_pool(&db.url, 12).expect("the read pool");
+    let app = registry_gateway::http::server::Application::build(&server, settings, db.conn.clone(), reads)
         .await
         .expect("build the app");
     let address = format!("http://127.0.0.1:{}", app.port());

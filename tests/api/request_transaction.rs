@@ -4,8 +4,7 @@
 
 use registry_gateway::execute::session::{RlsContext, Session, SessionSettings};
 use registry_gateway::sql::sql_text::Sql;
-use sea_orm::sqlx::Row as _;
-use sea_orm::sqlx::postgres::PgRow;
+use tokio_postgres::Row;
 use uuid::Uuid;
 
 use crate::helpers::{PLATFORM_TENANT, seeded_database};
@@ -20,8 +19,8 @@ fn settings_sql(generic_plan: bool) -> Sql {
     sql
 }
 
-fn text(rows: &[PgRow], column: &str) -> String {
-    rows[0].try_get::<Option<String>, _>(column).unwrap().unwrap_or_default()
+fn text(rows: &[Row], column: &str) -> String {
+    rows[0].try_get::<_, Option<String>>(column).unwrap().unwrap_or_default()
 }
 
 fn settings(timeout: u64, prepared: bool) -> SessionSettings {
@@ -31,7 +30,7 @@ fn settings(timeout: u64, prepared: bool) -> SessionSettings {
 #[tokio::test]
 async fn statements_run_read_only_as_the_reader_with_the_tenant_and_the_plan_mode_they_ask_for() {
     let db = seeded_database().await;
-    let pool = db.conn.get_postgres_connection_pool().clone();
+    let pool = registry_gateway::database::read_pool(&db.url, 4).unwrap();
     let tenant = Uuid::parse_str(PLATFORM_TENANT).unwrap();
     let rls = RlsContext { enforce: true, current_tenant: Some(tenant), visible: vec![tenant], private: vec![] };
     let session = Session::new(pool.clone(), settings(1234, true), rls);
@@ -66,16 +65,40 @@ async fn statements_run_read_only_as_the_reader_with_the_tenant_and_the_plan_mod
     // Every pooled connection is back to its defaults once the sessions ended.
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     for _ in 0..4 {
-        let mut conn = pool.acquire().await.unwrap();
-        let row = sea_orm::sqlx::query(
-            "SELECT current_user::text AS who, current_setting('app.current_tenant_id', true) AS t, \
-             current_setting('transaction_read_only') AS ro",
-        )
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-        assert_ne!(row.get::<String, _>("who"), "registry_reader");
-        assert_eq!(row.get::<Option<String>, _>("t").unwrap_or_default(), "");
-        assert_eq!(row.get::<String, _>("ro"), "off");
+        let conn = pool.get().await.unwrap();
+        let row = conn
+            .query_one(
+                "SELECT current_user::text AS who, current_setting('app.current_tenant_id', true) AS t, \
+                 current_setting('transaction_read_only') AS ro",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_ne!(row.get::<_, String>("who"), "registry_reader");
+        assert_eq!(row.get::<_, Option<String>>("t").unwrap_or_default(), "");
+        assert_eq!(row.get::<_, String>("ro"), "off");
     }
+}
+
+/// The set-up is pipelined with the first statement; when it fails, that statement must not run
+/// without it: the transaction is aborted, the statement fails, and the connection comes back clean.
+#[tokio::test]
+async fn a_failed_set_up_fails_the_statement_sent_with_it() {
+    let db = seeded_database().await;
+    let pool = registry_gateway::database::read_pool(&db.url, 1).unwrap();
+    let tenant = Uuid::parse_str(PLATFORM_TENANT).unwrap();
+    let rls = RlsContext { enforce: true, current_tenant: Some(tenant), visible: vec![tenant], private: vec![] };
+    for prepared in [true, false] {
+        let session = Session::new(pool.clone(), settings(5000, prepared), rls.clone());
+        let mut sql = Sql::new();
+        sql.push("SELECT count(*)::text AS n FROM agents");
+        sql.settings.push(("statement_timeout", "not a duration".to_owned()));
+        let err = session.query(sql).await.expect_err("the set-up failed, so the statement must fail");
+        assert!(format!("{err:?}").contains("statement_timeout"), "the set-up's own error is reported: {err:?}");
+        session.finish().await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let conn = pool.get().await.unwrap();
+    let row = conn.query_one("SELECT current_setting('transaction_read_only') AS ro", &[]).await.unwrap();
+    assert_eq!(row.get::<_, String>("ro"), "off");
 }
