@@ -272,6 +272,12 @@ impl Catalog {
         self.argument_renames(type_name, field).find(|(_, to)| to == shown).map_or(shown, |(from, _)| from.as_str())
     }
 
+    /// Every argument the naming file renames: `((type, field), (argument, shown as))`, by the
+    /// schema's type and field names.
+    pub fn renamed_arguments(&self) -> impl Iterator<Item = (&(String, String), &(String, String))> {
+        self.arguments.iter().flat_map(|(at, renames)| renames.iter().map(move |r| (at, r)))
+    }
+
     fn argument_renames(&self, type_name: &str, field: &str) -> impl Iterator<Item = &(String, String)> {
         self.arguments.get(&(type_name.to_owned(), field.to_owned())).into_iter().flatten()
     }
@@ -450,7 +456,7 @@ mod tests {
         assert_eq!(junction_of("tasks", "agents"), "task_agents");
         assert_eq!(junction_of("tasks", "promptOrchestrationAgents"), "task_agent_prompt_orchestration");
         assert_eq!(junction_of("workflows", "tasks"), "workflow_tasks");
-                assert_eq!(c.table("jobs_to_be_done").unwrap().type_name, "JobToBeDone");
+        assert_eq!(c.table("jobs_to_be_done").unwrap().type_name, "JobToBeDone");
         assert_eq!(c.table("knowledge_chunks").unwrap().type_name, "KnowledgeChunk");
         // Field names are unique within each type.
         for t in &c.tables {

@@ -153,7 +153,9 @@ fn checked(name: &str, key: &str) -> Result<String, AppError> {
     if is_graphql_name(name) {
         Ok(name.to_owned())
     } else {
-        Err(error(format!("{key} = {name:?}: not a GraphQL name (letters, digits and `_`, not starting with a digit or `__`)")))
+        Err(error(format!(
+            "{key} = {name:?}: not a GraphQL name (letters, digits and `_`, not starting with a digit or `__`)"
+        )))
     }
 }
 
