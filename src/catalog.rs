@@ -490,7 +490,7 @@ mod tests {
 /// The GraphQL names the catalog gives its tables and column kinds: one source for the schema
 /// (`graphql/`) and for the plan, which reads type conditions and names types in its messages.
 pub mod names {
-    use super::{Catalog, Relation, RelationKind, ScalarKind, Table, pascal};
+    use super::{Catalog, Column, Relation, RelationKind, ScalarKind, Table, pascal};
 
     pub const UUID: &str = "UUID";
     pub const DATE_TIME: &str = "DateTime";
@@ -519,6 +519,11 @@ pub mod names {
             ScalarKind::Json => JSON.into(),
             ScalarKind::Enum(name) => enum_type(name),
         }
+    }
+
+    /// The root field fetching a row of `table` by its natural key `key` (`agentBySlug`).
+    pub fn key_field(table: &Table, key: &Column) -> String {
+        format!("{}By{}", table.single_field, pascal(&key.name))
     }
 
     /// `<Type>Filter`.

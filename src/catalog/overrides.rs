@@ -20,7 +20,7 @@
 //! name, or a value that collides with another name is an error: [`NamingFile::apply`] returns it
 //! as one line, which `serve` and `schema` print before exiting, and a test runs the same check.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::error::AppError;
 
@@ -119,8 +119,8 @@ impl NamingFile {
                     .map(|a| renamed.iter().find(|(f, _)| f == a).map_or(*a, |(_, to)| to.as_str()))
                     .collect();
                 shown.sort_unstable();
-                if let Some(w) = shown.windows(2).find(|w| w[0] == w[1]) {
-                    return Err(error(format!("[arguments.{ty}.{field}]: two arguments would be named {}", w[0])));
+                if let Some(twice) = shown.windows(2).find_map(|w| (w[0] == w[1]).then_some(w[0])) {
+                    return Err(error(format!("[arguments.{ty}.{field}]: two arguments would be named {twice}")));
                 }
                 arguments.push((ty.clone(), field.clone(), renamed));
             }
@@ -238,7 +238,7 @@ fn check_unique(catalog: &Catalog) -> Result<(), AppError> {
     }
     let mut roots: HashMap<String, &str> = OTHER_ROOT_FIELDS.iter().map(|f| ((*f).to_owned(), "search")).collect();
     for t in &catalog.tables {
-        let keys = t.natural_keys().map(|k| format!("{}By{}", t.single_field, super::pascal(&k.name)));
+        let keys = t.natural_keys().map(|k| super::names::key_field(t, k));
         for f in [t.list_field.clone(), t.single_field.clone()].into_iter().chain(keys) {
             if let Some(other) = roots.insert(f.clone(), &t.name) {
                 return Err(error(format!("root field Query.{f} would belong to both `{other}` and `{}`", t.name)));
@@ -246,11 +246,11 @@ fn check_unique(catalog: &Catalog) -> Result<(), AppError> {
         }
     }
     for t in &catalog.tables {
-        let mut seen: HashMap<&str, ()> = HashMap::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         let names = t.columns.iter().map(|c| c.field.as_str());
         let names = names.chain(t.relations.iter().map(|&r| catalog.relations[r].field.as_str()));
         for n in names {
-            if seen.insert(n, ()).is_some() {
+            if !seen.insert(n) {
                 return Err(error(format!("{}.{n} would name two fields", t.type_name)));
             }
         }

@@ -3,7 +3,7 @@
 use async_graphql::dynamic::{Enum, EnumItem, InputValue, Object, Schema, SchemaBuilder, TypeRef};
 
 use crate::catalog::overrides::QUERY;
-use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, enums, pascal};
+use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, enums, names};
 use crate::error::AppError;
 use crate::graphql::arguments::list_arguments;
 use crate::graphql::ordering::order_enum;
@@ -175,7 +175,7 @@ fn single_field(catalog: &Catalog, table: &Table) -> async_graphql::dynamic::Fie
 
 fn natural_key_field(table: &Table, column: ColumnId) -> async_graphql::dynamic::Field {
     let col = &table.columns[column];
-    planned(format!("{}By{}", table.single_field, pascal(&col.name)), TypeRef::named(&table.type_name))
+    planned(names::key_field(table, col), TypeRef::named(&table.type_name))
         .argument(InputValue::new(&col.field, TypeRef::named_nn(TypeRef::STRING)))
         .description(format!("One `{}` row by its unique `{}`.", table.name, col.name))
 }

@@ -230,7 +230,11 @@ async fn sql_of(context: &PlanContext, query: &str) -> String {
     let scope =
         Scope::Tenant { tenant: platform, visible: vec![platform], private: vec![platform], shared_assets: vec![] };
     let plan = build(context, &scope, &doc, &op.node, &vars);
-    plan_statements(&context.catalog, &plan).into_iter().map(|(path, sql)| format!("{path}: {}\n", sql.text)).collect()
+    let mut out = String::new();
+    for (path, sql) in plan_statements(&context.catalog, &plan) {
+        let _ = writeln!(out, "{path}: {}", sql.text);
+    }
+    out
 }
 
 #[tokio::test]
