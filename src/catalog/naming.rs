@@ -39,7 +39,7 @@ struct Candidate {
     qualified: String,
     /// The link it goes through (a junction table, or a child table and its fk), so that the two
     /// directions of one self-referencing junction (`task_dependencies`) do not compete.
-    link: (TableId, ColumnId),
+    link: (TableId, Option<ColumnId>),
     /// A self-reference through `parent_*_id`: always `children`.
     tree: bool,
 }
@@ -166,7 +166,7 @@ fn candidates(tables: &[Table], infos: &[EntityInfo], by_name: &HashMap<String, 
                 kind: RelationKind::BelongsTo { fk: fk_id },
                 natural: camel(&belongs),
                 qualified: camel(&belongs),
-                link: (child, fk_id),
+                link: (child, Some(fk_id)),
                 tree: false,
             });
             let list = tables[child].list_field.clone();
@@ -177,7 +177,7 @@ fn candidates(tables: &[Table], infos: &[EntityInfo], by_name: &HashMap<String, 
                 kind: RelationKind::HasMany { target_fk: fk_id },
                 natural: if tree { "children".to_owned() } else { list.clone() },
                 qualified: format!("{list}By{}", pascal(stem)),
-                link: (child, fk_id),
+                link: (child, Some(fk_id)),
                 tree,
             });
         }
@@ -202,7 +202,7 @@ fn candidates(tables: &[Table], infos: &[EntityInfo], by_name: &HashMap<String, 
                 kind: RelationKind::ManyToMany { junction: j.id, near, far },
                 natural,
                 qualified,
-                link: (j.id, 0),
+                link: (j.id, None),
                 tree: false,
             });
         }
