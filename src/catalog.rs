@@ -4,15 +4,20 @@
 //! reads every entity's columns (`ColumnTrait::def`) and foreign keys (`RelationTrait::def`). From
 //! those it derives everything the GraphQL layer needs: names, scalar kinds, tenancy class, natural
 //! keys, and the relations in both directions, with junction tables becoming many-to-many
-//! relations whose own columns ride on the edge. Nothing here is written per table, except the
-//! few names English pluralisation cannot guess ([`entity::naming::SINGULAR_OVERRIDES`],
-//! [`RELATION_NAME_OVERRIDES`]). The tenancy class and the singulars come from [`entity::tenancy`]
-//! and [`entity::naming`], which the demo-data seeder shares.
+//! relations whose own columns ride on the edge. Nothing here is written per table: the names
+//! come from the naming rules ([`naming`], `docs/naming.md`), and the few deliberate exceptions
+//! from the naming file `schema-names.toml` ([`overrides`]). The tenancy class and the singulars
+//! come from [`entity::tenancy`] and [`entity::naming`], which the demo-data seeder shares.
 
 use std::collections::HashMap;
 
 use sea_orm::sea_query::TableRef;
 use sea_orm::{ColumnTrait, ColumnType, EntityTrait, IdenStatic, Iterable, RelationTrait};
+
+use crate::error::AppError;
+
+pub mod naming;
+pub mod overrides;
 
 pub type TableId = usize;
 pub type ColumnId = usize;
@@ -157,6 +162,8 @@ pub struct Catalog {
     pub tables: Vec<Table>,
     pub relations: Vec<Relation>,
     by_name: HashMap<String, TableId>,
+    /// Arguments the naming file renames ([`Catalog::argument_name`]).
+    arguments: overrides::ArgumentNames,
 }
 
 /// One entity, as read from its SeaORM definition.
@@ -227,19 +234,52 @@ pub const SEARCH_TYPES: &[(&str, &str)] = &[
     ("SOLUTION", "solutions"),
 ];
 
-/// Relation field names that read better than the generated ones: `(table, fk column, field name)`.
-/// For junctions the fk column is the near side. Self-references through `parent_*_id` become `children`.
-const RELATION_NAME_OVERRIDES: &[(&str, &str, &str)] = &[
-    ("task_dependencies", "task_id", "dependencies"),
-    ("task_dependencies", "depends_on_task_id", "dependents"),
-    ("workflow_step_connections", "from_step_id", "nextSteps"),
-    ("workflow_step_connections", "to_step_id", "previousSteps"),
-];
-
 impl Catalog {
-    /// The catalog of every entity in `entity/`.
+    /// The catalog of every entity in `entity/`, named by the rules and the naming file built into
+    /// the binary. `serve` and `schema` call [`Catalog::try_from_entities`] first, so that a bad
+    /// naming file ends them with its one-line error; this is for the places after that check.
+    #[allow(clippy::panic)]
     pub fn from_entities() -> Self {
+        Self::try_from_entities().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The catalog of every entity, named by the rules and the built-in naming file; an error
+    /// (one line) when the file names something the rules do not give.
+    pub fn try_from_entities() -> Result<Self, AppError> {
+        Self::by_rules().with_naming_file(overrides::FILE)
+    }
+
+    /// The catalog named by the rules alone, without the naming file.
+    pub fn by_rules() -> Self {
         Self::build(entity::for_each_entity!(entity_infos))
+    }
+
+    /// This catalog (named by the rules) renamed by the naming file `text`.
+    pub fn with_naming_file(mut self, text: &str) -> Result<Self, AppError> {
+        overrides::NamingFile::parse(text)?.apply(&mut self)?;
+        Ok(self)
+    }
+
+    /// The name the schema gives argument `argument` of `type_name.field` (`Query` for root fields).
+    pub fn argument_name<'a>(&'a self, type_name: &str, field: &str, argument: &'a str) -> &'a str {
+        self.argument_renames(type_name, field)
+            .find(|(from, _)| from == argument)
+            .map_or(argument, |(_, to)| to.as_str())
+    }
+
+    /// The argument the plan reads for `shown`, the schema's name of an argument of `type_name.field`.
+    pub fn argument_by_schema_name<'a>(&'a self, type_name: &str, field: &str, shown: &'a str) -> &'a str {
+        self.argument_renames(type_name, field).find(|(_, to)| to == shown).map_or(shown, |(from, _)| from.as_str())
+    }
+
+    /// Every argument the naming file renames: `((type, field), (argument, shown as))`, by the
+    /// schema's type and field names.
+    pub fn renamed_arguments(&self) -> impl Iterator<Item = (&(String, String), &(String, String))> {
+        self.arguments.iter().flat_map(|(at, renames)| renames.iter().map(move |r| (at, r)))
+    }
+
+    fn argument_renames(&self, type_name: &str, field: &str) -> impl Iterator<Item = &(String, String)> {
+        self.arguments.get(&(type_name.to_owned(), field.to_owned())).into_iter().flatten()
     }
 
     pub fn build(infos: Vec<EntityInfo>) -> Self {
@@ -289,119 +329,8 @@ impl Catalog {
             }
         }
 
-        // Relations. Candidates first, then names (which depend on what else the table has).
-        struct Candidate {
-            source: TableId,
-            target: TableId,
-            kind: RelationKind,
-            base: String,
-            /// Field name when `base` is ambiguous.
-            qualified: String,
-            priority: u8,
-        }
-        let mut candidates: Vec<Candidate> = Vec::new();
-        for (child, info) in infos.iter().enumerate() {
-            for (fk, target) in &info.foreign_keys {
-                let (Some(&target), Some(fk_id)) = (by_name.get(target), tables[child].col_id(fk)) else { continue };
-                let stem = fk.strip_suffix("_id").unwrap_or(fk);
-                let belongs_name =
-                    if stem == fk { format!("{fk}_{}", singular(&tables[target].name)) } else { stem.to_owned() };
-                candidates.push(Candidate {
-                    source: child,
-                    target,
-                    kind: RelationKind::BelongsTo { fk: fk_id },
-                    base: camel(&belongs_name),
-                    qualified: camel(&belongs_name),
-                    priority: 0,
-                });
-                let list = tables[child].list_field.clone();
-                candidates.push(Candidate {
-                    source: target,
-                    target: child,
-                    kind: RelationKind::HasMany { target_fk: fk_id },
-                    base: list.clone(),
-                    qualified: format!("{list}By{}", pascal(stem)),
-                    priority: 2,
-                });
-            }
-        }
-        for j in &tables {
-            let Some((a, b)) = j.junction else { continue };
-            let fks = &infos[j.id].foreign_keys;
-            let target_of = |col: ColumnId| {
-                fks.iter().find(|(fk, _)| *fk == j.columns[col].name).and_then(|(_, t)| by_name.get(t).copied())
-            };
-            let (Some(ta), Some(tb)) = (target_of(a), target_of(b)) else { continue };
-            for (near, far, from, to) in [(a, b, ta, tb), (b, a, tb, ta)] {
-                let to_list = tables[to].list_field.clone();
-                candidates.push(Candidate {
-                    source: from,
-                    target: to,
-                    kind: RelationKind::ManyToMany { junction: j.id, near, far },
-                    base: to_list.clone(),
-                    qualified: format!("{to_list}Via{}", pascal(&j.name)),
-                    priority: 1,
-                });
-            }
-        }
-
-        // Name: overrides, then the base name unless it collides with a column or another relation
-        // of higher priority (belongs-to, then many-to-many, then has-many), else the qualified name.
-        let mut relations: Vec<Relation> = Vec::new();
-        let mut order: Vec<usize> = (0..candidates.len()).collect();
-        order.sort_by_key(|&i| (candidates[i].source, candidates[i].priority, i));
-        let mut taken: HashMap<TableId, Vec<String>> = HashMap::new();
-        for i in order {
-            let c = &candidates[i];
-            let names = taken
-                .entry(c.source)
-                .or_insert_with(|| tables[c.source].columns.iter().map(|col| col.field.clone()).collect());
-            let override_name = match &c.kind {
-                RelationKind::HasMany { target_fk } => {
-                    let child = &tables[c.target];
-                    let fk = child.columns[*target_fk].name.as_str();
-                    if c.source == c.target && fk.starts_with("parent_") {
-                        // A self-reference through `parent_*_id` reads as a tree: `children`.
-                        Some(&("", "", "children"))
-                    } else if child.junction.is_some() {
-                        None
-                    } else {
-                        RELATION_NAME_OVERRIDES.iter().find(|(t, f, _)| *t == child.name && *f == fk)
-                    }
-                }
-                RelationKind::ManyToMany { junction, near, .. } => {
-                    let j = &tables[*junction];
-                    RELATION_NAME_OVERRIDES.iter().find(|(t, fk, _)| *t == j.name && *fk == j.columns[*near].name)
-                }
-                RelationKind::BelongsTo { .. } => None,
-            };
-            // Several relations of one kind with one base name (tenants → agents by tenant_id and by
-            // owner_tenant_id): the one through `<source>_id` keeps the plain name.
-            let ambiguous = candidates
-                .iter()
-                .filter(|o| o.source == c.source && o.base == c.base && o.priority == c.priority)
-                .count()
-                > 1;
-            let primary = match &c.kind {
-                RelationKind::HasMany { target_fk } => {
-                    tables[c.target].columns[*target_fk].name == format!("{}_id", singular(&tables[c.source].name))
-                }
-                _ => false,
-            };
-            let mut field = match override_name {
-                Some((_, _, name)) => (*name).to_owned(),
-                None if !names.contains(&c.base) && (!ambiguous || primary) => c.base.clone(),
-                None => c.qualified.clone(),
-            };
-            while names.contains(&field) {
-                field.push('_');
-            }
-            names.push(field.clone());
-            let id = relations.len();
-            relations.push(Relation { id, source: c.source, target: c.target, field, kind: c.kind.clone() });
-            tables[c.source].relations.push(id);
-        }
-        Self { tables, relations, by_name }
+        let relations = naming::relations(&mut tables, &infos, &by_name);
+        Self { tables, relations, by_name, arguments: overrides::ArgumentNames::new() }
     }
 
     pub fn table(&self, name: &str) -> Option<&Table> {
@@ -497,6 +426,18 @@ mod tests {
             ("workflows", "tasks", "tasks"),
             ("tasks", "dependencies", "tasks"),
             ("knowledge_sources", "knowledgeChunks", "knowledge_chunks"),
+            // The natural names of issue 11: a relation beats a column, the general junction
+            // beats the others, a junction is named after its far column.
+            ("agents", "tools", "tools"),
+            ("agents", "skills", "skills"),
+            ("tasks", "agents", "agents"),
+            ("agents", "tasks", "tasks"),
+            ("personas", "roles", "org_roles"),
+            ("solutions", "industries", "industries"),
+            // Qualified names where the natural one is taken.
+            ("tasks", "promptOrchestrationAgents", "agents"),
+            ("tenants", "agentsByOwnerTenant", "agents"),
+            ("workflows", "tasksByWorkflow", "tasks"),
         ] {
             let t = c.table(table).unwrap();
             let r = c.relation(t, field).unwrap_or_else(|| {
@@ -505,6 +446,16 @@ mod tests {
             });
             assert_eq!(c.tables[r.target].name, target, "{table}.{field}");
         }
+        let agents = c.table("agents").unwrap();
+        assert_eq!(agents.column("tools").unwrap().field, "toolsConfig");
+        assert_eq!(agents.column("skills").unwrap().field, "skillsConfig");
+        let junction_of = |table: &str, field: &str| match c.relation(c.table(table).unwrap(), field).unwrap().kind {
+            RelationKind::ManyToMany { junction, .. } => c.tables[junction].name.clone(),
+            _ => String::new(),
+        };
+        assert_eq!(junction_of("tasks", "agents"), "task_agents");
+        assert_eq!(junction_of("tasks", "promptOrchestrationAgents"), "task_agent_prompt_orchestration");
+        assert_eq!(junction_of("workflows", "tasks"), "workflow_tasks");
         assert_eq!(c.table("jobs_to_be_done").unwrap().type_name, "JobToBeDone");
         assert_eq!(c.table("knowledge_chunks").unwrap().type_name, "KnowledgeChunk");
         // Field names are unique within each type.
@@ -539,7 +490,7 @@ mod tests {
 /// The GraphQL names the catalog gives its tables and column kinds: one source for the schema
 /// (`graphql/`) and for the plan, which reads type conditions and names types in its messages.
 pub mod names {
-    use super::{Catalog, Relation, RelationKind, ScalarKind, Table, pascal};
+    use super::{Catalog, Column, Relation, RelationKind, ScalarKind, Table, pascal};
 
     pub const UUID: &str = "UUID";
     pub const DATE_TIME: &str = "DateTime";
@@ -568,6 +519,11 @@ pub mod names {
             ScalarKind::Json => JSON.into(),
             ScalarKind::Enum(name) => enum_type(name),
         }
+    }
+
+    /// The root field fetching a row of `table` by its natural key `key` (`agentBySlug`).
+    pub fn key_field(table: &Table, key: &Column) -> String {
+        format!("{}By{}", table.single_field, pascal(&key.name))
     }
 
     /// `<Type>Filter`.

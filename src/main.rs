@@ -168,6 +168,8 @@ async fn run(cli: Cli) -> Result<(), AppError> {
 
 #[tracing::instrument(skip_all)]
 async fn serve(settings: Settings) -> Result<(), AppError> {
+    // A naming file (schema-names.toml) that names what the rules do not give ends start-up here.
+    registry_gateway::catalog::Catalog::try_from_entities()?;
     let db: Db = database::open(&settings.database).await?;
     if db.is_private() {
         database::migrate_up(&db.conn).await?;

@@ -195,7 +195,7 @@ def _domain_hierarchy(server, data):
 
     def roles(p):
         if gw:
-            return [_id_name(server, r) for r in _nodes(p["orgRoles"])]
+            return [_id_name(server, r) for r in _nodes(p["roles"])]
         return [_id_name(server, m["role"]) for m in _nodes(p["personaRoleMappings"])]
 
     def personas(j):

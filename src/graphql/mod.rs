@@ -46,5 +46,5 @@ pub fn build_schema(
 
 /// The schema's SDL (what `registry-gateway schema` prints and `schema.graphql` holds).
 pub fn sdl() -> Result<String, AppError> {
-    Ok(build_schema(&Catalog::from_entities(), |b| b)?.sdl())
+    Ok(build_schema(&Catalog::try_from_entities()?, |b| b)?.sdl())
 }

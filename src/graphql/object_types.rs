@@ -2,7 +2,8 @@
 
 use async_graphql::dynamic::{Enum, EnumItem, InputValue, Object, Schema, SchemaBuilder, TypeRef};
 
-use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, enums, pascal};
+use crate::catalog::overrides::QUERY;
+use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, enums, names};
 use crate::error::AppError;
 use crate::graphql::arguments::list_arguments;
 use crate::graphql::ordering::order_enum;
@@ -37,7 +38,7 @@ pub fn build(catalog: &Catalog, configure: impl FnOnce(SchemaBuilder) -> SchemaB
     }
     builder = builder.register(page_info());
 
-    let mut query = Object::new("Query").description("The AI asset registry: every table, with its relations.");
+    let mut query = Object::new(QUERY).description("The AI asset registry: every table, with its relations.");
     for table in &catalog.tables {
         builder = builder.register(search_fields::extend_object(table, object_type(catalog, table)));
         let [conn, edge] = connection_types(&connection_name(table), &format!("{}Edge", table.type_name), table, None);
@@ -60,7 +61,7 @@ pub fn build(catalog: &Catalog, configure: impl FnOnce(SchemaBuilder) -> SchemaB
             builder = builder.register(input);
         }
         builder = builder.register(order_enum(table));
-        query = query.field(single_field(table)).field(list_field(table));
+        query = query.field(single_field(catalog, table)).field(list_field(catalog, table));
         for key in table.natural_keys() {
             query = query.field(natural_key_field(table, table.col_id(&key.name).unwrap_or_default()));
         }
@@ -132,7 +133,7 @@ fn list_relation_field(catalog: &Catalog, rel: &Relation) -> async_graphql::dyna
         RelationKind::BelongsTo { .. } => String::new(),
     };
     let mut field = planned(&rel.field, TypeRef::named_nn(conn_name)).description(description);
-    for arg in list_arguments(target) {
+    for arg in list_arguments(catalog, &catalog.tables[rel.source].type_name, &rel.field, target) {
         field = field.argument(arg);
     }
     field
@@ -165,23 +166,24 @@ fn connection_types(conn_name: &str, edge_name: &str, node: &Table, junction: Op
     [conn, edge]
 }
 
-fn single_field(table: &Table) -> async_graphql::dynamic::Field {
+fn single_field(catalog: &Catalog, table: &Table) -> async_graphql::dynamic::Field {
+    let id = catalog.argument_name(QUERY, &table.single_field, "id");
     planned(&table.single_field, TypeRef::named(&table.type_name))
-        .argument(InputValue::new("id", TypeRef::named_nn(scalars::UUID)))
+        .argument(InputValue::new(id, TypeRef::named_nn(scalars::UUID)))
         .description(format!("One `{}` row by id; NOT_FOUND when there is none you may see.", table.name))
 }
 
 fn natural_key_field(table: &Table, column: ColumnId) -> async_graphql::dynamic::Field {
     let col = &table.columns[column];
-    planned(format!("{}By{}", table.single_field, pascal(&col.name)), TypeRef::named(&table.type_name))
+    planned(names::key_field(table, col), TypeRef::named(&table.type_name))
         .argument(InputValue::new(&col.field, TypeRef::named_nn(TypeRef::STRING)))
         .description(format!("One `{}` row by its unique `{}`.", table.name, col.name))
 }
 
-fn list_field(table: &Table) -> async_graphql::dynamic::Field {
+fn list_field(catalog: &Catalog, table: &Table) -> async_graphql::dynamic::Field {
     let mut field = planned(&table.list_field, TypeRef::named_nn(connection_name(table)))
         .description(format!("`{}` rows: filter, order and page through them.", table.name));
-    for arg in list_arguments(table) {
+    for arg in list_arguments(catalog, QUERY, &table.list_field, table) {
         field = field.argument(arg);
     }
     field

@@ -9,6 +9,8 @@ use crate::graphql::{planned, scalars};
 
 /// Registers the search types: hit objects, the filter input, the type enum and the result union.
 pub fn register_types(catalog: &Catalog, mut builder: SchemaBuilder) -> SchemaBuilder {
+    // The naming file may rename the tables' types.
+    let type_of = |table: &str| catalog.table(table).map_or_else(String::new, |t| t.type_name.clone());
     builder = builder.register(
         InputObject::new("KnowledgeSearchFilter")
             .description("Restricts a knowledge search; all given parts must hold.")
@@ -30,8 +32,8 @@ pub fn register_types(catalog: &Catalog, mut builder: SchemaBuilder) -> SchemaBu
             .field(planned("score", TypeRef::named_nn(TypeRef::FLOAT)).description(
                 "Vector search: cosine similarity (1 − cosine distance). Hybrid: the reciprocal-rank-fusion score.",
             ))
-            .field(planned("chunk", TypeRef::named_nn("KnowledgeChunk")))
-            .field(planned("source", TypeRef::named_nn("KnowledgeSource"))),
+            .field(planned("chunk", TypeRef::named_nn(type_of("knowledge_chunks"))))
+            .field(planned("source", TypeRef::named_nn(type_of("knowledge_sources")))),
     );
     let mut types = Enum::new("SearchType").description("The tables `search` looks in.");
     for (name, table) in SEARCH_TYPES {

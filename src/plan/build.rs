@@ -10,6 +10,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Positioned, Value as ConstValue};
 use indexmap::IndexMap;
 
+use crate::catalog::overrides::QUERY;
 use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, names, pascal};
 use crate::error::AppError;
 use crate::plan::arguments::{self, ListArgs, Variables};
@@ -159,8 +160,18 @@ impl<'a> Planner<'a> {
         visibility(self.scope, table)
     }
 
-    fn args(&self, field: &Field) -> IndexMap<Name, ConstValue> {
-        arguments::resolve(field, self.variables)
+    /// `field`'s arguments (of an object of type `parent`) by the names the plan reads: the naming
+    /// file may show them under other names (`Catalog::argument_name`).
+    fn args(&self, parent: &str, field: &Field) -> IndexMap<Name, ConstValue> {
+        let mut args = arguments::resolve(field, self.variables);
+        let field_name = field.name.node.as_str();
+        if args.keys().any(|k| self.catalog.argument_by_schema_name(parent, field_name, k) != k.as_str()) {
+            args = args
+                .into_iter()
+                .map(|(k, v)| (Name::new(self.catalog.argument_by_schema_name(parent, field_name, &k)), v))
+                .collect();
+        }
+        args
     }
 
     fn root(&self, key: String, fields: &[&'a Positioned<Field>]) -> RootField {
@@ -194,7 +205,7 @@ impl<'a> Planner<'a> {
         fields: &[&'a Positioned<Field>],
         key: Option<ColumnId>,
     ) -> Result<Root, AppError> {
-        let args = self.args(&fields[0].node);
+        let args = self.args(QUERY, &fields[0].node);
         let lookup = match key {
             None => {
                 let raw = match args.get("id") {
@@ -299,7 +310,8 @@ impl<'a> Planner<'a> {
         rel: Option<&'a Relation>,
         fields: &[&'a Positioned<Field>],
     ) -> Result<(ListFetch, ConnectionShape), AppError> {
-        let args = self.args(&fields[0].node);
+        let parent = rel.map_or(QUERY, |r| self.catalog.tables[r.source].type_name.as_str());
+        let args = self.args(parent, &fields[0].node);
         let ListArgs { filter, ordering, page } = ListArgs::parse(&args, self.schema, target)?;
         let junction = match rel.map(|r| &r.kind) {
             Some(RelationKind::ManyToMany { junction, .. }) => Some(&self.catalog.tables[*junction]),
@@ -440,7 +452,7 @@ impl<'a> Planner<'a> {
         parent: Option<Parent>,
         fields: &[&'a Positioned<Field>],
     ) -> Result<(KnowledgeFetch, HitShape), AppError> {
-        let args = self.args(&fields[0].node);
+        let args = self.args(QUERY, &fields[0].node);
         let (chunks, sources) = (self.table("knowledge_chunks")?, self.table("knowledge_sources")?);
         let hits = self.collect(&selection_sets(fields), "KnowledgeHit");
         let (mut chunk_sets, mut source_sets) = (Vec::new(), Vec::new());
@@ -481,7 +493,7 @@ impl<'a> Planner<'a> {
     }
 
     fn text_search(&self, fields: &[&'a Positioned<Field>]) -> Result<Root, AppError> {
-        let args = self.args(&fields[0].node);
+        let args = self.args(QUERY, &fields[0].node);
         let (query, first, tables) = TextSearchFetch::parse(&args, self.schema)?;
         let hits = self.collect(&selection_sets(fields), "SearchHit");
         let hit_sets: Vec<&SelectionSet> = hits

@@ -13,7 +13,7 @@ const AGENT_WALK_RELATIONS: u64 = 5;
 
 pub const DOMAIN_HIERARCHY: &str = include_str!("../../bench/queries/domain_hierarchy.graphql");
 
-/// Relation fields in DOMAIN_HIERARCHY: capabilities, jobsToBeDone, personas, orgRoles.
+/// Relation fields in DOMAIN_HIERARCHY: capabilities, jobsToBeDone, personas, roles.
 const DOMAIN_HIERARCHY_RELATIONS: u64 = 4;
 
 const AGENT_WALK_SQL: &str = r"
@@ -90,7 +90,7 @@ fn domain_shape(data: &Value) -> Value {
                     "id": c["id"], "name": c["name"], "jtbds": edges(&c["jobsToBeDone"]).iter().map(|j| json!({
                         "relevanceScore": j["relevanceScore"], "id": j["node"]["id"], "name": j["node"]["name"],
                         "personas": nodes(&j["node"]["personas"]).iter().map(|p| json!({
-                            "id": p["id"], "name": p["name"], "roles": nodes(&p["orgRoles"])
+                            "id": p["id"], "name": p["name"], "roles": nodes(&p["roles"])
                         })).collect::<Vec<_>>()
                     })).collect::<Vec<_>>()
                 })).collect::<Vec<_>>()})

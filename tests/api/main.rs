@@ -22,6 +22,7 @@ mod golden;
 mod http_serving;
 mod lists;
 mod migrations;
+mod naming;
 mod partner_access;
 mod pgbouncer;
 mod request_transaction;

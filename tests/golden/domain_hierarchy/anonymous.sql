@@ -14,7 +14,7 @@ SELECT p.pid AS parent, s.* FROM unnest($1::uuid[]) AS p(pid) CROSS JOIN LATERAL
 SELECT p.pid AS parent, s.* FROM unnest($1::uuid[]) AS p(pid) CROSS JOIN LATERAL (SELECT t."id" AS c0, t."name" AS c1, j."id" AS l0 FROM "jtbd_personas" j JOIN "personas" t ON t."id" = j."persona_id" WHERE j."jtbd_id" = p.pid AND j."tenant_id" IS NULL AND (t."deleted_at" IS NULL AND (t."tenant_id" IS NULL OR t."is_public")) ORDER BY t."id" ASC LIMIT $2) s;
 -- params: [["00000000-0000-0000-0000-000000000000"],101]
 
--- domains.capabilities.jobsToBeDone.personas.orgRoles
+-- domains.capabilities.jobsToBeDone.personas.roles
 SELECT p.pid AS parent, s.* FROM unnest($1::uuid[]) AS p(pid) CROSS JOIN LATERAL (SELECT t."id" AS c0, t."name" AS c1, j."id" AS l0 FROM "persona_role_mapping" j JOIN "org_roles" t ON t."id" = j."role_id" WHERE j."persona_id" = p.pid AND j."tenant_id" IS NULL ORDER BY t."id" ASC LIMIT $2) s;
 -- params: [["00000000-0000-0000-0000-000000000000"],101]
 

@@ -14,7 +14,7 @@ SELECT p.pid AS parent, s.* FROM unnest($1::uuid[]) AS p(pid) CROSS JOIN LATERAL
 SELECT p.pid AS parent, s.* FROM unnest($1::uuid[]) AS p(pid) CROSS JOIN LATERAL (SELECT t."id" AS c0, t."name" AS c1, j."id" AS l0 FROM "jtbd_personas" j JOIN "personas" t ON t."id" = j."persona_id" WHERE j."jtbd_id" = p.pid AND (j."tenant_id" IS NULL OR j."tenant_id" = ANY($2)) AND (t."deleted_at" IS NULL AND (t."tenant_id" IS NULL OR t."is_public" OR t."tenant_id" = ANY($3) OR t."id" = ANY($4))) ORDER BY t."id" ASC LIMIT $5) s;
 -- params: [["00000000-0000-0000-0000-000000000000"],["33333333-3333-3333-3333-333333333333","33333333-3333-3333-3333-333333333334"],["33333333-3333-3333-3333-333333333333","33333333-3333-3333-3333-333333333334"],["44444444-4444-4444-4444-444444444444"],101]
 
--- domains.capabilities.jobsToBeDone.personas.orgRoles
+-- domains.capabilities.jobsToBeDone.personas.roles
 SELECT p.pid AS parent, s.* FROM unnest($1::uuid[]) AS p(pid) CROSS JOIN LATERAL (SELECT t."id" AS c0, t."name" AS c1, j."id" AS l0 FROM "persona_role_mapping" j JOIN "org_roles" t ON t."id" = j."role_id" WHERE j."persona_id" = p.pid AND (j."tenant_id" IS NULL OR j."tenant_id" = ANY($2)) ORDER BY t."id" ASC LIMIT $3) s;
 -- params: [["00000000-0000-0000-0000-000000000000"],["33333333-3333-3333-3333-333333333333","33333333-3333-3333-3333-333333333334"],101]
 
