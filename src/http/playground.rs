@@ -23,23 +23,32 @@ use sha2::{Digest, Sha256};
 
 /// The query of the playground's first tab: a walk through the registry. Keep it to root fields and
 /// relations whose names are stable (`tenant`, `prompts`, `knowledgeSources`).
-pub const DEFAULT_QUERY: &str = r##"# The AI asset registry as one graph. Run with Ctrl-Enter or the ▶ button;
-# the Explorer on the left lists every root field and builds queries by clicking.
+pub const DEFAULT_QUERY: &str = r##"# Agents, their prompts and knowledge
+# sources. Run it with Ctrl-Enter or ▶;
+# the Explorer on the left lists every
+# root field and builds queries.
 #
-# Anonymous callers see the shared public registry. To query as a tenant, open
-# "Headers" below and remove the "#" in front of Authorization (a JWT) or
-# X-API-Key (a partner key): header names starting with "#" are not sent.
+# Anonymous callers see the shared
+# public registry. To query as a tenant,
+# remove the "#" before Authorization
+# (a JWT signed with REGISTRY_JWT_SECRET)
+# or X-API-Key (`registry-gateway keys
+# create`) in Headers below: names that
+# start with "#" are not sent.
 query AgentsWithPromptsAndKnowledge {
   agents(first: 5, orderBy: [NAME_ASC]) {
-    totalCount                 # computed only when selected
-    pageInfo { hasNextPage endCursor }   # pass endCursor as `after:` for the next page
+    # counted only when selected
+    totalCount
+    # endCursor is the next page's `after:`
+    pageInfo { hasNextPage endCursor }
     edges {
       node {
         name
         slug
         status
-        tenant { name }        # null for the shared registry
-        # the agent's prompts, with the agent_prompts junction's columns on each edge
+        # null in the shared registry
+        tenant { name }
+        # agent_prompts' columns on each edge
         prompts(first: 3) {
           edges {
             isPrimary
@@ -47,7 +56,6 @@ query AgentsWithPromptsAndKnowledge {
             node { name roleType }
           }
         }
-        # the knowledge sources the agent draws on (each has knowledgeChunks too)
         knowledgeSources(first: 3) {
           nodes { title sourceType }
         }
@@ -60,8 +68,8 @@ query AgentsWithPromptsAndKnowledge {
 /// The headers editor's template: names starting with `#` are switched off (not sent) until the `#`
 /// is removed, so the page works anonymously as it is.
 pub const DEFAULT_HEADERS: &str = r##"{
-  "#Authorization": "Bearer <a JWT signed with REGISTRY_JWT_SECRET>",
-  "#X-API-Key": "<an rgk_… key from `registry-gateway keys create`>"
+  "#Authorization": "Bearer <JWT>",
+  "#X-API-Key": "<rgk_… key>"
 }"##;
 
 /// Where the page sends its GraphQL requests.

@@ -24,6 +24,7 @@ mod lists;
 mod migrations;
 mod partner_access;
 mod pgbouncer;
+mod playground;
 mod request_transaction;
 mod search;
 mod tenancy_leaks;
