@@ -68,6 +68,10 @@
     }, []);
 
     const refused = introspection === "refused";
+    // playground.css adds the reason to the Docs' "No GraphQL schema available".
+    React.useEffect(() => {
+      document.getElementById("playground").classList.toggle("playground-introspection-refused", refused);
+    }, [refused]);
     const graphiql = h(GraphiQL, {
       // A new GraphiQL when introspection turns out refused: it starts without the failed
       // introspection's error, with no schema (schema: null stops it introspecting) and the

@@ -246,6 +246,10 @@ test("with introspection disabled the page says so, and typed queries still run"
   assert.match(panel, /Introspection is disabled/);
   assert.equal(await page.$(".graphiql-explorer-root"), null, "an Explorer without a schema");
   assert.equal(await editorText(page, RESULT_EDITOR), "", "the refused introspection's error in the result pane");
+  await page.click('button[aria-label="Show Documentation Explorer"]');
+  const docs = await page.waitForSelector(".graphiql-doc-explorer-error");
+  const reason = await docs.evaluate((e) => `${e.textContent} ${getComputedStyle(e, "::after").content}`);
+  assert.match(reason, /No GraphQL schema available.*Introspection is disabled for this caller/);
 
   // A query typed in still runs.
   await typeQuery(page, TYPED_QUERY);
