@@ -27,7 +27,7 @@ use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScop
 use crate::error::{AppError, ErrorCode};
 use crate::execute::session::{RlsContext, Session, SessionSettings};
 use crate::http::{
-    PersistedQueries, ProtocolConfig, ProtocolError, encode_response, parse_request, read_body, playground,
+    PersistedQueries, ProtocolConfig, ProtocolError, encode_response, parse_request, playground, read_body,
 };
 use crate::pipeline::{DocumentCache, Engine, ExecutionGate, OperationLimits};
 use crate::plan::context::{PlanContext, PlanLimits};

@@ -75,7 +75,12 @@ async fn require_chromium() -> PathBuf {
     });
     let Some(chromium) = chromium else { panic!("no Chromium on PATH: {INSTALL_CHROMIUM}") };
     let output = run(Command::new(&chromium).arg("--version"), "chromium --version", INSTALL_CHROMIUM).await;
-    assert!(output.status.success(), "`{} --version` failed ({INSTALL_CHROMIUM}): {}", chromium.display(), show(&output));
+    assert!(
+        output.status.success(),
+        "`{} --version` failed ({INSTALL_CHROMIUM}): {}",
+        chromium.display(),
+        show(&output)
+    );
     chromium
 }
 
@@ -124,7 +129,11 @@ async fn playground_in_headless_chromium() {
     .await;
     assert!(output.status.success(), "the playground's browser tests failed: {}", show(&output));
     let written = std::fs::metadata(&screenshot).and_then(|m| m.modified());
-    assert!(written.as_ref().is_ok_and(|t| *t >= started), "no new screenshot at {}: {written:?}", screenshot.display());
+    assert!(
+        written.as_ref().is_ok_and(|t| *t >= started),
+        "no new screenshot at {}: {written:?}",
+        screenshot.display()
+    );
     let png = std::fs::read(&screenshot).unwrap_or_else(|e| panic!("reading {}: {e}", screenshot.display()));
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{} is not a PNG", screenshot.display());
     // Node's report and where the screenshot is (shown with --nocapture).
