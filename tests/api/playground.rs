@@ -3,7 +3,8 @@
 //! introspection switched off. It checks that GraphiQL renders, the Explorer lists the schema's root
 //! fields, the default and typed queries answer in the result pane, the header template's switched-
 //! off lines are not sent and a switched-on one is, every request goes to the gateway's own origin,
-//! and that without introspection the page says so and typed queries still run.
+//! and that without introspection the page says so and typed queries still run; and, over HTTP,
+//! the content types and cache headers of the page and its files.
 //!
 //! It needs Node.js 18+ with npm and Chromium (Debian's `chromium` package, which `.ci/run`
 //! installs; or `CHROMIUM=/path/to/chrome`), and fails (never skips) without them. puppeteer-core
@@ -23,7 +24,7 @@ use std::time::Duration;
 
 use tokio::process::Command;
 
-use crate::helpers::{PLATFORM_TENANT, project_dir, spawn_app, spawn_app_with, test_settings, token};
+use crate::helpers::{PLATFORM_TENANT, TestApp, project_dir, spawn_app, spawn_app_with, test_settings, token};
 
 const INSTALL_NODE: &str = "install Node.js 18 or newer (with npm) to run the playground's browser test";
 const INSTALL_CHROMIUM: &str = "install Chromium to run the playground's browser test (Debian: `apt-get install \
@@ -94,6 +95,40 @@ async fn install_packages(dir: &Path) {
     assert!(output.status.success(), "`npm ci` in {} failed: {}", dir.display(), show(&output));
 }
 
+/// The page is revalidated on every load and limited to its origin; each script and stylesheet it
+/// names is served with its content type, cached for a year and gzipped when asked; another build's
+/// hash is a 404 that is not cached.
+async fn check_http_caching(app: &TestApp) {
+    let page = app.client.get(format!("{}/", app.address)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let header = |response: &reqwest::Response, name: &str| {
+        response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    };
+    assert_eq!(header(&page, "content-type"), "text/html; charset=utf-8");
+    assert_eq!(header(&page, "cache-control"), "no-cache");
+    assert!(header(&page, "content-security-policy").contains("default-src 'none'"));
+    let html = page.text().await.unwrap();
+    let extension = |url: &str| Path::new(url).extension().and_then(|e| e.to_str()).unwrap_or_default().to_owned();
+    let urls: Vec<&str> = html
+        .split('"')
+        .filter(|s| s.starts_with("/playground/") && ["js", "css"].contains(&extension(s).as_str()))
+        .collect();
+    assert_eq!(urls.len(), 8, "{html}");
+    for url in &urls {
+        let asset =
+            app.client.get(format!("{}{url}", app.address)).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(asset.status(), 200, "{url}");
+        let expected = format!("text/{}; charset=utf-8", if extension(url) == "js" { "javascript" } else { "css" });
+        assert_eq!(header(&asset, "content-type"), expected, "{url}");
+        assert_eq!(header(&asset, "cache-control"), "public, max-age=31536000, immutable", "{url}");
+        assert_eq!(header(&asset, "content-encoding"), "gzip", "{url}");
+    }
+    let file = urls[0].rsplit('/').next().unwrap();
+    let stale = app.client.get(format!("{}/playground/0000000000000000/{file}", app.address)).send().await.unwrap();
+    assert_eq!(stale.status(), 404);
+    assert_eq!(header(&stale, "cache-control"), "no-store");
+}
+
 #[tokio::test]
 async fn playground_in_headless_chromium() {
     // The tools first: without them the test fails at once, before seeding databases.
@@ -103,6 +138,7 @@ async fn playground_in_headless_chromium() {
     install_packages(&dir).await;
 
     let app = spawn_app().await;
+    check_http_caching(&app).await;
     let mut settings = test_settings();
     settings.introspection = false;
     let no_introspection = spawn_app_with(settings).await;
