@@ -163,7 +163,7 @@ pub async fn validate(
     }
     let op = crate::plan::build::operation(doc, request.operation_name.as_deref())
         .ok_or_else(|| vec![coded(ServerError::new("Unknown operation.", None), ErrorCode::GraphqlValidationFailed)])?;
-    let (depth, complexity) = measure(doc, &op.node.selection_set.node);
+    let (depth, complexity) = measure(doc, &op.node.selection_set.node, true);
     if complexity > limits.max_complexity {
         return Err(vec![coded(ServerError::new("Query is too complex.", None), ErrorCode::QueryTooComplex)]);
     }
@@ -195,19 +195,23 @@ fn classify_validation(e: ServerError) -> ServerError {
     coded(e, code)
 }
 
-/// The depth and complexity (fields, fragments inlined) of a selection, as async-graphql counts them.
-fn measure(doc: &ExecutableDocument, set: &SelectionSet) -> (usize, usize) {
+/// The depth and complexity (fields, fragments inlined) of a selection, as async-graphql counts them,
+/// except that the root's introspection fields (`__schema`, `__type`) add to the complexity only:
+/// async-graphql answers them from the schema in memory, within its recursion limit, and they read
+/// no row. GraphiQL's introspection query alone is 15 deep, over every caller class's depth limit.
+fn measure(doc: &ExecutableDocument, set: &SelectionSet, root: bool) -> (usize, usize) {
     let mut depth = 0;
     let mut complexity = 0;
     for item in &set.items {
         let (d, c) = match &item.node {
             Selection::Field(f) => {
-                let (d, c) = measure(doc, &f.node.selection_set.node);
-                (d + 1, c + 1)
+                let (d, c) = measure(doc, &f.node.selection_set.node, false);
+                let introspection = root && matches!(f.node.name.node.as_str(), "__schema" | "__type");
+                (if introspection { 0 } else { d + 1 }, c + 1)
             }
-            Selection::InlineFragment(i) => measure(doc, &i.node.selection_set.node),
+            Selection::InlineFragment(i) => measure(doc, &i.node.selection_set.node, root),
             Selection::FragmentSpread(s) => match doc.fragments.get(&s.node.fragment_name.node) {
-                Some(f) => measure(doc, &f.node.selection_set.node),
+                Some(f) => measure(doc, &f.node.selection_set.node, root),
                 None => (0, 0),
             },
         };

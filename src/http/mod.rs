@@ -1,5 +1,5 @@
 //! The GraphQL-over-HTTP protocol layer: request parsing (with Apollo Automatic Persisted
-//! Queries), response encoding with content negotiation, and the GraphiQL page.
+//! Queries), response encoding with content negotiation, and the playground (GraphiQL) page.
 //!
 //! A handler wires them together like this (`schema` is the async-graphql dynamic schema):
 //!
@@ -28,12 +28,11 @@
 //! Route it for GET and POST (`web::route().guard(guard::Any(guard::Get()).or(guard::Post()))`, or
 //! two routes); `parse_request` itself answers other methods with 405.
 
-pub mod graphiql;
 pub mod graphql_protocol;
 pub mod persisted_queries;
+pub mod playground;
 pub mod server;
 
-pub use graphiql::graphiql_page;
 pub use graphql_protocol::{
     BatchItem, ParsedRequest, ProtocolConfig, ProtocolError, encode_response, is_get, mark_executed, parse_request,
     read_body,

@@ -1,4 +1,4 @@
-//! The HTTP application: GraphQL over HTTP at `/graphql`, GraphiQL at `/`, health probes.
+//! The HTTP application: GraphQL over HTTP at `/graphql`, the GraphiQL playground at `/`, health probes.
 //!
 //! [`Application::build`] binds the listener first (port 0 picks a free port, which the tests use),
 //! builds the schema from the catalog, and then runs until stopped. A GraphQL request moves through
@@ -27,7 +27,7 @@ use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScop
 use crate::error::{AppError, ErrorCode};
 use crate::execute::session::{RlsContext, Session, SessionSettings};
 use crate::http::{
-    PersistedQueries, ProtocolConfig, ProtocolError, encode_response, graphiql_page, parse_request, read_body,
+    PersistedQueries, ProtocolConfig, ProtocolError, encode_response, parse_request, playground, read_body,
 };
 use crate::pipeline::{DocumentCache, Engine, ExecutionGate, OperationLimits};
 use crate::plan::context::{PlanContext, PlanLimits};
@@ -122,7 +122,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::PayloadConfig::new(usize::MAX))
-                .route("/", web::get().to(graphiql))
+                .configure(playground::routes)
                 .route("/graphql", web::get().to(graphql_handler))
                 .route("/graphql", web::post().to(graphql_handler))
                 .route("/healthz", web::get().to(healthz))
@@ -400,10 +400,6 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
         ));
     }
     encode_response(&req, answers)
-}
-
-async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(graphiql_page("/graphql"))
 }
 
 async fn healthz() -> HttpResponse {

@@ -25,6 +25,7 @@ mod migrations;
 mod naming;
 mod partner_access;
 mod pgbouncer;
+mod playground;
 mod request_transaction;
 mod search;
 mod tenancy_leaks;
