@@ -195,7 +195,27 @@ fn classify_validation(e: ServerError) -> ServerError {
     coded(e, code)
 }
 
-/// The depth and complexity (fields, fragments inlined) of a selection, as async-graphql counts them.
+/// Complexity of an `aggregate` field: a statement over every row its connection's filter lets
+/// through, not a page.
+pub const AGGREGATE_COST: usize = 10;
+/// Complexity of a `groups` field: a grouping of every such row, and up to a page of groups.
+pub const GROUPS_COST: usize = 25;
+/// Complexity of a vector search (`searchKnowledge`, `knowledgeSearch`, `similarChunks`): an
+/// embedding (maybe a provider call) and an HNSW scan, per parent row for the per-row fields.
+pub const VECTOR_SEARCH_COST: usize = 25;
+
+/// The complexity one field adds by itself (its selection is counted on top).
+fn field_cost(name: &str) -> usize {
+    match name {
+        "aggregate" => AGGREGATE_COST,
+        "groups" => GROUPS_COST,
+        "searchKnowledge" | "knowledgeSearch" | "similarChunks" => VECTOR_SEARCH_COST,
+        _ => 1,
+    }
+}
+
+/// The depth and complexity (fields, fragments inlined) of a selection: each field counts 1, as
+/// async-graphql counts them, except the expensive ones of [`field_cost`].
 fn measure(doc: &ExecutableDocument, set: &SelectionSet) -> (usize, usize) {
     let mut depth = 0;
     let mut complexity = 0;
@@ -203,7 +223,7 @@ fn measure(doc: &ExecutableDocument, set: &SelectionSet) -> (usize, usize) {
         let (d, c) = match &item.node {
             Selection::Field(f) => {
                 let (d, c) = measure(doc, &f.node.selection_set.node);
-                (d + 1, c + 1)
+                (d + 1, c + field_cost(f.node.name.node.as_str()))
             }
             Selection::InlineFragment(i) => measure(doc, &i.node.selection_set.node),
             Selection::FragmentSpread(s) => match doc.fragments.get(&s.node.fragment_name.node) {
