@@ -86,7 +86,7 @@ pub fn output_kind(func: AggFn, kind: Option<&ScalarKind>) -> ScalarKind {
     match (func, kind) {
         (AggFn::Count | AggFn::CountDistinct, _) | (AggFn::Sum, Some(ScalarKind::Int)) => ScalarKind::BigInt,
         (AggFn::Sum, Some(ScalarKind::BigInt | ScalarKind::Decimal)) => ScalarKind::Decimal,
-        (AggFn::Avg, _) | (AggFn::Sum, _) => ScalarKind::Float,
+        (AggFn::Avg | AggFn::Sum, _) => ScalarKind::Float,
         (AggFn::Min | AggFn::Max, Some(k)) => k.clone(),
         (AggFn::Min | AggFn::Max, None) => ScalarKind::BigInt,
     }
@@ -180,13 +180,11 @@ pub struct AggregateFetch {
 impl AggregateFetch {
     /// The slot of `m`, adding it when new.
     pub fn measure(&mut self, m: Measure) -> usize {
-        match self.measures.iter().position(|x| *x == m) {
-            Some(i) => i,
-            None => {
-                self.measures.push(m);
-                self.measures.len() - 1
-            }
+        if let Some(i) = self.measures.iter().position(|x| *x == m) {
+            return i;
         }
+        self.measures.push(m);
+        self.measures.len() - 1
     }
 }
 

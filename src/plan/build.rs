@@ -689,18 +689,10 @@ impl<'a> Planner<'a> {
                 let sub = selection_sets(&fs);
                 let related = self.fetch(target, &sub, &[])?;
                 let shape = self.object_shape(target, &sub, &related);
-                let relation = match groups.relations.iter().position(|r| r.key == key) {
-                    Some(i) => i,
-                    None => {
-                        groups.relations.push(KeyRelation {
-                            key: key.clone(),
-                            by_index,
-                            visibility: self.visible(target),
-                            fetch: related,
-                        });
-                        groups.relations.len() - 1
-                    }
-                };
+                // One load per selection: two `key { … }` selections may ask different columns.
+                let visibility = self.visible(target);
+                groups.relations.push(KeyRelation { key: key.clone(), by_index, visibility, fetch: related });
+                let relation = groups.relations.len() - 1;
                 out.push(GroupKeyField::Related { key, relation, shape });
             }
         }

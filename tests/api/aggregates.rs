@@ -193,6 +193,21 @@ async fn agents_per_industry_group_the_junction_by_its_industry_and_show_the_ind
     assert_eq!(v["data"]["agentIndustryMappings"]["groups"]["nodes"], theirs);
     assert_eq!(statements(&v), 2, "the groups, then the industries of the page by id");
 
+    // Two selections of the key, each with its own columns of the related row.
+    let v = app
+        .platform(
+            "{ agentIndustryMappings { groups(by: [INDUSTRY_ID], first: 5) {
+                nodes { a: key { industryId industry { name } } b: key { industry { id } } } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = v["data"]["agentIndustryMappings"]["groups"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 5);
+    for n in nodes {
+        assert_eq!(n["b"]["industry"]["id"], n["a"]["industryId"], "{n}");
+        assert!(n["a"]["industry"]["name"].is_string(), "{n}");
+    }
+
     // A key relation needs its foreign key in `by`.
     let v = app
         .graphql(

@@ -214,7 +214,9 @@ fn groupable(table: &Table) -> Option<String> {
 /// `aggregate { count }` and, where the table has a groupable column, a page of groups.
 fn aggregate_selection(table: &Table) -> String {
     match groupable(table) {
-        Some(by) => format!("aggregate {{ count }} groups(by: [{by}], first: 100) {{ nodes {{ aggregate {{ count }} }} }}"),
+        Some(by) => {
+            format!("aggregate {{ count }} groups(by: [{by}], first: 100) {{ nodes {{ aggregate {{ count }} }} }}")
+        }
         None => "aggregate { count }".to_owned(),
     }
 }
@@ -238,7 +240,11 @@ fn probes(catalog: &Catalog, private: &HashMap<String, HashSet<String>>) -> Vec<
         ));
         // Aggregates and groups of B's rows count nothing.
         out.push((
-            format!("{{ {}(filter: {{ id: {{ in: {ids} }} }}) {{ {} }} }}", table.list_field, aggregate_selection(table)),
+            format!(
+                "{{ {}(filter: {{ id: {{ in: {ids} }} }}) {{ {} }} }}",
+                table.list_field,
+                aggregate_selection(table)
+            ),
             Expect::NothingAggregated,
         ));
         out.push((
