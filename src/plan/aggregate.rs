@@ -242,7 +242,7 @@ pub fn group_orderings(table: &Table) -> Vec<(String, OrderTerm)> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (base, term) in bases {
-        // The first meaning of a name wins (a column named like an aggregate keeps its own).
+        // The first meaning of a name wins: `COUNT`, then the key columns, then the functions.
         if !seen.insert(base.clone()) {
             continue;
         }

@@ -428,3 +428,57 @@ async fn a_tenants_aggregates_are_the_same_in_every_scoping_mode_and_count_only_
     assert_eq!(consultations["aggregate"]["count"], json!(0), "anonymous callers see no private rows");
     assert_eq!(consultations["groups"]["nodes"], json!([]));
 }
+
+#[test]
+fn aggregates_are_plan_nodes_compiled_to_one_statement_each() {
+    use registry_gateway::catalog::Catalog;
+    use registry_gateway::execute::statements::plan_statements;
+    use registry_gateway::plan::build::{build, operation, variables};
+    use registry_gateway::plan::context::{PlanContext, PlanLimits};
+    use registry_gateway::plan::keyset::CursorCodec;
+    use registry_gateway::tenancy::Scope;
+    let context = PlanContext {
+        catalog: std::sync::Arc::new(Catalog::from_entities()),
+        limits: PlanLimits::default(),
+        cursors: CursorCodec::new(b"aggregates"),
+        text_embeddings: false,
+    };
+    let query = r#"{ agents(first: 3, search: "regulatory") { nodes { id prompts(filter: { isActive: { eq: true } }) {
+        aggregate { count sum { usageCount } }
+        groups(by: [ROLE_TYPE, TENANT_ID], orderBy: [AVG_USAGE_COUNT_DESC], first: 2, offset: 1) {
+          nodes { key { roleType tenant { name } } aggregate { count } } } } } } }"#;
+    let doc = async_graphql::parser::parse_query(query).unwrap();
+    let op = operation(&doc, None).unwrap();
+    let plan = build(&context, &Scope::PublicOnly, &doc, &op.node, &variables(&op.node, &Default::default()));
+    let ir = serde_json::to_value(&plan).unwrap();
+    let prompts = &ir["fields"][0]["plan"]["list"]["fetch"]["node"]["relations"][0]["load"]["many"];
+    assert_eq!(prompts["aggregates_only"], json!(true), "{prompts:#}");
+    let usage_count = context.catalog.table("prompts").unwrap().col_id("usage_count").unwrap();
+    assert_eq!(
+        prompts["aggregates"][0]["measures"],
+        json!([{ "func": "count" }, { "func": "sum", "column": usage_count }])
+    );
+    let groups = &prompts["aggregates"][1]["groups"];
+    assert_eq!((groups["limit"].clone(), groups["offset"].clone()), (json!(2), json!(1)));
+    assert_eq!(groups["relations"][0]["by_index"], json!(1));
+    assert!(groups["relations"][0]["visibility"].is_object(), "the key's rows are filtered: {groups:#}");
+    let statements: Vec<(String, String)> =
+        plan_statements(&context.catalog, &plan).into_iter().map(|(path, sql)| (path, sql.text)).collect();
+    let paths: Vec<&str> = statements.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["agents", "agents.prompts.aggregate", "agents.prompts.groups", "agents.prompts.groups.key.tenant"],
+        "no page of prompts is read, one statement per aggregate"
+    );
+    let (_, aggregate) = &statements[1];
+    assert!(aggregate.starts_with(r#"SELECT j."agent_id" AS parent, count(*) AS a0, sum(t."usage_count")::int8 AS a1 FROM "agent_prompts" j JOIN "prompts" t ON t."id" = j."prompt_id" WHERE j."agent_id" = ANY($1)"#), "{aggregate}");
+    assert!(aggregate.ends_with(" GROUP BY 1"), "{aggregate}");
+    assert!(
+        aggregate.contains(r#"t."is_active" = $"#) && aggregate.contains(r#"t."deleted_at" IS NULL"#),
+        "filter and visibility: {aggregate}"
+    );
+    let (_, groups) = &statements[2];
+    assert!(groups.starts_with(r#"SELECT p.pid AS parent, s.* FROM unnest($1::uuid[]) AS p(pid) CROSS JOIN LATERAL (SELECT t."role_type"::text AS k0, t."tenant_id" AS k1, count(*) AS a0 FROM "agent_prompts" j"#), "{groups}");
+    assert!(groups.contains(r#" GROUP BY t."role_type", t."tenant_id" ORDER BY avg(t."usage_count") DESC, t."role_type" ASC, t."tenant_id" ASC LIMIT $"#), "{groups}");
+    assert!(groups.ends_with(") s") && groups.contains(" OFFSET $"), "{groups}");
+}
