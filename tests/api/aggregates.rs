@@ -449,7 +449,8 @@ fn aggregates_are_plan_nodes_compiled_to_one_statement_each() {
           nodes { key { roleType tenant { name } } aggregate { count } } } } } } }"#;
     let doc = async_graphql::parser::parse_query(query).unwrap();
     let op = operation(&doc, None).unwrap();
-    let plan = build(&context, &Scope::PublicOnly, &doc, &op.node, &variables(&op.node, &Default::default()));
+    let plan =
+        build(&context, &Scope::PublicOnly, &doc, &op.node, &variables(&op.node, &async_graphql::Variables::default()));
     let ir = serde_json::to_value(&plan).unwrap();
     let prompts = &ir["fields"][0]["plan"]["list"]["fetch"]["node"]["relations"][0]["load"]["many"];
     assert_eq!(prompts["aggregates_only"], json!(true), "{prompts:#}");
