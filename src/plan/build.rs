@@ -10,8 +10,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Positioned, Value as ConstValue};
 use indexmap::IndexMap;
 
-use crate::catalog::ScalarKind;
-use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, names, pascal};
+use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, ScalarKind, Table, names, pascal};
 use crate::error::AppError;
 use crate::plan::aggregate::{
     self, AggFn, AggregateField, GroupFetch, GroupField, GroupKeyField, GroupPageField, GroupsField, KeyRelation,
