@@ -195,10 +195,30 @@ fn classify_validation(e: ServerError) -> ServerError {
     coded(e, code)
 }
 
-/// The depth and complexity (fields, fragments inlined) of a selection, as async-graphql counts them,
-/// except that the root's introspection fields (`__schema`, `__type`) add to the complexity only:
-/// async-graphql answers them from the schema in memory, within its recursion limit, and they read
-/// no row. GraphiQL's introspection query alone is 15 deep, over every caller class's depth limit.
+/// Complexity of an `aggregate` field: a statement over every row its connection's filter lets
+/// through, not a page.
+pub const AGGREGATE_COST: usize = 10;
+/// Complexity of a `groups` field: a grouping of every such row, and up to a page of groups.
+pub const GROUPS_COST: usize = 25;
+/// Complexity of a vector search (`searchKnowledge`, `knowledgeSearch`, `similarChunks`): an
+/// embedding (maybe a provider call) and an HNSW scan, per parent row for the per-row fields.
+pub const VECTOR_SEARCH_COST: usize = 25;
+
+/// The complexity one field adds by itself (its selection is counted on top).
+fn field_cost(name: &str) -> usize {
+    match name {
+        "aggregate" => AGGREGATE_COST,
+        "groups" => GROUPS_COST,
+        "searchKnowledge" | "knowledgeSearch" | "similarChunks" => VECTOR_SEARCH_COST,
+        _ => 1,
+    }
+}
+
+/// The depth and complexity (fields, fragments inlined) of a selection: each field counts 1, as
+/// async-graphql counts them, except the expensive ones of [`field_cost`]; and the root's
+/// introspection fields (`__schema`, `__type`) add to the complexity only: async-graphql answers
+/// them from the schema in memory, within its recursion limit, and they read no row. GraphiQL's
+/// introspection query alone is 15 deep, over every caller class's depth limit.
 fn measure(doc: &ExecutableDocument, set: &SelectionSet, root: bool) -> (usize, usize) {
     let mut depth = 0;
     let mut complexity = 0;
@@ -207,7 +227,7 @@ fn measure(doc: &ExecutableDocument, set: &SelectionSet, root: bool) -> (usize, 
             Selection::Field(f) => {
                 let (d, c) = measure(doc, &f.node.selection_set.node, false);
                 let introspection = root && matches!(f.node.name.node.as_str(), "__schema" | "__type");
-                (if introspection { 0 } else { d + 1 }, c + 1)
+                (if introspection { 0 } else { d + 1 }, c + field_cost(f.node.name.node.as_str()))
             }
             Selection::InlineFragment(i) => measure(doc, &i.node.selection_set.node, root),
             Selection::FragmentSpread(s) => match doc.fragments.get(&s.node.fragment_name.node) {

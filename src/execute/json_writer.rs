@@ -13,12 +13,31 @@ use uuid::Uuid;
 
 use crate::catalog::{ScalarKind, enum_value_name};
 use crate::error::{AppError, Context};
-use crate::execute::load::{Hits, Loaded, LoadedRelation, Page, SearchHits, uuid_at};
+use crate::execute::load::{Hits, Loaded, LoadedAggregate, LoadedRelation, Page, SearchHits, uuid_at};
+use crate::plan::aggregate::{
+    AggFn, AggregateField, AggregateShape, GroupFetch, GroupField, GroupKeyField, GroupPageField, GroupsField,
+    GroupsShape,
+};
 use crate::plan::context::PlanContext;
 use crate::plan::{
     ConnectionField, ConnectionShape, EdgeField, Fetch, HitField, HitShape, KnowledgeFetch, ListFetch, Load,
     ObjectField, ObjectShape, PageInfoField, SearchField, SearchShape, TextSearchFetch,
 };
+
+/// What a connection is written from: its page of rows (and their junction rows), its
+/// aggregates, and the parent whose connection it is (the nil id at the root).
+#[derive(Clone, Copy)]
+pub struct ConnectionRows<'r> {
+    pub nodes: &'r Loaded,
+    pub links: Option<&'r Loaded>,
+    pub page: &'r Page,
+    pub aggregates: &'r [LoadedAggregate],
+    pub parent: Uuid,
+}
+
+fn aggregate_at(aggregates: &[LoadedAggregate], index: usize) -> Result<&LoadedAggregate, AppError> {
+    aggregates.get(index).ok_or_else(|| AppError::internal("writing", "an aggregate was not loaded"))
+}
 
 pub struct JsonWriter<'a> {
     pub plan: &'a PlanContext,
@@ -187,14 +206,16 @@ impl JsonWriter<'_> {
                 }
                 ObjectField::Many { key, relation, shape } => {
                     self.key(&mut first, key);
-                    let (LoadedRelation::Many { pages, nodes, links }, Load::Many(list)) =
+                    let (LoadedRelation::Many { pages, nodes, links, aggregates }, Load::Many(list)) =
                         (&loaded.relations[*relation], &fetch.relations[*relation].load)
                     else {
                         return Err(AppError::internal("writing", "relation kinds disagree"));
                     };
                     let empty = Page::default();
-                    let page = pages.get(&loaded.ids[at]).unwrap_or(&empty);
-                    self.connection(shape, list, nodes, links.as_ref(), page)?;
+                    let parent = loaded.ids[at];
+                    let page = pages.get(&parent).unwrap_or(&empty);
+                    let rows = ConnectionRows { nodes, links: links.as_ref(), page, aggregates, parent };
+                    self.connection(shape, list, &rows)?;
                 }
                 ObjectField::Hits { key, relation, shape } => {
                     self.key(&mut first, key);
@@ -228,15 +249,10 @@ impl JsonWriter<'_> {
         Ok(self.plan.cursors.encode_values(table, &list.ordering, &values))
     }
 
-    /// A connection over `page`'s rows of `nodes` (and their junction rows in `links`).
-    pub fn connection(
-        &mut self,
-        shape: &ConnectionShape,
-        list: &ListFetch,
-        nodes: &Loaded,
-        links: Option<&Loaded>,
-        page: &Page,
-    ) -> Out {
+    /// A connection over `rows.page`'s rows of `rows.nodes` (and their junction rows), with its
+    /// aggregates.
+    pub fn connection(&mut self, shape: &ConnectionShape, list: &ListFetch, rows: &ConnectionRows<'_>) -> Out {
+        let ConnectionRows { nodes, links, page, aggregates, parent } = *rows;
         let mut first = true;
         self.buf.push(b'{');
         for field in &shape.fields {
@@ -307,6 +323,155 @@ impl JsonWriter<'_> {
                         self.edge(shape, fields, list, nodes, links, at)?;
                     }
                     self.buf.push(b']');
+                }
+                ConnectionField::Aggregate { key, index, shape } => {
+                    self.key(&mut first, key);
+                    let loaded = aggregate_at(aggregates, *index)?;
+                    let row = loaded.per_parent.get(&parent).and_then(|(at, _)| at.first()).map(|&i| &loaded.rows[i]);
+                    self.aggregate(shape, row, loaded.offset)?;
+                }
+                ConnectionField::Groups { key, index, shape } => {
+                    self.key(&mut first, key);
+                    let (loaded, fetch) = (aggregate_at(aggregates, *index)?, &list.aggregates[*index]);
+                    let groups = fetch
+                        .groups
+                        .as_ref()
+                        .ok_or_else(|| AppError::internal("writing", "groups without grouping"))?;
+                    self.groups(shape, groups, loaded, parent)?;
+                }
+            }
+        }
+        self.buf.push(b'}');
+        Ok(())
+    }
+
+    /// An aggregate object over `row`'s values, which start at `base` (no row: no rows were
+    /// aggregated, so counts are 0 and the other values null).
+    fn aggregate(&mut self, shape: &AggregateShape, row: Option<&Row>, base: usize) -> Out {
+        self.aggregate_fields(&shape.fields, row, base)
+    }
+
+    fn aggregate_fields(&mut self, fields: &[AggregateField], row: Option<&Row>, base: usize) -> Out {
+        let mut first = true;
+        self.buf.push(b'{');
+        for field in fields {
+            match field {
+                AggregateField::Typename { key, name } => {
+                    self.key(&mut first, key);
+                    self.string(name);
+                }
+                AggregateField::Value { key, slot, kind, func } => {
+                    self.key(&mut first, key);
+                    match (row, func) {
+                        (Some(row), _) => self.cell(row, base + slot, kind)?,
+                        (None, AggFn::Count | AggFn::CountDistinct) => self.raw(b"0"),
+                        (None, _) => self.raw(b"null"),
+                    }
+                }
+                AggregateField::Object { key, fields } => {
+                    self.key(&mut first, key);
+                    self.aggregate_fields(fields, row, base)?;
+                }
+            }
+        }
+        self.buf.push(b'}');
+        Ok(())
+    }
+
+    /// A page of groups: `parent`'s rows of `loaded`.
+    fn groups(&mut self, shape: &GroupsShape, groups: &GroupFetch, loaded: &LoadedAggregate, parent: Uuid) -> Out {
+        let (rows, has_next) = loaded.per_parent.get(&parent).map_or((&[][..], false), |(r, n)| (&r[..], *n));
+        let values = loaded.offset + groups.by.len();
+        let mut first = true;
+        self.buf.push(b'{');
+        for field in &shape.fields {
+            match field {
+                GroupsField::Typename { key, name } => {
+                    self.key(&mut first, key);
+                    self.string(name);
+                }
+                GroupsField::PageInfo { key, fields } => {
+                    self.key(&mut first, key);
+                    let mut f = true;
+                    self.buf.push(b'{');
+                    for p in fields {
+                        match p {
+                            GroupPageField::Typename { key } => {
+                                self.key(&mut f, key);
+                                self.string(crate::plan::aggregate::names::GROUP_PAGE_INFO);
+                            }
+                            GroupPageField::HasNextPage { key } => {
+                                self.key(&mut f, key);
+                                self.bool(has_next);
+                            }
+                            GroupPageField::HasPreviousPage { key } => {
+                                self.key(&mut f, key);
+                                self.bool(groups.offset > 0);
+                            }
+                        }
+                    }
+                    self.buf.push(b'}');
+                }
+                GroupsField::Nodes { key, fields } => {
+                    self.key(&mut first, key);
+                    self.buf.push(b'[');
+                    for (n, &at) in rows.iter().enumerate() {
+                        if n > 0 {
+                            self.buf.push(b',');
+                        }
+                        let row = &loaded.rows[at];
+                        let mut g = true;
+                        self.buf.push(b'{');
+                        for field in fields {
+                            match field {
+                                GroupField::Typename { key, name } => {
+                                    self.key(&mut g, key);
+                                    self.string(name);
+                                }
+                                GroupField::Aggregate { key, shape } => {
+                                    self.key(&mut g, key);
+                                    self.aggregate(shape, Some(row), values)?;
+                                }
+                                GroupField::Key { key, fields } => {
+                                    self.key(&mut g, key);
+                                    self.group_key(fields, groups, loaded, row)?;
+                                }
+                            }
+                        }
+                        self.buf.push(b'}');
+                    }
+                    self.buf.push(b']');
+                }
+            }
+        }
+        self.buf.push(b'}');
+        Ok(())
+    }
+
+    fn group_key(&mut self, fields: &[GroupKeyField], groups: &GroupFetch, loaded: &LoadedAggregate, row: &Row) -> Out {
+        let mut first = true;
+        self.buf.push(b'{');
+        for field in fields {
+            match field {
+                GroupKeyField::Typename { key, name } => {
+                    self.key(&mut first, key);
+                    self.string(name);
+                }
+                GroupKeyField::Column { key, slot, kind } => {
+                    self.key(&mut first, key);
+                    self.cell(row, loaded.offset + slot, kind)?;
+                }
+                GroupKeyField::Related { key, relation, shape } => {
+                    self.key(&mut first, key);
+                    let (Some(rel), Some((index, target))) =
+                        (groups.relations.get(*relation), loaded.relations.get(*relation))
+                    else {
+                        return Err(AppError::internal("writing", "a group key relation was not loaded"));
+                    };
+                    match uuid_at(row, loaded.offset + rel.by_index)?.and_then(|fk| index.get(&fk)) {
+                        Some(&i) => self.object(shape, &rel.fetch, target, i)?,
+                        None => self.raw(b"null"),
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Runs a plan's fetches, level by level: every relation of a level is loaded for all its parent
 //! rows with one statement (belongs-to by `id = ANY`, lists with one `LATERAL` statement paging
-//! each parent in SQL), then its own relations below, depth first. Rows stay as the driver returns
+//! each parent in SQL), then its own relations below, depth first. A list's aggregates and groups
+//! are one statement each per level too, for all parents. Rows stay as the driver returns
 //! them (`Row`); only ids and foreign keys are decoded here, everything else when the answer is
 //! written.
 
@@ -37,7 +38,7 @@ pub struct Loaded {
 
 pub enum LoadedRelation {
     One { fk_slot: usize, index: UuidMap<usize>, target: Loaded },
-    Many { pages: UuidMap<Page>, nodes: Loaded, links: Option<Loaded> },
+    Many { pages: UuidMap<Page>, nodes: Loaded, links: Option<Loaded>, aggregates: Vec<LoadedAggregate> },
     Hits { per_parent: UuidMap<Hits> },
 }
 
@@ -46,6 +47,19 @@ impl Loaded {
     pub fn positions(&self) -> UuidMap<usize> {
         self.ids.iter().enumerate().map(|(i, id)| (*id, i)).collect()
     }
+}
+
+/// The rows of one `aggregate` / `groups` statement (aligned with [`ListFetch::aggregates`]), by
+/// parent: the nil id at the root.
+pub struct LoadedAggregate {
+    pub rows: Vec<Row>,
+    /// Where the group keys (or the values) start in each row: after `parent`, if any.
+    pub offset: usize,
+    /// Each parent's rows (one for `aggregate`, a page for `groups`) and whether more groups follow.
+    pub per_parent: UuidMap<(Vec<usize>, bool)>,
+    /// The rows of the group keys' relations, with their positions by id (aligned with
+    /// [`crate::plan::aggregate::GroupFetch::relations`]).
+    pub relations: Vec<(UuidMap<usize>, Loaded)>,
 }
 
 /// One page of rows (indexes into a [`Loaded`]).
@@ -161,7 +175,7 @@ impl Loader<'_> {
 
     async fn load_list(&self, list: &ListFetch, parent_ids: &[Uuid]) -> Result<LoadedRelation, AppError> {
         let parents = unique(parent_ids.iter().copied());
-        let rows = if parents.is_empty() {
+        let rows = if parents.is_empty() || list.aggregates_only {
             Vec::new()
         } else {
             self.query(compile::children(self.catalog(), list, &parents)).await?
@@ -187,18 +201,57 @@ impl Loader<'_> {
         } else {
             None
         };
+        let aggregates = self.aggregates(list, Some(&parents)).await?;
         let mut pages = UuidMap::with_capacity_and_hasher(parents.len(), foldhash::fast::RandomState::default());
         for parent in parents {
             let mut page = paginate(by_parent.remove(&parent).unwrap_or_default(), &list.page);
             page.total = list.want_total.then(|| totals.as_mut().and_then(|t| t.remove(&parent)).unwrap_or(0));
             pages.insert(parent, page);
         }
-        Ok(LoadedRelation::Many { pages, nodes, links })
+        Ok(LoadedRelation::Many { pages, nodes, links, aggregates })
     }
 
-    /// A root list: its page, its rows' relations and, when asked for, its total.
-    pub async fn root_list(&self, list: &ListFetch) -> Result<(Loaded, Page), AppError> {
-        let rows = self.query(compile::page(self.catalog(), list)).await?;
+    /// The list's `aggregate` and `groups` fields: one statement each, for every parent at once
+    /// (none without parents), then one statement per group key relation.
+    async fn aggregates(&self, list: &ListFetch, parents: Option<&[Uuid]>) -> Result<Vec<LoadedAggregate>, AppError> {
+        let mut out = Vec::with_capacity(list.aggregates.len());
+        for agg in &list.aggregates {
+            let rows = match parents {
+                Some([]) => Vec::new(),
+                _ => self.query(crate::sql::aggregate::statement(self.catalog(), list, agg, parents)).await?,
+            };
+            let offset = usize::from(parents.is_some());
+            let mut per_parent: UuidMap<(Vec<usize>, bool)> = UuidMap::default();
+            for (i, r) in rows.iter().enumerate() {
+                let parent = if parents.is_some() { uuid_at(r, 0)?.unwrap_or_default() } else { Uuid::nil() };
+                per_parent.entry(parent).or_default().0.push(i);
+            }
+            let mut relations = Vec::new();
+            if let Some(groups) = &agg.groups {
+                for page in per_parent.values_mut() {
+                    page.1 = page.0.len() > groups.limit;
+                    page.0.truncate(groups.limit);
+                }
+                for rel in &groups.relations {
+                    let mut fks = Vec::new();
+                    for (at, _) in per_parent.values() {
+                        for &i in at {
+                            fks.extend(uuid_at(&rows[i], offset + rel.by_index)?);
+                        }
+                    }
+                    let target = self.by_ids(&rel.fetch, &unique(fks.into_iter()), rel.visibility.as_ref()).await?;
+                    relations.push((target.positions(), target));
+                }
+            }
+            out.push(LoadedAggregate { rows, offset, per_parent, relations });
+        }
+        Ok(out)
+    }
+
+    /// A root list: its page, its rows' relations, its aggregates and, when asked for, its total.
+    pub async fn root_list(&self, list: &ListFetch) -> Result<(Loaded, Page, Vec<LoadedAggregate>), AppError> {
+        let rows =
+            if list.aggregates_only { Vec::new() } else { self.query(compile::page(self.catalog(), list)).await? };
         let n = rows.len();
         let nodes = self.load(&list.node, Arc::new(rows), 0).await?;
         let mut page = paginate((0..n).collect(), &list.page);
@@ -209,7 +262,8 @@ impl Loader<'_> {
                 None => 0,
             });
         }
-        Ok((nodes, page))
+        let aggregates = self.aggregates(list, None).await?;
+        Ok((nodes, page, aggregates))
     }
 
     /// A knowledge search (for one parent row, when it is a per-parent field).

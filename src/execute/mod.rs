@@ -20,7 +20,7 @@ use async_graphql::{PathSegment, ServerError};
 use uuid::Uuid;
 
 use crate::error::{AppError, ErrorCode};
-use crate::execute::json_writer::JsonWriter;
+use crate::execute::json_writer::{ConnectionRows, JsonWriter};
 use crate::execute::load::Loader;
 use crate::execute::session::Session;
 use crate::plan::context::PlanContext;
@@ -149,8 +149,15 @@ async fn write_root(
                 .map_err(|e| AppError::internal("writing introspection", e))?;
         }
         Root::List { fetch, shape } => {
-            let (nodes, page) = loader.root_list(fetch).await?;
-            out.connection(shape, fetch, &nodes, None, &page)?;
+            let (nodes, page, aggregates) = loader.root_list(fetch).await?;
+            let rows = ConnectionRows {
+                nodes: &nodes,
+                links: None,
+                page: &page,
+                aggregates: &aggregates,
+                parent: Uuid::nil(),
+            };
+            out.connection(shape, fetch, &rows)?;
         }
         Root::Single { lookup, visibility, fetch, shape } => {
             let table = &catalog.tables[fetch.table];

@@ -18,10 +18,13 @@ pub fn plan_statements(catalog: &Catalog, plan: &crate::plan::Plan) -> Vec<(Stri
         let path = root.key.clone();
         match &root.plan {
             Ok(Root::List { fetch, .. }) => {
-                out.push((path.clone(), page(catalog, fetch)));
+                if !fetch.aggregates_only {
+                    out.push((path.clone(), page(catalog, fetch)));
+                }
                 if fetch.want_total {
                     out.push((format!("{path}.totalCount"), count(catalog, fetch)));
                 }
+                aggregate_statements(catalog, fetch, None, &path, &mut out);
                 list_statements(catalog, fetch, &path, &mut out);
             }
             Ok(Root::Single { lookup, visibility, fetch, .. }) => {
@@ -64,13 +67,35 @@ fn fetch_statements(catalog: &Catalog, fetch: &Fetch, path: &str, out: &mut Vec<
                 fetch_statements(catalog, target, &here, out);
             }
             crate::plan::Load::Many(list) => {
-                out.push((here.clone(), children(catalog, list, &[Uuid::nil()])));
+                if !list.aggregates_only {
+                    out.push((here.clone(), children(catalog, list, &[Uuid::nil()])));
+                }
                 if list.want_total {
                     out.push((format!("{here}.totalCount"), child_counts(catalog, list, &[Uuid::nil()])));
                 }
+                aggregate_statements(catalog, list, Some(&[Uuid::nil()]), &here, out);
                 list_statements(catalog, list, &here, out);
             }
             crate::plan::Load::Knowledge(k) => knowledge_statements(catalog, k, &here, out),
+        }
+    }
+}
+
+/// A list's `aggregate` / `groups` statements, and those of the group keys' relations.
+fn aggregate_statements(
+    catalog: &Catalog,
+    list: &ListFetch,
+    parents: Option<&[Uuid]>,
+    path: &str,
+    out: &mut Vec<(String, Sql)>,
+) {
+    for agg in &list.aggregates {
+        let here = format!("{path}.{}", agg.key);
+        out.push((here.clone(), crate::sql::aggregate::statement(catalog, list, agg, parents)));
+        for rel in agg.groups.iter().flat_map(|g| &g.relations) {
+            let key = format!("{here}.key.{}", rel.key);
+            out.push((key.clone(), by_ids(catalog, &rel.fetch, &[Uuid::nil()], rel.visibility.as_ref())));
+            fetch_statements(catalog, &rel.fetch, &key, out);
         }
     }
 }

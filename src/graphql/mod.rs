@@ -12,8 +12,10 @@
 //! - [`filters`]: filter input types;
 //! - [`ordering`]: order enums;
 //! - [`arguments`]: the arguments of list fields;
-//! - [`search_fields`]: the search fields and their types.
+//! - [`search_fields`]: the search fields and their types;
+//! - [`aggregate_types`]: `aggregate` and `groups` on every connection, and their types.
 
+pub mod aggregate_types;
 pub mod arguments;
 pub mod filters;
 pub mod object_types;

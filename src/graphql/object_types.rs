@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::graphql::arguments::list_arguments;
 use crate::graphql::ordering::order_enum;
 use crate::graphql::scalars::{self, column_type, enum_type_name};
-use crate::graphql::{filters, planned, search_fields};
+use crate::graphql::{aggregate_types, filters, planned, search_fields};
 
 fn node_type_ref(table: &Table) -> TypeRef {
     TypeRef::named_nn(&table.type_name)
@@ -68,6 +68,7 @@ pub fn build(catalog: &Catalog, configure: impl FnOnce(SchemaBuilder) -> SchemaB
     }
     query = search_fields::register_root_fields(query);
     builder = search_fields::register_types(catalog, builder);
+    builder = aggregate_types::register(catalog, builder);
     configure(builder.register(query))
         .finish()
         .map_err(|e| AppError::internal("building the GraphQL schema", e.to_string()))
@@ -149,6 +150,7 @@ fn connection_types(conn_name: &str, edge_name: &str, node: &Table, junction: Op
             planned("totalCount", TypeRef::named_nn(TypeRef::INT))
                 .description("Rows matching the filter, ignoring pagination; computed only when asked for."),
         );
+    let conn = aggregate_types::connection_fields(node, conn);
     let mut edge = Object::new(edge_name)
         .field(planned("cursor", TypeRef::named_nn(TypeRef::STRING)))
         .field(planned("node", node_type_ref(node)));

@@ -11,16 +11,21 @@ use async_graphql::{Name, Positioned, Value as ConstValue};
 use indexmap::IndexMap;
 
 use crate::catalog::overrides::QUERY;
-use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, names, pascal};
+use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, ScalarKind, Table, names, pascal};
 use crate::error::AppError;
+use crate::plan::aggregate::{
+    self, AggFn, AggregateField, GroupFetch, GroupField, GroupKeyField, GroupPageField, GroupsField, KeyRelation,
+    Measure,
+};
 use crate::plan::arguments::{self, ListArgs, Variables};
 use crate::plan::context::PlanContext;
 use crate::plan::search::{KnowledgeFetch, TextSearchFetch};
 use crate::plan::search::{KnowledgeVisibility, Parent};
 use crate::plan::visibility::visibility;
 use crate::plan::{
-    ConnectionField, ConnectionShape, EdgeField, Fetch, Filter, HitField, HitShape, ListFetch, Load, Lookup,
-    ObjectField, ObjectShape, PageInfoField, Plan, Root, RootField, SearchField, SearchShape,
+    AggregateFetch, AggregateShape, ConnectionField, ConnectionShape, EdgeField, Fetch, Filter, GroupsShape, HitField,
+    HitShape, ListFetch, Load, Lookup, ObjectField, ObjectShape, PageInfoField, Plan, Root, RootField, SearchField,
+    SearchShape,
 };
 use crate::tenancy::Scope;
 
@@ -323,11 +328,20 @@ impl<'a> Planner<'a> {
         let mut link_sets = Vec::new();
         let mut link_columns = Vec::new();
         let mut want_total = false;
-        for (_, fs) in &conn {
+        let mut aggregates = Vec::new();
+        let mut rows_needed = false;
+        for (key, fs) in &conn {
             match fs[0].node.name.node.as_str() {
                 "totalCount" => want_total = true,
-                "nodes" => node_sets.extend(selection_sets(fs)),
+                "aggregate" => aggregates.push(self.aggregate(target, key, fs).0),
+                "groups" => aggregates.push(self.groups(target, key, fs)?.0),
+                "pageInfo" => rows_needed = true,
+                "nodes" => {
+                    rows_needed = true;
+                    node_sets.extend(selection_sets(fs));
+                }
                 "edges" => {
+                    rows_needed = true;
                     for (_, es) in self.collect(&selection_sets(fs), &edge_type) {
                         match (es[0].node.name.node.as_str(), junction) {
                             ("node", _) => node_sets.extend(selection_sets(&es)),
@@ -356,6 +370,8 @@ impl<'a> Planner<'a> {
             want_total,
             node,
             link,
+            aggregates_only: !aggregates.is_empty() && !rows_needed,
+            aggregates,
         };
         let shape = self.connection_shape(rel, target, &selection_sets(fields), &fetch);
         Ok((fetch, shape))
@@ -376,6 +392,15 @@ impl<'a> Planner<'a> {
             fields.push(match fs[0].node.name.node.as_str() {
                 "__typename" => ConnectionField::Typename { key },
                 "totalCount" => ConnectionField::TotalCount { key },
+                "aggregate" => {
+                    let Some(index) = fetch.aggregates.iter().position(|a| a.key == key) else { continue };
+                    ConnectionField::Aggregate { shape: self.aggregate(target, &key, &fs).1, key, index }
+                }
+                "groups" => {
+                    let Some(index) = fetch.aggregates.iter().position(|a| a.key == key) else { continue };
+                    let Ok((_, shape)) = self.groups(target, &key, &fs) else { continue };
+                    ConnectionField::Groups { key, index, shape }
+                }
                 "nodes" => ConnectionField::Nodes { key, shape: self.object_shape(target, &sub, &fetch.node) },
                 "pageInfo" => {
                     let info = self.collect(&sub, "PageInfo").into_iter().filter_map(|(key, f)| {
@@ -531,6 +556,190 @@ impl<'a> Planner<'a> {
     fn table(&self, name: &str) -> Result<&'a Table, AppError> {
         self.catalog.table(name).ok_or_else(|| AppError::internal("planning", format!("no table {name}")))
     }
+}
+
+/// `aggregate` and `groups` selections of a connection (`plan/aggregate.rs` holds their nodes).
+/// Each returns its fetch and its shape; the shape step calls them again with the same
+/// selection, so slots agree.
+impl<'a> Planner<'a> {
+    /// `aggregate { count countDistinct { … } sum { … } … }`.
+    fn aggregate(
+        &self,
+        table: &Table,
+        key: &str,
+        fields: &[&'a Positioned<Field>],
+    ) -> (AggregateFetch, AggregateShape) {
+        let mut fetch = AggregateFetch { key: key.to_owned(), measures: Vec::new(), groups: None };
+        let shape = self.aggregate_shape(table, &selection_sets(fields), &mut fetch);
+        (fetch, shape)
+    }
+
+    fn aggregate_shape(&self, table: &Table, sets: &[&'a SelectionSet], fetch: &mut AggregateFetch) -> AggregateShape {
+        let type_name = aggregate::names::aggregate(table);
+        let mut shape = AggregateShape::default();
+        for (key, fs) in self.collect(sets, &type_name) {
+            let name = fs[0].node.name.node.as_str();
+            let field = match name {
+                "__typename" => AggregateField::Typename { key, name: type_name.clone() },
+                "count" => {
+                    let slot = fetch.measure(Measure::COUNT);
+                    AggregateField::Value { key, slot, kind: ScalarKind::BigInt, func: AggFn::Count }
+                }
+                _ => {
+                    let Some(&(func, _)) = AggFn::OF_COLUMN.iter().find(|(_, f)| *f == name) else { continue };
+                    let object = aggregate::names::per_column(table, func);
+                    let mut inner = Vec::new();
+                    for (key, cs) in self.collect(&selection_sets(&fs), &object) {
+                        let column = cs[0].node.name.node.as_str();
+                        if column == "__typename" {
+                            inner.push(AggregateField::Typename { key, name: object.clone() });
+                            continue;
+                        }
+                        let Some(c) =
+                            table.col_id_by_field(column).filter(|&c| aggregate::allows(func, &table.columns[c].kind))
+                        else {
+                            continue;
+                        };
+                        let m = Measure { func, column: Some(c) };
+                        let slot = fetch.measure(m);
+                        inner.push(AggregateField::Value { key, slot, kind: m.kind(table), func });
+                    }
+                    AggregateField::Object { key, fields: inner }
+                }
+            };
+            shape.fields.push(field);
+        }
+        shape
+    }
+
+    /// `groups(by:, orderBy:, first:, offset:) { pageInfo nodes { key { … } aggregate { … } } }`.
+    fn groups(
+        &self,
+        table: &'a Table,
+        key: &str,
+        fields: &[&'a Positioned<Field>],
+    ) -> Result<(AggregateFetch, GroupsShape), AppError> {
+        // Like the search fields' arguments, `groups`' are not renamed by the naming file.
+        let args = arguments::resolve(&fields[0].node, self.variables);
+        let by = aggregate::parse_group_by(table, &enum_values(&args, "by")?)?;
+        let order = aggregate::parse_group_order(table, &by, &enum_values(&args, "orderBy")?)?;
+        let limits = &self.schema.limits;
+        let limit = count_argument(&args, "first", limits.max_page_size)?.unwrap_or(limits.default_page_size);
+        let offset = count_argument(&args, "offset", usize::MAX)?.unwrap_or(0);
+        let mut fetch = AggregateFetch {
+            key: key.to_owned(),
+            measures: Vec::new(),
+            groups: Some(GroupFetch { by, order, limit, offset, relations: Vec::new() }),
+        };
+        let (groups_type, group_type) = (aggregate::names::groups(table), aggregate::names::group(table));
+        let mut shape = GroupsShape::default();
+        for (key, fs) in self.collect(&selection_sets(fields), &groups_type) {
+            let sub = selection_sets(&fs);
+            shape.fields.push(match fs[0].node.name.node.as_str() {
+                "__typename" => GroupsField::Typename { key, name: groups_type.clone() },
+                "pageInfo" => {
+                    let info =
+                        self.collect(&sub, aggregate::names::GROUP_PAGE_INFO).into_iter().filter_map(|(key, f)| {
+                            Some(match f[0].node.name.node.as_str() {
+                                "__typename" => GroupPageField::Typename { key },
+                                "hasNextPage" => GroupPageField::HasNextPage { key },
+                                "hasPreviousPage" => GroupPageField::HasPreviousPage { key },
+                                _ => return None,
+                            })
+                        });
+                    GroupsField::PageInfo { key, fields: info.collect() }
+                }
+                "nodes" => {
+                    let mut group = Vec::new();
+                    for (key, gs) in self.collect(&sub, &group_type) {
+                        let gsub = selection_sets(&gs);
+                        group.push(match gs[0].node.name.node.as_str() {
+                            "__typename" => GroupField::Typename { key, name: group_type.clone() },
+                            "key" => GroupField::Key { key, fields: self.group_key(table, &gsub, &mut fetch)? },
+                            "aggregate" => {
+                                GroupField::Aggregate { key, shape: self.aggregate_shape(table, &gsub, &mut fetch) }
+                            }
+                            _ => continue,
+                        });
+                    }
+                    GroupsField::Nodes { key, fields: group }
+                }
+                _ => continue,
+            });
+        }
+        Ok((fetch, shape))
+    }
+
+    /// `key { status industry { name } }`: grouping columns, and the rows their foreign keys point to.
+    fn group_key(
+        &self,
+        table: &'a Table,
+        sets: &[&'a SelectionSet],
+        fetch: &mut AggregateFetch,
+    ) -> Result<Vec<GroupKeyField>, AppError> {
+        let type_name = aggregate::names::group_key(table);
+        let Some(groups) = fetch.groups.as_mut() else { return Ok(Vec::new()) };
+        let not_grouped = |field: &str, column: ColumnId| {
+            AppError::bad_input(format!(
+                "the group key's `{field}` needs {} in `by`",
+                crate::catalog::enum_value_name(&table.columns[column].name)
+            ))
+        };
+        let mut out = Vec::new();
+        for (key, fs) in self.collect(sets, &type_name) {
+            let name = fs[0].node.name.node.as_str();
+            if name == "__typename" {
+                out.push(GroupKeyField::Typename { key, name: type_name.clone() });
+            } else if let Some(c) = table.col_id_by_field(name) {
+                let slot = groups.by.iter().position(|&b| b == c).ok_or_else(|| not_grouped(name, c))?;
+                out.push(GroupKeyField::Column { key, slot, kind: table.columns[c].kind.clone() });
+            } else if let Some(rel) = self.catalog.relation(table, name)
+                && let RelationKind::BelongsTo { fk } = rel.kind
+            {
+                let by_index = groups.by.iter().position(|&b| b == fk).ok_or_else(|| not_grouped(name, fk))?;
+                let target = &self.catalog.tables[rel.target];
+                let sub = selection_sets(&fs);
+                let related = self.fetch(target, &sub, &[])?;
+                let shape = self.object_shape(target, &sub, &related);
+                // One load per selection: two `key { … }` selections may ask different columns.
+                let visibility = self.visible(target);
+                groups.relations.push(KeyRelation { key: key.clone(), by_index, visibility, fetch: related });
+                let relation = groups.relations.len() - 1;
+                out.push(GroupKeyField::Related { key, relation, shape });
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The enum values of a list argument (a lone value counts as a list of one; absent: none).
+fn enum_values(args: &IndexMap<Name, ConstValue>, name: &str) -> Result<Vec<String>, AppError> {
+    let one = |v: &ConstValue| match v {
+        ConstValue::Enum(n) => Ok(n.to_string()),
+        ConstValue::String(s) => Ok(s.clone()),
+        _ => Err(AppError::bad_input(format!("argument `{name}` takes enum values"))),
+    };
+    match args.get(name) {
+        None | Some(ConstValue::Null) => Ok(Vec::new()),
+        Some(ConstValue::List(items)) => items.iter().map(one).collect(),
+        Some(v) => Ok(vec![one(v)?]),
+    }
+}
+
+/// A non-negative integer argument of at most `max`.
+fn count_argument(args: &IndexMap<Name, ConstValue>, name: &str, max: usize) -> Result<Option<usize>, AppError> {
+    let n = match args.get(name) {
+        None | Some(ConstValue::Null) => return Ok(None),
+        Some(ConstValue::Number(n)) => n.as_i64(),
+        Some(_) => None,
+    };
+    let n = n.ok_or_else(|| AppError::bad_input(format!("argument `{name}` must be an integer")))?;
+    let n = usize::try_from(n)
+        .map_err(|_| AppError::bad_input(format!("argument `{name}` must not be negative (got {n})")))?;
+    if n > max {
+        return Err(AppError::bad_input(format!("argument `{name}` is {n}; the largest page is {max} groups")));
+    }
+    Ok(Some(n))
 }
 
 /// The per-parent retrieval field `name` of `table`, if it is one.

@@ -12,10 +12,14 @@
 //! - the **shape tree** ([`ObjectShape`], [`ConnectionShape`]): the response's fields in selection
 //!   order, each pointing at a column slot or a relation of the fetch tree.
 //!
+//! Aggregates and groups of a connection (`aggregate { … }`, `groups(by: …)`) are plan nodes of
+//! their own ([`aggregate`]), hung on the connection's [`ListFetch`].
+//!
 //! Aliases, fragments, `__typename`, `@skip`/`@include` and variables are resolved by
 //! [`build`]; `sql/` compiles the fetch tree, `execute/` runs it and writes the shape as JSON.
 //! Golden files of the canonical queries (`tests/golden/`) hold this IR as JSON.
 
+pub mod aggregate;
 pub mod arguments;
 pub mod build;
 pub mod context;
@@ -30,6 +34,7 @@ use uuid::Uuid;
 
 use crate::catalog::{ColumnId, RelationId, ScalarKind, TableId};
 use crate::error::AppError;
+pub use aggregate::{AggregateFetch, AggregateShape, GroupsShape};
 pub use filter::Filter;
 pub use keyset::{Ordering, PageSpec};
 pub use search::{KnowledgeFetch, TextSearchFetch};
@@ -140,6 +145,13 @@ pub struct ListFetch {
     pub node: Fetch,
     /// The junction row of many-to-many edges (its edge columns and `link { … }`).
     pub link: Option<Fetch>,
+    /// `aggregate` and `groups` fields: one statement each over the same rows (filter, search,
+    /// visibility, parent), ignoring the page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aggregates: Vec<AggregateFetch>,
+    /// Nothing but aggregates (and `totalCount`) is selected: the page itself is not read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aggregates_only: bool,
 }
 
 /// An object in the response, in selection order.
@@ -168,11 +180,36 @@ pub struct ConnectionShape {
 #[derive(Debug, Serialize, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionField {
-    Typename { key: String },
-    TotalCount { key: String },
-    PageInfo { key: String, fields: Vec<PageInfoField> },
-    Nodes { key: String, shape: ObjectShape },
-    Edges { key: String, fields: Vec<EdgeField> },
+    Typename {
+        key: String,
+    },
+    TotalCount {
+        key: String,
+    },
+    PageInfo {
+        key: String,
+        fields: Vec<PageInfoField>,
+    },
+    Nodes {
+        key: String,
+        shape: ObjectShape,
+    },
+    Edges {
+        key: String,
+        fields: Vec<EdgeField>,
+    },
+    /// `aggregate { … }`: the `index`-th of [`ListFetch::aggregates`].
+    Aggregate {
+        key: String,
+        index: usize,
+        shape: AggregateShape,
+    },
+    /// `groups(by: …) { … }`: the `index`-th of [`ListFetch::aggregates`].
+    Groups {
+        key: String,
+        index: usize,
+        shape: GroupsShape,
+    },
 }
 
 #[derive(Debug, Serialize, Clone)]
@@ -291,6 +328,11 @@ fn fetch_tables(catalog: &crate::catalog::Catalog, fetch: &Fetch, out: &mut Vec<
 
 fn list_tables(catalog: &crate::catalog::Catalog, list: &ListFetch, out: &mut Vec<TableId>) {
     fetch_tables(catalog, &list.node, out);
+    for g in list.aggregates.iter().filter_map(|a| a.groups.as_ref()) {
+        for r in &g.relations {
+            fetch_tables(catalog, &r.fetch, out);
+        }
+    }
     if let Some(link) = &list.link {
         fetch_tables(catalog, link, out);
     }

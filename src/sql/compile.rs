@@ -6,7 +6,8 @@
 //! - [`by_key`]: a row by a natural key;
 //! - [`children`]: for many parents at once, each parent's own page of a has-many or many-to-many
 //!   relation, paginated in SQL with `CROSS JOIN LATERAL` (one statement per relation level);
-//! - [`child_counts`]: each parent's `totalCount` for such a relation.
+//! - [`child_counts`]: each parent's `totalCount` for such a relation;
+//! - aggregates and groups of a list, at the root or per parent: [`crate::sql::aggregate`].
 //!
 //! Visibility arrives as filter nodes of the plan; values are always bound parameters.
 
@@ -109,7 +110,7 @@ pub fn by_key(catalog: &Catalog, fetch: &Fetch, column: ColumnId, value: &str, v
 }
 
 /// `FROM … WHERE <link to the parent>` of a list relation (`parent` completes the comparison).
-fn relation_from(catalog: &Catalog, f: &ListFetch, parent: &str, sql: &mut Sql) {
+pub(crate) fn relation_from(catalog: &Catalog, f: &ListFetch, parent: &str, sql: &mut Sql) {
     let Some(rel) = f.relation.map(|r| &catalog.relations[r]) else { return };
     let target = &catalog.tables[rel.target];
     match &rel.kind {
@@ -146,21 +147,26 @@ pub fn children(catalog: &Catalog, f: &ListFetch, parents: &[Uuid]) -> Sql {
     sql
 }
 
-/// For every parent, the number of rows in its list relation.
-pub fn child_counts(catalog: &Catalog, f: &ListFetch, parents: &[Uuid]) -> Sql {
-    let target = &catalog.tables[f.node.table];
-    let Some(rel) = f.relation.map(|r| &catalog.relations[r]) else { return count(catalog, f) };
-    let mut sql = Sql::new();
-    sql.push("SELECT ");
+/// The column of a list relation's rows (`t`, or the junction `j`) that holds the parent's id.
+pub(crate) fn parent_column(catalog: &Catalog, rel: &crate::catalog::Relation, sql: &mut Sql) {
     match &rel.kind {
         RelationKind::HasMany { target_fk } => {
-            sql.col("t", &target.columns[*target_fk].name);
+            sql.col("t", &catalog.tables[rel.target].columns[*target_fk].name);
         }
         RelationKind::ManyToMany { junction, near, .. } => {
             sql.col("j", &catalog.tables[*junction].columns[*near].name);
         }
         RelationKind::BelongsTo { .. } => {}
     }
+}
+
+/// For every parent, the number of rows in its list relation.
+pub fn child_counts(catalog: &Catalog, f: &ListFetch, parents: &[Uuid]) -> Sql {
+    let target = &catalog.tables[f.node.table];
+    let Some(rel) = f.relation.map(|r| &catalog.relations[r]) else { return count(catalog, f) };
+    let mut sql = Sql::new();
+    sql.push("SELECT ");
+    parent_column(catalog, rel, &mut sql);
     sql.push(" AS parent, count(*) AS n");
     // The parent array is the statement's first parameter.
     sql.params.push(Value::from(parents.to_vec()));

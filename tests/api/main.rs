@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod aggregates;
 mod api_keys;
 mod apollo_client;
 mod audit;

@@ -1,6 +1,7 @@
 //! The leak test, generated over the whole schema: tenant A's credentials never return a row
 //! private to tenant B — through root lists, single fetches, relations (depth 1, 2 and 3), junction
-//! edges, relation filters on B's ids, or counts — with both layers on, with only the gateway's
+//! edges, relation filters on B's ids, counts, or aggregates and groups (at the root, per parent,
+//! and the rows a group key points to) — with both layers on, with only the gateway's
 //! filter (RLS off), and with only row-level security (gateway filter off).
 //!
 //! The probe set and its runner are shared (`pub(crate)`): `pgbouncer.rs` sends the same probes
@@ -8,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use registry_gateway::catalog::{Catalog, Table, Tenancy};
+use registry_gateway::catalog::{Catalog, RelationKind, Table, Tenancy};
 use registry_gateway::config::{GraphqlSettings, TenantScoping};
 use serde_json::{Value, json};
 
@@ -129,8 +130,27 @@ enum Expect {
     ZeroCount(String),
     /// The first error is NOT_FOUND.
     NotFound,
+    /// No errors, every `aggregate.count` is 0 and every `groups` page is empty.
+    NothingAggregated,
     /// No errors at all.
     Clean,
+}
+
+/// Asserts every aggregate in `v` counted nothing and every page of groups is empty.
+fn nothing_aggregated(v: &Value, query: &str, mode: &str) {
+    match v {
+        Value::Object(o) => {
+            if let Some(agg) = o.get("aggregate") {
+                assert_eq!(agg["count"], json!(0), "[{mode}] aggregates reach B's rows: {query}");
+            }
+            if let Some(groups) = o.get("groups") {
+                assert_eq!(groups["nodes"], json!([]), "[{mode}] groups reach B's rows: {query}");
+            }
+            o.values().for_each(|x| nothing_aggregated(x, query, mode));
+        }
+        Value::Array(a) => a.iter().for_each(|x| nothing_aggregated(x, query, mode)),
+        _ => {}
+    }
 }
 
 struct Probe<'a> {
@@ -164,6 +184,10 @@ impl Probe<'_> {
             Expect::NotFound => {
                 assert_eq!(v["errors"][0]["extensions"]["code"], json!("NOT_FOUND"), "[{}] {query}: {v:#}", self.mode);
             }
+            Expect::NothingAggregated => {
+                assert!(v.get("errors").is_none(), "[{}] {query}: {:#}", self.mode, v["errors"]);
+                nothing_aggregated(&v["data"], query, self.mode);
+            }
             Expect::Clean => assert!(v.get("errors").is_none(), "[{}] {query}: {:#}", self.mode, v["errors"]),
         }
         v
@@ -177,6 +201,23 @@ fn rel_selection(catalog: &Catalog, rel: usize, inner: &str) -> String {
         format!("{}(first: 20) {{ totalCount edges {{ node {{ __typename id {inner} }} }} }}", r.field)
     } else {
         format!("{} {{ __typename id {inner} }}", r.field)
+    }
+}
+
+/// A column `table`'s rows can be grouped by, as its `by` value.
+fn groupable(table: &Table) -> Option<String> {
+    (0..table.columns.len())
+        .find(|&c| registry_gateway::plan::aggregate::groupable(table, c))
+        .map(|c| registry_gateway::catalog::enum_value_name(&table.columns[c].name))
+}
+
+/// `aggregate { count }` and, where the table has a groupable column, a page of groups.
+fn aggregate_selection(table: &Table) -> String {
+    match groupable(table) {
+        Some(by) => {
+            format!("aggregate {{ count }} groups(by: [{by}], first: 100) {{ nodes {{ aggregate {{ count }} }} }}")
+        }
+        None => "aggregate { count }".to_owned(),
     }
 }
 
@@ -197,10 +238,20 @@ fn probes(catalog: &Catalog, private: &HashMap<String, HashSet<String>>) -> Vec<
             ),
             Expect::ZeroCount(table.list_field.clone()),
         ));
+        // Aggregates and groups of B's rows count nothing.
+        out.push((
+            format!(
+                "{{ {}(filter: {{ id: {{ in: {ids} }} }}) {{ {} }} }}",
+                table.list_field,
+                aggregate_selection(table)
+            ),
+            Expect::NothingAggregated,
+        ));
         out.push((
             format!("{{ {}(id: \"{}\") {{ __typename id }} }}", table.single_field, b_list[0]),
             Expect::NotFound,
         ));
+        let (mut nested_aggregates, mut key_groups) = (0, 0);
         for (i, &r1) in table.relations.iter().enumerate() {
             let rel = &catalog.relations[r1];
             let t1 = &catalog.tables[rel.target];
@@ -244,6 +295,35 @@ fn probes(catalog: &Catalog, private: &HashMap<String, HashSet<String>>) -> Vec<
                     format!("{{ {}(filter: {filter}) {{ totalCount }} }}", table.list_field),
                     Expect::ZeroCount(table.list_field.clone()),
                 ));
+                // A sample per table (two of each kind), so the probe set stays about a run's size.
+                if rel.is_list() && nested_aggregates < 2 {
+                    nested_aggregates += 1;
+                    // Each parent's aggregates of B's rows count nothing.
+                    out.push((
+                        format!(
+                            "{{ {}(first: 20) {{ nodes {{ __typename id {}(filter: {{ id: {{ in: {ids} }} }}) {{ {} }} }} }} }}",
+                            table.list_field,
+                            rel.field,
+                            aggregate_selection(t1)
+                        ),
+                        Expect::NothingAggregated,
+                    ));
+                } else if let RelationKind::BelongsTo { fk } = rel.kind
+                    && registry_gateway::plan::aggregate::groupable(table, fk)
+                    && key_groups < 2
+                {
+                    key_groups += 1;
+                    // Groups by a foreign key to B's rows never show B's row in their key.
+                    let fk_field = &table.columns[fk].field;
+                    let by = registry_gateway::catalog::enum_value_name(&table.columns[fk].name);
+                    out.push((
+                        format!(
+                            "{{ {}(filter: {{ {fk_field}: {{ in: {ids} }} }}) {{ groups(by: [{by}], first: 100) {{ nodes {{ key {{ {fk_field} {} {{ __typename id }} }} aggregate {{ count }} }} }} }} }}",
+                            table.list_field, rel.field
+                        ),
+                        Expect::Clean,
+                    ));
+                }
             }
         }
     }
