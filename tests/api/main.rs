@@ -24,6 +24,7 @@ mod http_serving;
 mod lists;
 mod migrations;
 mod naming;
+mod node_tools;
 mod partner_access;
 mod pgbouncer;
 mod playground;

@@ -14,55 +14,16 @@
 //!
 //! The screenshot of the rendered page goes to cargo's scratch folder for integration tests, or to
 //! docs/playground.png with `UPDATE_SCREENSHOT=1`.
-//!
-//! The gateways run on this test's tokio runtime, so every child process is awaited with
-//! tokio::process: a blocking wait would stop the servers answering the browser.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
-use std::time::Duration;
 
 use tokio::process::Command;
 
 use crate::helpers::{PLATFORM_TENANT, TestApp, project_dir, spawn_app, spawn_app_with, test_settings, token};
+use crate::node_tools::{INSTALL_NODE, install_packages, require_node, run, show};
 
-const INSTALL_NODE: &str = "install Node.js 18 or newer (with npm) to run the playground's browser test";
 const INSTALL_CHROMIUM: &str = "install Chromium to run the playground's browser test (Debian: `apt-get install \
      chromium`, which .ci/run does), or set CHROMIUM to a Chromium or Chrome binary";
-const NODE_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// Runs `cmd` to completion (killing it after `NODE_TIMEOUT`), failing the test with `missing` if
-/// the program does not exist.
-async fn run(cmd: &mut Command, what: &str, missing: &str) -> Output {
-    cmd.kill_on_drop(true);
-    let program = cmd.as_std().get_program().to_string_lossy().into_owned();
-    match tokio::time::timeout(NODE_TIMEOUT, cmd.output()).await {
-        Ok(Ok(output)) => output,
-        Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => panic!("`{program}` was not found: {missing}"),
-        Ok(Err(e)) => panic!("could not run `{what}`: {e}"),
-        Err(elapsed) => panic!("`{what}` did not finish within {NODE_TIMEOUT:?}: {elapsed}"),
-    }
-}
-
-fn show(output: &Output) -> String {
-    format!(
-        "{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// Checks node is 18+ and npm exists.
-async fn require_node() {
-    let output = run(Command::new("node").arg("--version"), "node --version", INSTALL_NODE).await;
-    assert!(output.status.success(), "`node --version` failed ({INSTALL_NODE}): {}", show(&output));
-    let version = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    let major = version.trim_start_matches('v').split('.').next().and_then(|m| m.parse::<u32>().ok());
-    assert!(major.is_some_and(|m| m >= 18), "node is {version}: {INSTALL_NODE}");
-    let output = run(Command::new("npm").arg("--version"), "npm --version", INSTALL_NODE).await;
-    assert!(output.status.success(), "`npm --version` failed ({INSTALL_NODE}): {}", show(&output));
-}
 
 /// The Chromium binary: `CHROMIUM`, or the first of Debian's and other usual names on `PATH`;
 /// checked by running it with `--version`.
@@ -83,16 +44,6 @@ async fn require_chromium() -> PathBuf {
         show(&output)
     );
     chromium
-}
-
-/// Installs the browser test's locked packages when puppeteer-core is missing.
-async fn install_packages(dir: &Path) {
-    if tokio::fs::try_exists(dir.join("node_modules").join("puppeteer-core")).await.unwrap_or(false) {
-        return;
-    }
-    let output =
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir), "npm ci", INSTALL_NODE).await;
-    assert!(output.status.success(), "`npm ci` in {} failed: {}", dir.display(), show(&output));
 }
 
 /// The page is revalidated on every load and limited to its origin; each script and stylesheet it
@@ -135,7 +86,7 @@ async fn playground_in_headless_chromium() {
     let dir = project_dir().join("tests").join("client").join("playground");
     require_node().await;
     let chromium = require_chromium().await;
-    install_packages(&dir).await;
+    install_packages(&dir, "puppeteer-core").await;
 
     let app = spawn_app().await;
     check_http_caching(&app).await;
