@@ -240,6 +240,11 @@ fn map_db_error(e: tokio_postgres::Error) -> AppError {
             "the query ran past the statement timeout; ask for fewer rows or a shallower selection",
         )
     } else {
-        AppError::internal("database statement", e)
+        // tokio-postgres shows a server error as "db error"; the log gets its code and message (the
+        // client never sees either).
+        match e.as_db_error() {
+            Some(db) => AppError::internal("database statement", format!("{}: {}", db.code().code(), db.message())),
+            None => AppError::internal("database statement", e),
+        }
     }
 }

@@ -387,7 +387,7 @@ fn counts_agree(v: &Value) {
 async fn a_tenants_aggregates_are_the_same_in_every_scoping_mode_and_count_only_what_it_sees() {
     let db = seeded_database().await;
     let mut answers: Vec<Vec<Value>> = Vec::new();
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     for (mode, scoping) in MODES {
         let mut settings = test_settings();
         settings.tenant_scoping = scoping;

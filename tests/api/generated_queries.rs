@@ -338,7 +338,7 @@ async fn two_thousand_generated_queries_answer_the_same_through_either_visibilit
         settings.tenant_scoping = scoping;
         gateways.push((serve(&db, &settings).await, mode));
     }
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let tenant = db
         .scalar(
             "SELECT tenant_id::text FROM agents WHERE tenant_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1",

@@ -208,6 +208,14 @@ pub fn test_settings() -> registry_gateway::config::GraphqlSettings {
     args
 }
 
+/// The tests' HTTP client. Its idle connections are dropped after 2 s, before the gateway's own
+/// keep-alive of 5 s (actix-web's default) closes them: a request sent on a connection the server is
+/// closing at that moment fails with `IncompleteMessage` (hyper's keep-alive race), which a loaded
+/// CI machine hit in the leak probes, whose expectations are computed in SQL between requests.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2)).build().expect("an HTTP client")
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(test_settings()).await
 }
@@ -215,7 +223,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(settings: registry_gateway::config::GraphqlSettings) -> TestApp {
     let db = seeded_database().await;
     let address = serve(&db, &settings).await;
-    TestApp { address, db, client: reqwest::Client::new() }
+    TestApp { address, db, client: http_client() }
 }
 
 /// Starts a gateway on `db` and returns its base URL.

@@ -229,7 +229,7 @@ async fn one_address_over_its_limit_gets_429() {
     let mut settings = crate::helpers::test_settings();
     settings.rate_limit_per_ip = 20; // burst of 2
     let url = crate::helpers::serve(&db, &settings).await;
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let mut statuses = Vec::new();
     for _ in 0..6 {
         let resp = client

@@ -337,7 +337,7 @@ async fn post(client: &reqwest::Client, base: &str, query: &str, token: Option<&
 
 /// Sends every request at once and returns the answers in request order.
 async fn burst(base: &str, requests: &[(String, Option<String>)]) -> Vec<Result<Value, String>> {
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     futures::future::join_all(requests.iter().map(|(q, t)| post(&client, base, q, t.as_deref()))).await
 }
 
@@ -354,7 +354,7 @@ fn burst_settings(prepared_statements: bool) -> GraphqlSettings {
 /// The answers of `requests` over a direct connection, one request at a time.
 async fn direct_answers(db: &TestDb, requests: &[(String, Option<String>)]) -> Vec<Value> {
     let base = serve(db, &burst_settings(true)).await;
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     let mut out = Vec::new();
     for (q, t) in requests {
         let v = post(&client, &base, q, t.as_deref()).await.unwrap_or_else(|e| panic!("{e}\n{q}"));

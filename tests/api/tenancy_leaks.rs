@@ -428,7 +428,7 @@ pub(crate) fn probe_settings(scoping: TenantScoping) -> GraphqlSettings {
 pub(crate) async fn run_probes(base: &str, set: &LeakProbes, mode: &str) -> Vec<Value> {
     use futures::StreamExt;
     let probe = Probe {
-        client: reqwest::Client::new(),
+        client: crate::helpers::http_client(),
         url: format!("{base}/graphql"),
         token: token(A, "owner"),
         private: &set.private,
