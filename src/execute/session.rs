@@ -192,30 +192,27 @@ impl Session {
     async fn run(&self, client: &Object, sql: &Sql, last: bool) -> Result<Vec<Row>, AppError> {
         let params: Vec<Param<'_>> = sql.params.iter().map(Param).collect();
         let types: Vec<Type> = sql.params.iter().map(param_type).collect();
-        let rows = async {
-            if self.settings.prepared_statements {
-                let statement = client.prepare_typed_cached(&sql.text, &types).await.map_err(map_db_error)?;
-                let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                let query = client.query(&statement, &refs);
-                if last {
-                    let (rows, end) = futures::join!(query, client.batch_execute("ROLLBACK"));
-                    end.map_err(map_db_error).and(rows.map_err(map_db_error))
-                } else {
-                    query.await.map_err(map_db_error)
-                }
-            } else {
-                let typed: Vec<(&(dyn ToSql + Sync), Type)> =
-                    params.iter().zip(types.iter().cloned()).map(|(p, t)| (p as &(dyn ToSql + Sync), t)).collect();
-                let query = client.query_typed(&sql.text, &typed);
-                if last {
-                    let (rows, end) = futures::join!(query, client.batch_execute("ROLLBACK"));
-                    end.map_err(map_db_error).and(rows.map_err(map_db_error))
-                } else {
-                    query.await.map_err(map_db_error)
-                }
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        // A named statement is parsed (if not cached) before anything else is sent, so a pipelined
+        // ROLLBACK below can only follow its execution.
+        let statement = if self.settings.prepared_statements {
+            Some(client.prepare_typed_cached(&sql.text, &types).await.map_err(map_db_error)?)
+        } else {
+            None
+        };
+        let typed: Vec<(&(dyn ToSql + Sync), Type)> = refs.iter().copied().zip(types.iter().cloned()).collect();
+        let query = async {
+            match &statement {
+                Some(statement) => client.query(statement, &refs).await,
+                None => client.query_typed(&sql.text, &typed).await,
             }
         };
-        rows.await
+        if last {
+            let (rows, end) = futures::join!(query, client.batch_execute("ROLLBACK"));
+            end.map_err(map_db_error).and(rows.map_err(map_db_error))
+        } else {
+            query.await.map_err(map_db_error)
+        }
     }
 
     /// Ends the transaction (read-only, so a rollback), without waiting for it: the connection goes
