@@ -109,14 +109,16 @@ pub async fn execute(plan: &Plan, cx: &ExecContext<'_>, introspection: Option<&a
 }
 
 /// Whether the operation's data comes from one statement: one data root field, a row by key or a
-/// page without relations or `totalCount` (`agent(id:)`, a flat list). Its transaction then ends
+/// page without relations, `totalCount`, `aggregate` or `groups` (`agent(id:)`, a flat list). Its transaction then ends
 /// with that statement (`Session::last_statement_next`).
 fn answered_by_one_statement(plan: &Plan) -> bool {
     let mut data = plan.fields.iter().filter(|f| !matches!(f.plan, Ok(Root::Typename | Root::Introspection)));
     let (Some(one), None) = (data.next(), data.next()) else { return false };
     match &one.plan {
         Ok(Root::Single { fetch, .. }) => fetch.relations.is_empty(),
-        Ok(Root::List { fetch, .. }) => fetch.node.relations.is_empty() && !fetch.want_total && fetch.link.is_none(),
+        Ok(Root::List { fetch, .. }) => {
+            fetch.node.relations.is_empty() && !fetch.want_total && fetch.link.is_none() && fetch.aggregates.is_empty()
+        }
         _ => false,
     }
 }
