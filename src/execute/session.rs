@@ -79,6 +79,14 @@ fn plan_cache_mode(generic: bool) -> &'static str {
     if generic { "force_generic_plan" } else { "auto" }
 }
 
+/// Appends `, set_config(name, value, true)` for each of a statement's own settings (the HNSW
+/// settings of a search), quoting the value.
+fn push_settings(text: &mut String, settings: &[(&'static str, String)]) {
+    for (name, value) in settings {
+        let _ = write!(text, ", set_config('{name}', '{}', true)", value.replace('\'', "''"));
+    }
+}
+
 fn join(ids: &[Uuid]) -> String {
     let mut out = String::with_capacity(ids.len() * 37);
     for (i, id) in ids.iter().enumerate() {
@@ -125,9 +133,7 @@ impl Session {
         if self.rls.enforce {
             let _ = write!(text, ", set_config('role', '{READER_ROLE}', true)");
         }
-        for (name, value) in settings {
-            let _ = write!(text, ", set_config('{name}', '{}', true)", value.replace('\'', "''"));
-        }
+        push_settings(&mut text, settings);
         text
     }
 
@@ -151,9 +157,7 @@ impl Session {
             Some((_, generic)) if *generic != sql.generic_plan || !sql.settings.is_empty() => {
                 let mut text =
                     format!("SELECT set_config('plan_cache_mode', '{}', true)", plan_cache_mode(sql.generic_plan));
-                for (name, value) in &sql.settings {
-                    let _ = write!(text, ", set_config('{name}', '{}', true)", value.replace('\'', "''"));
-                }
+                push_settings(&mut text, &sql.settings);
                 *generic = sql.generic_plan;
                 Some(text)
             }
