@@ -19,6 +19,7 @@ use crate::plan::aggregate::{
     GroupsShape,
 };
 use crate::plan::context::PlanContext;
+use crate::plan::node_id;
 use crate::plan::{
     ConnectionField, ConnectionShape, EdgeField, Fetch, HitField, HitShape, KnowledgeFetch, ListFetch, Load,
     ObjectField, ObjectShape, PageInfoField, SearchField, SearchShape, TextSearchFetch,
@@ -187,6 +188,12 @@ impl JsonWriter<'_> {
                 ObjectField::Typename { key, name } => {
                     self.key(&mut first, key);
                     self.string(name);
+                }
+                ObjectField::NodeId { key, table } => {
+                    self.key(&mut first, key);
+                    self.buf.push(b'"');
+                    node_id::encode_into(table, loaded.ids[at], &mut self.buf);
+                    self.buf.push(b'"');
                 }
                 ObjectField::Column { key, slot, kind } => {
                     self.key(&mut first, key);

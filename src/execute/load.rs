@@ -324,7 +324,7 @@ impl Loader<'_> {
     }
 
     /// Rows of `fetch` by id (none: no statement), with their relations.
-    async fn by_ids(&self, fetch: &Fetch, ids: &[Uuid], visibility: Option<&Filter>) -> Result<Loaded, AppError> {
+    pub async fn by_ids(&self, fetch: &Fetch, ids: &[Uuid], visibility: Option<&Filter>) -> Result<Loaded, AppError> {
         if ids.is_empty() {
             return self.load(fetch, Arc::new(Vec::new()), 0).await;
         }

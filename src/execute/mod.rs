@@ -193,6 +193,29 @@ async fn write_root(
             let hits = loader.text_search(fetch).await?;
             out.search_hits(shape, fetch, &hits)?;
         }
+        Root::Nodes { single, groups, slots } => {
+            let mut loaded = Vec::with_capacity(groups.len());
+            for g in groups {
+                let rows = loader.by_ids(&g.fetch, &g.ids, g.visibility.as_ref()).await?;
+                let positions = rows.positions();
+                loaded.push((rows, positions));
+            }
+            if !single {
+                out.buf.push(b'[');
+            }
+            for (i, slot) in slots.iter().enumerate() {
+                if i > 0 {
+                    out.buf.push(b',');
+                }
+                match slot.and_then(|(g, id)| Some((g, *loaded[g].1.get(&id)?))) {
+                    Some((g, at)) => out.object(&groups[g].shape, &groups[g].fetch, &loaded[g].0, at)?,
+                    None => out.buf.extend_from_slice(b"null"),
+                }
+            }
+            if !single {
+                out.buf.push(b']');
+            }
+        }
     }
     Ok(())
 }

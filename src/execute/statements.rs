@@ -40,6 +40,13 @@ pub fn plan_statements(catalog: &Catalog, plan: &crate::plan::Plan) -> Vec<(Stri
                 fetch_statements(catalog, fetch, &path, &mut out);
             }
             Ok(Root::Knowledge { fetch, .. }) => knowledge_statements(catalog, fetch, &path, &mut out),
+            Ok(Root::Nodes { groups, .. }) => {
+                for g in groups {
+                    let here = format!("{path}<{}>", catalog.tables[g.fetch.table].type_name);
+                    out.push((here.clone(), by_ids(catalog, &g.fetch, &g.ids, g.visibility.as_ref())));
+                    fetch_statements(catalog, &g.fetch, &here, &mut out);
+                }
+            }
             Ok(Root::Search { fetch, .. }) => {
                 let tables: Vec<&Table> = fetch.tables.iter().map(|&t| &catalog.tables[t]).collect();
                 out.push((

@@ -13,13 +13,15 @@
 //! - [`ordering`]: order enums;
 //! - [`arguments`]: the arguments of list fields;
 //! - [`search_fields`]: the search fields and their types;
-//! - [`aggregate_types`]: `aggregate` and `groups` on every connection, and their types.
+//! - [`aggregate_types`]: `aggregate` and `groups` on every connection, and their types;
+//! - [`relay`]: the `Node` interface, `nodeId` on every type, `node` and `nodes`.
 
 pub mod aggregate_types;
 pub mod arguments;
 pub mod filters;
 pub mod object_types;
 pub mod ordering;
+pub mod relay;
 pub mod scalars;
 pub mod search_fields;
 

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::graphql::arguments::list_arguments;
 use crate::graphql::ordering::order_enum;
 use crate::graphql::scalars::{self, column_type, enum_type_name};
-use crate::graphql::{aggregate_types, filters, planned, search_fields};
+use crate::graphql::{aggregate_types, filters, planned, relay, search_fields};
 
 fn node_type_ref(table: &Table) -> TypeRef {
     TypeRef::named_nn(&table.type_name)
@@ -36,7 +36,7 @@ pub fn build(catalog: &Catalog, configure: impl FnOnce(SchemaBuilder) -> SchemaB
     for input in filters::operator_inputs(catalog) {
         builder = builder.register(input);
     }
-    builder = builder.register(page_info());
+    builder = builder.register(page_info()).register(relay::node_interface());
 
     let mut query = Object::new(QUERY).description("The AI asset registry: every table, with its relations.");
     for table in &catalog.tables {
@@ -67,6 +67,9 @@ pub fn build(catalog: &Catalog, configure: impl FnOnce(SchemaBuilder) -> SchemaB
         }
     }
     query = search_fields::register_root_fields(query);
+    for field in relay::root_fields() {
+        query = query.field(field);
+    }
     builder = search_fields::register_types(catalog, builder);
     builder = aggregate_types::register(catalog, builder);
     configure(builder.register(query))
@@ -95,7 +98,7 @@ fn column_field(name: &str, table: &Table, column: ColumnId, from_link: bool) ->
 }
 
 fn object_type(catalog: &Catalog, table: &Table) -> Object {
-    let mut obj = Object::new(&table.type_name).description(format!("A row of `{}`.", table.name));
+    let mut obj = relay::implement(Object::new(&table.type_name).description(format!("A row of `{}`.", table.name)));
     for (i, c) in table.columns.iter().enumerate() {
         obj = obj.field(column_field(&c.field, table, i, false));
     }

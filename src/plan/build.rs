@@ -19,13 +19,14 @@ use crate::plan::aggregate::{
 };
 use crate::plan::arguments::{self, ListArgs, Variables};
 use crate::plan::context::PlanContext;
+use crate::plan::node_id;
 use crate::plan::search::{KnowledgeFetch, TextSearchFetch};
 use crate::plan::search::{KnowledgeVisibility, Parent};
 use crate::plan::visibility::visibility;
 use crate::plan::{
     AggregateFetch, AggregateShape, ConnectionField, ConnectionShape, EdgeField, Fetch, Filter, GroupsShape, HitField,
-    HitShape, ListFetch, Load, Lookup, ObjectField, ObjectShape, PageInfoField, Plan, Root, RootField, SearchField,
-    SearchShape,
+    HitShape, ListFetch, Load, Lookup, NodeGroup, ObjectField, ObjectShape, PageInfoField, Plan, Root, RootField,
+    SearchField, SearchShape,
 };
 use crate::tenancy::Scope;
 
@@ -154,6 +155,7 @@ impl<'a> Planner<'a> {
     /// Whether a fragment on `condition` applies to an object of `type_name`.
     fn applies(&self, condition: &Name, type_name: &str) -> bool {
         condition.as_str() == type_name
+            || (condition.as_str() == node_id::NODE && self.catalog.tables.iter().any(|t| t.type_name == type_name))
             || (condition.as_str() == "SearchResult"
                 && crate::catalog::SEARCH_TYPES
                     .iter()
@@ -189,6 +191,8 @@ impl<'a> Planner<'a> {
                 (false, self.knowledge(None, fields).map(|(fetch, shape)| Root::Knowledge { fetch, shape }))
             }
             "search" => (false, self.text_search(fields)),
+            "node" => (true, self.nodes(fields, true)),
+            "nodes" => (false, self.nodes(fields, false)),
             _ => match root_name(self.catalog, name) {
                 Some(RootName::List(t)) => (false, self.root_list(t, fields)),
                 Some(RootName::ById(t)) => (true, self.single(t, fields, None)),
@@ -285,6 +289,8 @@ impl<'a> Planner<'a> {
             let name = fields[0].node.name.node.as_str();
             if name == "__typename" {
                 shape.fields.push(ObjectField::Typename { key, name: table.type_name.clone() });
+            } else if name == node_id::NODE_ID {
+                shape.fields.push(ObjectField::NodeId { key, table: table.name.clone() });
             } else if let Some(c) = table.col_id_by_field(name) {
                 let slot = fetch.slot(c).unwrap_or_default();
                 shape.fields.push(ObjectField::Column { key, slot, kind: table.columns[c].kind.clone() });
@@ -551,6 +557,52 @@ impl<'a> Planner<'a> {
         }
         let visibility = tables.iter().map(|&t| self.visible(&self.catalog.tables[t])).collect();
         Ok(Root::Search { fetch: TextSearchFetch { query, first, tables, visibility, fetches }, shape })
+    }
+
+    /// `node(nodeId:)` / `nodes(nodeIds:)`: the ids grouped by table (one fetch and shape per
+    /// table, from the selection's fragments on that type), and each id's place in the answer.
+    fn nodes(&self, fields: &[&'a Positioned<Field>], single: bool) -> Result<Root, AppError> {
+        let args = self.args(QUERY, &fields[0].node);
+        let argument = if single { node_id::NODE_ID } else { node_id::NODE_IDS };
+        let not_id = || AppError::bad_input(format!("argument `{argument}` must hold node id strings"));
+        let raw: Vec<&str> = match args.get(argument) {
+            Some(ConstValue::String(s)) if single => vec![s.as_str()],
+            Some(ConstValue::List(items)) if !single => items
+                .iter()
+                .map(|v| if let ConstValue::String(s) = v { Ok(s.as_str()) } else { Err(not_id()) })
+                .collect::<Result<_, _>>()?,
+            _ => return Err(not_id()),
+        };
+        if raw.len() > node_id::MAX_NODE_IDS {
+            return Err(AppError::bad_input(format!(
+                "argument `{argument}` holds {} ids; at most {} are allowed",
+                raw.len(),
+                node_id::MAX_NODE_IDS
+            )));
+        }
+        let sets = selection_sets(fields);
+        let mut groups: Vec<NodeGroup> = Vec::new();
+        let mut slots = Vec::with_capacity(raw.len());
+        for r in raw {
+            let node_id::Decoded::Row(t, id) = node_id::decode(self.catalog, r, argument)? else {
+                slots.push(None);
+                continue;
+            };
+            let g = if let Some(g) = groups.iter().position(|g| g.fetch.table == t) {
+                g
+            } else {
+                let table = &self.catalog.tables[t];
+                let fetch = self.fetch(table, &sets, &[])?;
+                let shape = self.object_shape(table, &sets, &fetch);
+                groups.push(NodeGroup { ids: Vec::new(), visibility: self.visible(table), fetch, shape });
+                groups.len() - 1
+            };
+            if !groups[g].ids.contains(&id) {
+                groups[g].ids.push(id);
+            }
+            slots.push(Some((g, id)));
+        }
+        Ok(Root::Nodes { single, groups, slots })
     }
 
     fn table(&self, name: &str) -> Result<&'a Table, AppError> {

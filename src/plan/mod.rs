@@ -26,6 +26,7 @@ pub mod context;
 pub mod filter;
 pub mod filter_input;
 pub mod keyset;
+pub mod node_id;
 pub mod search;
 pub mod visibility;
 
@@ -82,6 +83,18 @@ pub enum Root {
     Knowledge { fetch: KnowledgeFetch, shape: HitShape },
     /// `search`.
     Search { fetch: TextSearchFetch, shape: SearchShape },
+    /// `node(nodeId:)` (`single`) and `nodes(nodeIds:)`: the rows global ids name, one statement
+    /// per table.
+    Nodes { single: bool, groups: Vec<NodeGroup>, slots: Vec<Option<(usize, Uuid)>> },
+}
+
+/// The rows of one table that `node`/`nodes` asks for, with the selection's shape for that type.
+#[derive(Debug, Serialize)]
+pub struct NodeGroup {
+    pub ids: Vec<Uuid>,
+    pub visibility: Option<Filter>,
+    pub fetch: Fetch,
+    pub shape: ObjectShape,
 }
 
 /// How a single-row root field finds its row.
@@ -163,11 +176,35 @@ pub struct ObjectShape {
 #[derive(Debug, Serialize, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectField {
-    Typename { key: String, name: String },
-    Column { key: String, slot: usize, kind: ScalarKind },
-    One { key: String, relation: usize, shape: ObjectShape },
-    Many { key: String, relation: usize, shape: ConnectionShape },
-    Hits { key: String, relation: usize, shape: HitShape },
+    Typename {
+        key: String,
+        name: String,
+    },
+    /// `nodeId`: the global id of the row (its table and `id`, `node_id.rs`).
+    NodeId {
+        key: String,
+        table: String,
+    },
+    Column {
+        key: String,
+        slot: usize,
+        kind: ScalarKind,
+    },
+    One {
+        key: String,
+        relation: usize,
+        shape: ObjectShape,
+    },
+    Many {
+        key: String,
+        relation: usize,
+        shape: ConnectionShape,
+    },
+    Hits {
+        key: String,
+        relation: usize,
+        shape: HitShape,
+    },
 }
 
 #[derive(Debug, Serialize, Clone, Default)]
@@ -300,6 +337,7 @@ impl Plan {
                 Ok(Root::List { fetch, .. }) => list_tables(catalog, fetch, &mut out),
                 Ok(Root::Single { fetch, .. }) => fetch_tables(catalog, fetch, &mut out),
                 Ok(Root::Knowledge { fetch, .. }) => knowledge_tables(catalog, fetch, &mut out),
+                Ok(Root::Nodes { groups, .. }) => groups.iter().for_each(|g| fetch_tables(catalog, &g.fetch, &mut out)),
                 Ok(Root::Search { fetch, .. }) => {
                     out.extend(&fetch.tables);
                     for f in &fetch.fetches {

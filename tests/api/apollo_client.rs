@@ -1,4 +1,5 @@
-//! A real client against the gateway: Apollo Client (fragments and variables over HttpLink, a
+//! A real client against the gateway: Apollo Client (fragments and variables over HttpLink, a cache
+//! normalised by Relay global ids (`nodeId`) through type policies, a
 //! BatchHttpLink batch, an automatic-persisted-query round-trip), run by Node's test runner from
 //! tests/client/apollo.test.mjs.
 //!

@@ -218,9 +218,9 @@ fn schema_graphql_is_the_output_of_the_schema_command() {
         "schema.graphql differs from `registry-gateway schema`: regenerate it with `cargo run -- schema > schema.graphql`"
     );
     assert!(
-        exported.contains("type Agent {")
-            && exported.contains("type JobToBeDone {")
-            && exported.contains("type KnowledgeChunk {")
+        exported.contains("type Agent implements Node {")
+            && exported.contains("type JobToBeDone implements Node {")
+            && exported.contains("type KnowledgeChunk implements Node {")
     );
 }
 

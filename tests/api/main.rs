@@ -28,6 +28,7 @@ mod node_tools;
 mod partner_access;
 mod pgbouncer;
 mod playground;
+mod relay;
 mod request_transaction;
 mod search;
 mod tenancy_leaks;

@@ -256,7 +256,7 @@ async fn a_naming_file_renames_types_fields_and_arguments_in_the_schema_and_the_
     let renamed = Catalog::by_rules().with_naming_file(file).unwrap();
     let sdl = registry_gateway::graphql::build_schema(&renamed, |b| b).unwrap().sdl();
     for present in [
-        "type Jtbd {",
+        "type Jtbd implements Node {",
         "input JtbdFilter",
         "toolConfig: JSON!",
         "toolbox(",
@@ -266,7 +266,7 @@ async fn a_naming_file_renames_types_fields_and_arguments_in_the_schema_and_the_
     ] {
         assert!(sdl.contains(present), "the schema has no {present:?}");
     }
-    for absent in ["type JobToBeDone {", "JobToBeDoneFilter", "toolsConfig: JSON!", "agent(id: UUID!)"] {
+    for absent in ["type JobToBeDone ", "JobToBeDoneFilter", "toolsConfig: JSON!", "agent(id: UUID!)"] {
         assert!(!sdl.contains(absent), "the schema still has {absent:?}");
     }
     let query_type = sdl.split("type Query {").nth(1).and_then(|s| s.split("\n}").next()).unwrap();

@@ -1,7 +1,7 @@
 //! The leak test, generated over the whole schema: tenant A's credentials never return a row
 //! private to tenant B — through root lists, single fetches, relations (depth 1, 2 and 3), junction
-//! edges, relation filters on B's ids, counts, or aggregates and groups (at the root, per parent,
-//! and the rows a group key points to) — with both layers on, with only the gateway's
+//! edges, relation filters on B's ids, counts, aggregates and groups (at the root, per parent,
+//! and the rows a group key points to), or global ids (`node`, `nodes`) — with both layers on, with only the gateway's
 //! filter (RLS off), and with only row-level security (gateway filter off).
 //!
 //! The probe set and its runner are shared (`pub(crate)`): `pgbouncer.rs` sends the same probes
@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use registry_gateway::catalog::{Catalog, RelationKind, Table, Tenancy};
 use registry_gateway::config::{GraphqlSettings, TenantScoping};
+use registry_gateway::plan::node_id;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestDb, seeded_database, serve, test_settings, token};
@@ -132,6 +133,8 @@ enum Expect {
     NotFound,
     /// No errors, every `aggregate.count` is 0 and every `groups` page is empty.
     NothingAggregated,
+    /// No errors, and `data.<field>` is null or a list of nulls (`node`, `nodes`).
+    Nulls(String),
     /// No errors at all.
     Clean,
 }
@@ -187,6 +190,12 @@ impl Probe<'_> {
             Expect::NothingAggregated => {
                 assert!(v.get("errors").is_none(), "[{}] {query}: {:#}", self.mode, v["errors"]);
                 nothing_aggregated(&v["data"], query, self.mode);
+            }
+            Expect::Nulls(field) => {
+                assert!(v.get("errors").is_none(), "[{}] {query}: {:#}", self.mode, v["errors"]);
+                let value = &v["data"][field];
+                let nulls = value.is_null() || value.as_array().is_some_and(|a| a.iter().all(Value::is_null));
+                assert!(nulls, "[{}] node ids of B's rows reach them: {query}: {value:#}", self.mode);
             }
             Expect::Clean => assert!(v.get("errors").is_none(), "[{}] {query}: {:#}", self.mode, v["errors"]),
         }
@@ -250,6 +259,20 @@ fn probes(catalog: &Catalog, private: &HashMap<String, HashSet<String>>) -> Vec<
         out.push((
             format!("{{ {}(id: \"{}\") {{ __typename id }} }}", table.single_field, b_list[0]),
             Expect::NotFound,
+        ));
+        // Global ids of B's rows name nothing A may see: `nodes` (one statement for the batch) and `node`.
+        let node_ids: Vec<String> = b_list.iter().map(|id| node_id::encode(&table.name, id.parse().unwrap())).collect();
+        out.push((
+            format!(
+                "{{ nodes(nodeIds: {}) {{ __typename ... on {} {{ id nodeId }} }} }}",
+                serde_json::to_string(&node_ids).unwrap(),
+                table.type_name
+            ),
+            Expect::Nulls("nodes".to_owned()),
+        ));
+        out.push((
+            format!("{{ node(nodeId: \"{}\") {{ __typename ... on {} {{ id }} }} }}", node_ids[0], table.type_name),
+            Expect::Nulls("node".to_owned()),
         ));
         let (mut nested_aggregates, mut key_groups) = (0, 0);
         for (i, &r1) in table.relations.iter().enumerate() {

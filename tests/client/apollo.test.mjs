@@ -302,3 +302,116 @@ test("automatic persisted queries: hash, PersistedQueryNotFound, query text, the
   assert.equal(hashAgain.response.errors, undefined);
   assert.deepEqual(hashAgain.response.data, withText.response.data);
 });
+
+// Relay global ids: one type policy per type normalises by `nodeId`, and `node`/`nodes` land on the
+// same cache entries as the lists that first brought the objects.
+const NODE_POLICIES = {
+  possibleTypes: { Node: ["Agent", "Prompt"] },
+  typePolicies: { Agent: { keyFields: ["nodeId"] }, Prompt: { keyFields: ["nodeId"] } },
+};
+
+const AGENTS_BY_NODE_ID = gql`
+  query AgentsByNodeId {
+    agents(first: 3, orderBy: [NAME_ASC], filter: { prompts: { some: {} } }) {
+      nodes {
+        nodeId
+        id
+        name
+        prompts(first: 2) {
+          nodes {
+            nodeId
+            id
+            name
+          }
+        }
+      }
+    }
+  }
+`;
+
+const NODES = gql`
+  query Nodes($ids: [ID!]!) {
+    nodes(nodeIds: $ids) {
+      nodeId
+      ... on Agent {
+        name
+        status
+      }
+      ... on Prompt {
+        name
+        roleType
+      }
+    }
+  }
+`;
+
+const ONE_NODE = gql`
+  query OneNode($id: ID!) {
+    node(nodeId: $id) {
+      nodeId
+      ... on Agent {
+        name
+        slug
+      }
+    }
+  }
+`;
+
+test("Relay global ids: InMemoryCache normalises by nodeId through typePolicies", async () => {
+  const client = new ApolloClient({
+    link: new HttpLink({ uri: GATEWAY_URL, headers }),
+    cache: new InMemoryCache(NODE_POLICIES),
+  });
+  const { data } = await client.query({ query: AGENTS_BY_NODE_ID });
+  const agents = data.agents.nodes;
+  assert.ok(agents.length > 0);
+  const prompts = agents.flatMap((a) => a.prompts.nodes);
+  assert.ok(prompts.length > 0);
+  for (const o of [...agents, ...prompts]) {
+    assert.equal(typeof o.nodeId, "string");
+    assert.ok(!o.nodeId.includes(o.id), "a node id shows its uuid");
+  }
+  assert.equal(new Set([...agents, ...prompts].map((o) => o.nodeId)).size, agents.length + new Set(prompts.map((p) => p.id)).size);
+
+  // The cache keys the objects by nodeId, not by id.
+  const snapshot = client.cache.extract();
+  for (const a of agents) {
+    const key = client.cache.identify({ __typename: "Agent", nodeId: a.nodeId });
+    assert.equal(key, `Agent:${JSON.stringify({ nodeId: a.nodeId })}`);
+    assert.equal(snapshot[key].name, a.name);
+  }
+
+  // nodes(): both types in one request, in the order asked, including an id twice.
+  const ids = [prompts[0].nodeId, agents[0].nodeId, prompts[0].nodeId, ...agents.slice(1).map((a) => a.nodeId)];
+  const { data: batch } = await client.query({ query: NODES, variables: { ids } });
+  assert.deepEqual(batch.nodes.map((n) => n.nodeId), ids);
+  assert.equal(batch.nodes[0].__typename, "Prompt");
+  assert.equal(batch.nodes[0].name, prompts[0].name);
+  assert.equal(batch.nodes[1].__typename, "Agent");
+  assert.equal(batch.nodes[1].name, agents[0].name);
+
+  // node() merges into the entry the list created: the list's fields and node()'s together.
+  const { data: one } = await client.query({ query: ONE_NODE, variables: { id: agents[0].nodeId } });
+  assert.equal(one.node.name, agents[0].name);
+  const key = client.cache.identify({ __typename: "Agent", nodeId: agents[0].nodeId });
+  const entry = client.cache.extract()[key];
+  assert.equal(entry.id, agents[0].id);
+  assert.equal(entry.status, batch.nodes[1].status);
+  assert.equal(entry.slug, one.node.slug);
+
+  // A change written through node()'s entry shows in the list query read from the cache.
+  client.cache.modify({ id: key, fields: { name: () => "Renamed in the cache" } });
+  const again = client.readQuery({ query: AGENTS_BY_NODE_ID });
+  assert.equal(again.agents.nodes[0].name, "Renamed in the cache");
+
+  // An id of nothing reads null; a string that is not a node id is BAD_USER_INPUT.
+  const { data: none } = await client.query({
+    query: ONE_NODE,
+    variables: { id: Buffer.from("agents:00000000-0000-0000-0000-000000000000").toString("base64url") },
+  });
+  assert.equal(none.node, null);
+  const bad = await client.query({ query: ONE_NODE, variables: { id: "not-a-node-id" }, errorPolicy: "all" });
+  // Apollo Client 4 reports GraphQL errors as one CombinedGraphQLErrors.
+  assert.equal(bad.error?.errors?.[0]?.extensions?.code, "BAD_USER_INPUT", String(bad.error));
+  assert.match(bad.error.errors[0].message, /nodeId/);
+});
