@@ -67,6 +67,7 @@ pub static MIGRATIONS: &[SqlMigration] = sql_migrations![
     "19_row_level_security",
     "20_helper_functions",
     "21_gateway_reader_role",
+    "22_write_policies_and_history",
 ];
 
 pub struct Migrator;

@@ -33,3 +33,4 @@ mod request_transaction;
 mod search;
 mod tenancy_leaks;
 mod vector_index;
+mod write_policies;
