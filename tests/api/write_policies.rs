@@ -18,6 +18,7 @@
 //!   unchanged.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use entity::tenancy::Tenancy;
 use entity::write_access::{self, WriteClass};
@@ -149,16 +150,23 @@ impl Caller {
     /// gateway is told to: visible and curator tenants are the subtree (every tenant for the
     /// platform tenant), the roles come from `entity::write_access`.
     async fn new(db: &TestDb, tenant: &str, role: &str) -> Self {
-        let is_platform = db.scalar(&format!("SELECT (tenant_level = 'platform')::text FROM tenants WHERE id = '{tenant}'")).await
-            == "true";
+        let is_platform =
+            db.scalar(&format!("SELECT (tenant_level = 'platform')::text FROM tenants WHERE id = '{tenant}'")).await
+                == "true";
         let tree = if is_platform {
-            db.query_strings("SELECT id::text FROM tenants ORDER BY 1").await.into_iter().map(|r| r[0].clone()).collect()
+            db.query_strings("SELECT id::text FROM tenants ORDER BY 1")
+                .await
+                .into_iter()
+                .map(|r| r[0].clone())
+                .collect()
         } else {
             subtree(db, tenant).await
         };
         let member = write_access::MEMBER_ROLES.contains(&role);
         let user_id = db
-            .query_strings(&format!("SELECT id::text FROM user_profiles WHERE tenant_id = '{tenant}' ORDER BY id LIMIT 1"))
+            .query_strings(&format!(
+                "SELECT id::text FROM user_profiles WHERE tenant_id = '{tenant}' ORDER BY id LIMIT 1"
+            ))
             .await
             .first()
             .map(|r| r[0].clone());
@@ -204,7 +212,7 @@ impl Caller {
         ];
         let mut sql = format!("SELECT set_config('role', '{}', true)", write_access::WRITER_ROLE);
         for (name, value) in settings {
-            sql.push_str(&format!(", set_config('{name}', {}, true)", lit(&value)));
+            write!(sql, ", set_config('{name}', {}, true)", lit(&value)).unwrap();
         }
         sql
     }
@@ -215,7 +223,7 @@ fn sqlstate(err: &DbErr) -> (String, String) {
     if let DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) = err
         && let sea_orm::sqlx::Error::Database(db) = e.as_ref()
     {
-        return (db.code().map(|c| c.into_owned()).unwrap_or_default(), db.message().to_owned());
+        return (db.code().map(std::borrow::Cow::into_owned).unwrap_or_default(), db.message().to_owned());
     }
     (String::new(), err.to_string())
 }
@@ -386,7 +394,11 @@ fn one_audit(rows: Vec<Audit>, what: &str, caller: &Caller, row_tenant: &Value, 
     assert_eq!(rows.len(), 1, "{what}: expected exactly one audit row, found {rows:#?}");
     let a = rows.into_iter().next().unwrap();
     assert_eq!(a.action, action, "{what}");
-    assert_eq!(a.tenant_id, row_tenant.as_str().unwrap_or_default(), "{what}: the audit row belongs to the row's tenant");
+    assert_eq!(
+        a.tenant_id,
+        row_tenant.as_str().unwrap_or_default(),
+        "{what}: the audit row belongs to the row's tenant"
+    );
     assert_eq!(a.actor_type, "user", "{what}");
     assert_eq!(Some(&a.actor_user_id), caller.user_id.as_ref(), "{what}: actor");
     assert_eq!(a.details["sub"], json!(caller.user_id), "{what}");
@@ -412,7 +424,7 @@ async fn writable_rows(db: &TestDb, tables: &[Table], a_tree: &[String]) -> BTre
                     // A shared-registry row references only shared rows, all visible to A.
                     let mut set = format!("tenant_id = '{A}'");
                     if t.has("owner_tenant_id") {
-                        set.push_str(&format!(", owner_tenant_id = '{A}'"));
+                        write!(set, ", owner_tenant_id = '{A}'").unwrap();
                     }
                     if t.has("is_public") {
                         set.push_str(", is_public = false");
@@ -427,7 +439,7 @@ async fn writable_rows(db: &TestDb, tables: &[Table], a_tree: &[String]) -> BTre
                 }
             }
         };
-        let id = found.first().map(|r| r[0].clone()).unwrap_or_else(|| panic!("no row to write in {}", t.name));
+        let id = found.first().map_or_else(|| panic!("no row to write in {}", t.name), |r| r[0].clone());
         out.insert(t.name.clone(), id);
     }
     out
@@ -477,7 +489,9 @@ async fn write_classes_match_the_migrated_database() {
                 granted.push(p);
             }
         }
-        let rls = db.scalar(&format!("SELECT relrowsecurity::text FROM pg_class WHERE oid = '\"{}\"'::regclass", t.name)).await;
+        let rls = db
+            .scalar(&format!("SELECT relrowsecurity::text FROM pg_class WHERE oid = '\"{}\"'::regclass", t.name))
+            .await;
         let has_policy = |p: &str| policies.contains_key(&(t.name.clone(), p.to_owned()));
         if t.class == WriteClass::Never {
             if granted != ["SELECT"] {
@@ -519,11 +533,14 @@ async fn write_classes_match_the_migrated_database() {
             });
         }
         if enforced.iter().any(|c| *c != t.class) {
-            problems.push(format!("{}: entity::write_access says {:?}, the policies enforce {enforced:?}", t.name, t.class));
+            problems.push(format!(
+                "{}: entity::write_access says {:?}, the policies enforce {enforced:?}",
+                t.name, t.class
+            ));
         }
         let mut args = vec![if t.versioned { "versioned" } else { "unversioned" }.to_owned()];
         args.extend(t.vectors.iter().cloned());
-        let expected_args: String = args.iter().map(|a| format!("{a}\\000")).collect();
+        let expected_args = args.join("\\000") + "\\000";
         match triggers.get(&t.name) {
             None => problems.push(format!("{}: writable without the audit trigger", t.name)),
             Some(found) if *found != expected_args => {
@@ -574,8 +591,12 @@ async fn every_writable_table_round_trips_with_one_audit_row_per_write() {
         // Update one column every table has (the catalogue's convention: created_at everywhere).
         assert!(t.has("created_at"), "{n} has no created_at");
         let before = tx.row(n, id).await;
-        let (done, req) =
-            tx.write(caller, &format!("UPDATE \"{n}\" SET created_at = created_at - interval '1 second' WHERE id = '{id}'")).await;
+        let (done, req) = tx
+            .write(
+                caller,
+                &format!("UPDATE \"{n}\" SET created_at = created_at - interval '1 second' WHERE id = '{id}'"),
+            )
+            .await;
         assert_eq!(done, Ok(1), "{n}: update by {:?}", t.class);
         let after = tx.row(n, id).await;
         let a = one_audit(tx.audit(&req, n, id).await, &format!("{n} update"), caller, &after["tenant_id"], "update");
@@ -595,11 +616,15 @@ async fn every_writable_table_round_trips_with_one_audit_row_per_write() {
         // Re-insert it from its audit row: the whole row after, nothing before.
         let deleted = a.old_values.to_string();
         let (done, req) = tx
-            .write(caller, &format!("INSERT INTO \"{n}\" SELECT * FROM jsonb_populate_record(NULL::\"{n}\", {})", lit(&deleted)))
+            .write(
+                caller,
+                &format!("INSERT INTO \"{n}\" SELECT * FROM jsonb_populate_record(NULL::\"{n}\", {})", lit(&deleted)),
+            )
             .await;
         assert_eq!(done, Ok(1), "{n}: re-insert");
         let inserted = tx.row(n, id).await;
-        let a = one_audit(tx.audit(&req, n, id).await, &format!("{n} insert"), caller, &inserted["tenant_id"], "create");
+        let a =
+            one_audit(tx.audit(&req, n, id).await, &format!("{n} insert"), caller, &inserted["tenant_id"], "create");
         assert_eq!(a.old_values, Value::Null, "{n}");
         assert_eq!(a.new_values, stored(&inserted, t), "{n}: the inserted row");
         assert_eq!(a.new_values, stored(&after, t), "{n}: the row came back as it was (vectors aside)");
@@ -608,10 +633,12 @@ async fn every_writable_table_round_trips_with_one_audit_row_per_write() {
         if t.versioned {
             // The insert recorded its version; a bump records the next one.
             let v = inserted["version"].as_i64().unwrap();
-            let (done, req) = tx.write(caller, &format!("UPDATE \"{n}\" SET version = version + 1 WHERE id = '{id}'")).await;
+            let (done, req) =
+                tx.write(caller, &format!("UPDATE \"{n}\" SET version = version + 1 WHERE id = '{id}'")).await;
             assert_eq!(done, Ok(1), "{n}: version bump");
             let bumped = tx.row(n, id).await;
-            let a = one_audit(tx.audit(&req, n, id).await, &format!("{n} bump"), caller, &bumped["tenant_id"], "update");
+            let a =
+                one_audit(tx.audit(&req, n, id).await, &format!("{n} bump"), caller, &bumped["tenant_id"], "update");
             assert_eq!(a.changed_fields, ["version"], "{n}");
             assert_eq!(
                 tx.versions(n, id).await,
@@ -697,7 +724,10 @@ async fn prepare_other_tenants_rows(
     b_tree: &[String],
 ) -> BTreeMap<String, (String, Option<String>, Option<String>, String)> {
     // Nothing is shared to A but what is shared here.
-    db.query_strings(&format!("DELETE FROM asset_sharing WHERE '{A}' = ANY (shared_with_tenant_ids) RETURNING id::text")).await;
+    db.query_strings(&format!(
+        "DELETE FROM asset_sharing WHERE '{A}' = ANY (shared_with_tenant_ids) RETURNING id::text"
+    ))
+    .await;
     let mut out = BTreeMap::new();
     for t in tables.iter().filter(|t| t.class == WriteClass::Curator) {
         let n = &t.name;
@@ -720,7 +750,7 @@ async fn prepare_other_tenants_rows(
             let Some(spare) = spares.next() else { break };
             let mut set = format!("tenant_id = '{b}'");
             if t.has("owner_tenant_id") {
-                set.push_str(&format!(", owner_tenant_id = '{b}'"));
+                write!(set, ", owner_tenant_id = '{b}'").unwrap();
             }
             db.query_strings(&format!("UPDATE \"{n}\" SET {set} WHERE id = '{spare}' RETURNING id::text")).await;
             of_b.push(spare);
@@ -729,9 +759,16 @@ async fn prepare_other_tenants_rows(
         let (mut public, mut shared) = (None, None);
         if t.tenancy == Tenancy::Registry {
             assert!(of_b.len() >= 3, "{n}: B needs three rows");
-            db.query_strings(&format!("UPDATE \"{n}\" SET is_public = false WHERE id IN ('{}', '{}') RETURNING id::text", of_b[0], of_b[2]))
-                .await;
-            db.query_strings(&format!("UPDATE \"{n}\" SET is_public = true WHERE id = '{}' RETURNING id::text", of_b[1])).await;
+            db.query_strings(&format!(
+                "UPDATE \"{n}\" SET is_public = false WHERE id IN ('{}', '{}') RETURNING id::text",
+                of_b[0], of_b[2]
+            ))
+            .await;
+            db.query_strings(&format!(
+                "UPDATE \"{n}\" SET is_public = true WHERE id = '{}' RETURNING id::text",
+                of_b[1]
+            ))
+            .await;
             // Migration 19 matches shared assets by id alone; the asset type only has to be valid.
             db.query_strings(&format!(
                 "INSERT INTO asset_sharing (tenant_id, asset_type, asset_id, owner_tenant_id, sharing_scope, shared_with_tenant_ids)
@@ -780,20 +817,37 @@ async fn curator_tables_refuse_what_the_rule_excludes() {
         untouchable(&tx, &curator, t, &format!("id = '{null_row}'"), true, "a shared-registry row").await;
         untouchable(&tx, &member, t, &format!("id = '{a_row}'"), true, "A's row, by A's plain member").await;
 
-        refused(&tx, &curator, t, &insert_copy(n, a_row, &format!("jsonb_build_object('tenant_id', '{b}')")), "insert for B")
-            .await;
-        refused(&tx, &curator, t, &insert_copy(n, a_row, "jsonb_build_object('tenant_id', NULL)"), "insert into the shared registry")
-            .await;
+        refused(
+            &tx,
+            &curator,
+            t,
+            &insert_copy(n, a_row, &format!("jsonb_build_object('tenant_id', '{b}')")),
+            "insert for B",
+        )
+        .await;
+        refused(
+            &tx,
+            &curator,
+            t,
+            &insert_copy(n, a_row, "jsonb_build_object('tenant_id', NULL)"),
+            "insert into the shared registry",
+        )
+        .await;
         if t.has("owner_tenant_id") {
             let owned_by_b = format!("jsonb_build_object('owner_tenant_id', '{b}')");
             refused(&tx, &curator, t, &insert_copy(n, a_row, &owned_by_b), "insert owned by B").await;
         }
         refused(&tx, &member, t, &insert_copy(n, a_row, "'{}'::jsonb"), "insert by A's plain member").await;
-        refused(&tx, &curator, t, &format!("UPDATE \"{n}\" SET tenant_id = '{b}' WHERE id = '{a_row}'"), "move to B").await;
+        refused(&tx, &curator, t, &format!("UPDATE \"{n}\" SET tenant_id = '{b}' WHERE id = '{a_row}'"), "move to B")
+            .await;
 
         // The same shared-registry row is the platform's to write.
-        let (done, _) =
-            tx.write(&platform, &format!("UPDATE \"{n}\" SET created_at = created_at - interval '1 second' WHERE id = '{null_row}'")).await;
+        let (done, _) = tx
+            .write(
+                &platform,
+                &format!("UPDATE \"{n}\" SET created_at = created_at - interval '1 second' WHERE id = '{null_row}'"),
+            )
+            .await;
         assert_eq!(done, Ok(1), "{n}: a platform admin updates the shared registry");
     }
     tx.rollback().await;
@@ -845,7 +899,7 @@ async fn references_to_rows_the_caller_cannot_see_are_refused() {
             let mut set = format!("tenant_id = '{b}'");
             for (col, value) in [("owner_tenant_id", format!("'{b}'")), ("is_public", "false".to_owned())] {
                 if target_t.has(col) {
-                    set.push_str(&format!(", {col} = {value}"));
+                    write!(set, ", {col} = {value}").unwrap();
                 }
             }
             hidden = db
@@ -861,8 +915,14 @@ async fn references_to_rows_the_caller_cannot_see_are_refused() {
         // The reference alone decides: the same row with the reference set to a row A sees passes
         // the policy (it may then fail a unique or check constraint, which is not 42501).
         let pointing = format!("jsonb_build_object('{column}', '{hidden}')");
-        refused(&tx, caller, t, &insert_copy(table, row, &pointing), &format!("insert referencing B's {target} by {column}"))
-            .await;
+        refused(
+            &tx,
+            caller,
+            t,
+            &insert_copy(table, row, &pointing),
+            &format!("insert referencing B's {target} by {column}"),
+        )
+        .await;
         refused(
             &tx,
             caller,
@@ -900,14 +960,24 @@ async fn member_tables_refuse_what_the_rule_excludes() {
     for t in member_tables {
         let n = &t.name;
         let a_row = &mine[n];
-        let b_rows = db.query_strings(&format!("SELECT id::text FROM \"{n}\" WHERE tenant_id IN ({}) LIMIT 1", list(&b_tree))).await;
+        let b_rows = db
+            .query_strings(&format!("SELECT id::text FROM \"{n}\" WHERE tenant_id IN ({}) LIMIT 1", list(&b_tree)))
+            .await;
         let b_row = &b_rows.first().unwrap_or_else(|| panic!("{n}: B has no row"))[0];
         untouchable(&tx, &member, t, &format!("id = '{b_row}'"), false, "B's row").await;
         untouchable(&tx, &child_owner, t, &format!("id = '{a_row}'"), true, "A's row, by the owner of A's child").await;
         untouchable(&tx, &viewer, t, &format!("id = '{a_row}'"), true, "A's row, by A's viewer").await;
-        refused(&tx, &member, t, &insert_copy(n, a_row, &format!("jsonb_build_object('tenant_id', '{b}')")), "insert for B").await;
+        refused(
+            &tx,
+            &member,
+            t,
+            &insert_copy(n, a_row, &format!("jsonb_build_object('tenant_id', '{b}')")),
+            "insert for B",
+        )
+        .await;
         refused(&tx, &child_owner, t, &insert_copy(n, a_row, "'{}'::jsonb"), "insert for A by A's child").await;
-        refused(&tx, &member, t, &format!("UPDATE \"{n}\" SET tenant_id = '{b}' WHERE id = '{a_row}'"), "move to B").await;
+        refused(&tx, &member, t, &format!("UPDATE \"{n}\" SET tenant_id = '{b}' WHERE id = '{a_row}'"), "move to B")
+            .await;
     }
     tx.rollback().await;
 }
@@ -948,7 +1018,10 @@ async fn a_session_that_sets_nothing_writes_nothing() {
         let n = &t.name;
         let row = tx.row(n, &rows[n]).await;
         let copy = row.to_string();
-        let sql = format!("INSERT INTO \"{n}\" SELECT * FROM jsonb_populate_record(NULL::\"{n}\", {}::jsonb || jsonb_build_object('id', gen_random_uuid()))", lit(&copy));
+        let sql = format!(
+            "INSERT INTO \"{n}\" SELECT * FROM jsonb_populate_record(NULL::\"{n}\", {}::jsonb || jsonb_build_object('id', gen_random_uuid()))",
+            lit(&copy)
+        );
         refused(&tx, &nobody, t, &sql, "insert with no settings").await;
         let digest = tx.digest(t).await;
         for sql in [format!("UPDATE \"{n}\" SET created_at = created_at"), format!("DELETE FROM \"{n}\"")] {
@@ -1059,11 +1132,17 @@ async fn vectors_never_reach_the_trail() {
     let tx = Tx::begin(&db).await;
     let before = tx.row("knowledge_chunks", &chunk).await;
     let (done, req) = tx
-        .write(&curator, &format!("UPDATE knowledge_chunks SET content = content || ' (revised)', embedding = NULL WHERE id = '{chunk}'"))
+        .write(
+            &curator,
+            &format!(
+                "UPDATE knowledge_chunks SET content = content || ' (revised)', embedding = NULL WHERE id = '{chunk}'"
+            ),
+        )
         .await;
     assert_eq!(done, Ok(1));
     let after = tx.row("knowledge_chunks", &chunk).await;
-    let a = one_audit(tx.audit(&req, "knowledge_chunks", &chunk).await, "chunk", &curator, &after["tenant_id"], "update");
+    let a =
+        one_audit(tx.audit(&req, "knowledge_chunks", &chunk).await, "chunk", &curator, &after["tenant_id"], "update");
     assert!(a.changed_fields.contains(&"embedding".to_owned()) && a.changed_fields.contains(&"content".to_owned()));
     assert_eq!(a.old_values["content"], before["content"]);
     assert_eq!(a.new_values["content"], after["content"]);
