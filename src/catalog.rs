@@ -18,6 +18,7 @@ use crate::error::AppError;
 
 pub mod naming;
 pub mod overrides;
+pub mod writes;
 
 pub type TableId = usize;
 pub type ColumnId = usize;
@@ -89,6 +90,7 @@ pub struct Column {
 
 /// How a table is scoped to tenants: one definition for the gateway and the seeder (`entity::tenancy`).
 pub use entity::tenancy::Tenancy;
+pub use entity::write_access::WriteClass;
 
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -104,6 +106,8 @@ pub struct Table {
     pub column_index: HashMap<String, ColumnId>,
     pub tenancy: Tenancy,
     pub soft_delete: bool,
+    /// Who may write it (`entity::write_access`, docs/write-access.md).
+    pub write: WriteClass,
     /// Text-searchable (one of [`SEARCH_TYPES`]).
     pub searchable: bool,
     /// `(near, far)` foreign-key columns when this table is a junction.
@@ -313,6 +317,7 @@ impl Catalog {
                     column_index,
                     tenancy,
                     soft_delete: has("deleted_at"),
+                    write: entity::write_access::write_class(&info.table, tenancy),
                     searchable: SEARCH_TYPES.iter().any(|(_, t)| *t == info.table),
                     junction: None,
                     relations: Vec::new(),

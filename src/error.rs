@@ -22,6 +22,8 @@ pub enum ErrorCode {
     QueryTooComplex,
     Unauthenticated,
     Forbidden,
+    /// A write lost a race or met an existing key: a stale `expectedVersion`, a unique value taken.
+    Conflict,
     RateLimited,
     PayloadTooLarge,
     /// A statement ran past the per-request statement timeout.
@@ -50,6 +52,7 @@ impl ErrorCode {
             Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
+            Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::Timeout => "TIMEOUT",

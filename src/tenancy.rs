@@ -34,3 +34,24 @@ pub enum Scope {
         shared_assets: Vec<Uuid>,
     },
 }
+
+/// What one request may write: the gateway's half of the write rule (docs/write-access.md;
+/// migration 22's row-level security is the other half, from the same facts).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteScope {
+    /// The gateway applies no write rule of its own (scoping by the database only); presets still
+    /// come from the caller.
+    pub unrestricted: bool,
+    /// The caller's tenant (`None`: anonymous, which writes nothing).
+    pub tenant: Option<Uuid>,
+    /// The caller's user (`sub`), recorded as the actor of each write.
+    pub user: Option<String>,
+    /// The API key the caller authenticated with.
+    pub api_key: Option<Uuid>,
+    /// Tenants whose registry rows the caller may write (its subtree when its role curates).
+    pub curator: Vec<Uuid>,
+    /// The tenant whose conversations the caller may post to (any member role).
+    pub member: Option<Uuid>,
+    /// An owner or admin of the platform tenant: writes global reference data and the shared registry.
+    pub platform_admin: bool,
+}

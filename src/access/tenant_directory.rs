@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::database;
 use crate::error::{AppError, Context};
-use crate::tenancy::Scope;
+use crate::tenancy::{Scope, WriteScope};
 
 #[derive(Debug, Default)]
 struct Snapshot {
@@ -125,6 +125,28 @@ impl TenantDirectory {
             i += 1;
         }
         out
+    }
+
+    /// What a caller acting for `tenant` with tenant role `role` may write (docs/write-access.md).
+    pub fn write_scope_for(&self, tenant: Uuid, role: Option<&str>, user: Option<String>) -> WriteScope {
+        use entity::write_access::{CURATOR_ROLES, MEMBER_ROLES, PLATFORM_ADMIN_ROLES};
+        let snap = self.snapshot();
+        let platform = snap.platform.contains(&tenant);
+        let has = |roles: &[&str]| role.is_some_and(|r| roles.contains(&r));
+        let curator = match (has(CURATOR_ROLES), platform) {
+            (false, _) => Vec::new(),
+            (true, true) => snap.parent.keys().copied().collect(),
+            (true, false) => self.subtree(tenant),
+        };
+        WriteScope {
+            unrestricted: false,
+            tenant: Some(tenant),
+            user,
+            api_key: None,
+            curator,
+            member: has(MEMBER_ROLES).then_some(tenant),
+            platform_admin: platform && has(PLATFORM_ADMIN_ROLES),
+        }
     }
 
     /// The scope of a caller acting for `tenant` with tenant role `role`.
