@@ -30,7 +30,7 @@ use crate::execute::{Answer, ExecContext};
 use crate::plan::context::PlanContext;
 use crate::plan::{Plan, Root};
 use crate::search::embedding_provider::EmbeddingProvider;
-use crate::tenancy::Scope;
+use crate::tenancy::{Scope, WriteScope};
 
 /// Limits of one caller class (users, or partners' API keys).
 #[derive(Debug, Clone, Copy)]
@@ -245,13 +245,14 @@ fn measure(doc: &ExecutableDocument, set: &SelectionSet, root: bool) -> (usize, 
 pub fn plan(
     engine: &Engine,
     scope: &Scope,
+    write: &WriteScope,
     doc: &ExecutableDocument,
     op: &OperationDefinition,
     request: &Request,
 ) -> Plan {
     let _span = tracing::debug_span!("plan").entered();
     let variables = crate::plan::build::variables(op, &request.variables);
-    crate::plan::build::build(&engine.context, scope, doc, op, &variables)
+    crate::plan::build::build(&engine.context, scope, write, doc, op, &variables)
 }
 
 /// The introspection fields of the operation, answered by async-graphql on a copy of the
@@ -325,6 +326,7 @@ pub async fn run(
     request: Request,
     limits: OperationLimits,
     scope: &Scope,
+    write: &WriteScope,
     session: &Session,
     request_id: Uuid,
 ) -> (Answer, Vec<TableId>) {
@@ -339,7 +341,7 @@ pub async fn run(
         let e = coded(ServerError::new("Unknown operation.", None), ErrorCode::GraphqlValidationFailed);
         return (Answer::request_error(vec![e]), Vec::new());
     };
-    let plan = plan(engine, scope, &doc, &op.node, &request);
+    let plan = plan(engine, scope, write, &doc, &op.node, &request);
     let catalog = &engine.context.catalog;
     let private =
         plan.tables_read(catalog).into_iter().filter(|&t| catalog.tables[t].tenancy == Tenancy::Private).collect();

@@ -54,4 +54,7 @@ pub struct WriteScope {
     pub member: Option<Uuid>,
     /// An owner or admin of the platform tenant: writes global reference data and the shared registry.
     pub platform_admin: bool,
+    /// Why this caller writes nothing at all, when it is its credentials' doing (an API key without
+    /// `write:registry`).
+    pub refused: Option<String>,
 }

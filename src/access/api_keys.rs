@@ -31,8 +31,11 @@ use crate::error::{AppError, Context, ErrorCode};
 pub const READ_REGISTRY: &str = "read:registry";
 /// May read the tenant's conversations.
 pub const READ_CONVERSATIONS: &str = "read:conversations";
+/// Curate the key's tenant's registry through mutations, as a manager of that tenant would
+/// (docs/write-access.md): registry assets of the tenant and its subtree, never global or shared rows.
+pub const WRITE_REGISTRY: &str = "write:registry";
 /// Every scope a key may be given.
-pub const ALL_SCOPES: &[&str] = &[READ_REGISTRY, READ_CONVERSATIONS];
+pub const ALL_SCOPES: &[&str] = &[READ_REGISTRY, READ_CONVERSATIONS, WRITE_REGISTRY];
 
 /// How long a successful lookup is trusted without asking the database again; a revoked key may
 /// still be accepted for this long by a gateway that had cached it.

@@ -146,6 +146,7 @@ impl TenantDirectory {
             curator,
             member: has(MEMBER_ROLES).then_some(tenant),
             platform_admin: platform && has(PLATFORM_ADMIN_ROLES),
+            refused: None,
         }
     }
 

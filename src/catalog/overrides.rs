@@ -32,8 +32,11 @@ pub const FILE: &str = include_str!("../../schema-names.toml");
 /// The type name that stands for the root fields in `[fields.Query]` and `[arguments.Query.*]`.
 pub const QUERY: &str = "Query";
 
-/// Root fields that do not come from a table (answered by `search/`), which no table field may take.
-const OTHER_ROOT_FIELDS: &[&str] = &["search", "searchKnowledge"];
+/// The mutation root type (its fields are named by catalog/writes.rs).
+pub const MUTATION: &str = "Mutation";
+
+/// Root fields that do not come from a table (`search/`, Relay's `node`), which no table field may take.
+const OTHER_ROOT_FIELDS: &[&str] = &["search", "searchKnowledge", "node", "nodes"];
 
 /// The arguments of every list field (`graphql/arguments.rs`), and `search` on searchable tables.
 const LIST_ARGUMENTS: &[&str] = &["filter", "orderBy", "first", "after", "last", "before"];

@@ -12,6 +12,7 @@ pub mod json_writer;
 pub mod load;
 pub mod session;
 pub mod statements;
+pub mod write;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -80,6 +81,9 @@ pub fn field_error(e: &AppError, root: &RootField, request_id: Uuid) -> ServerEr
 pub async fn execute(plan: &Plan, cx: &ExecContext<'_>, introspection: Option<&async_graphql::Value>) -> Answer {
     let loader = Loader { plan: cx.plan, session: cx.session, embeddings: cx.embeddings };
     let mut out = JsonWriter { plan: cx.plan, buf: Vec::with_capacity(4096) };
+    if plan.mutation {
+        return execute_mutation(plan, &loader, out, cx).await;
+    }
     let mut errors = Vec::new();
     let mut null_data = false;
     if answered_by_one_statement(plan) {
@@ -106,6 +110,52 @@ pub async fn execute(plan: &Plan, cx: &ExecContext<'_>, introspection: Option<&a
     }
     out.buf.push(b'}');
     Answer { errors, data: (!null_data).then_some(out.buf), executed: true, extensions: BTreeMap::new() }
+}
+
+/// Runs a mutation's fields one after another (serially, as the GraphQL specification says) in one
+/// read-write transaction, committed when every field succeeded. The first field that fails stops
+/// the operation and rolls back everything it did: fields are non-null, so `data` is then `null`
+/// and the error says which field failed. A mutation is all or nothing.
+async fn execute_mutation(plan: &Plan, loader: &Loader<'_>, mut out: JsonWriter<'_>, cx: &ExecContext<'_>) -> Answer {
+    cx.session.begin_write().await;
+    out.buf.push(b'{');
+    let mut failed = None;
+    for (i, root) in plan.fields.iter().enumerate() {
+        if i > 0 {
+            out.buf.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut out.buf, &root.key);
+        out.buf.push(b':');
+        let result = match &root.plan {
+            Err(e) => Err(clone_error(e)),
+            Ok(Root::Typename) => {
+                out.buf.extend_from_slice(b"\"Mutation\"");
+                Ok(())
+            }
+            Ok(Root::Mutation(w)) => write::run(loader, &mut out, w).await,
+            Ok(_) => Err(AppError::internal("executing", "a query field in a mutation")),
+        };
+        if let Err(e) = result {
+            failed = Some(field_error(&e, root, cx.request_id));
+            break;
+        }
+    }
+    out.buf.push(b'}');
+    let committed = match failed {
+        Some(e) => {
+            cx.session.rollback().await;
+            Err(e)
+        }
+        None => cx.session.commit().await.map_err(|e| {
+            let mut error = graphql_error(&e, cx.request_id).into_server_error(async_graphql::Pos::default());
+            error.locations.clear();
+            error
+        }),
+    };
+    match committed {
+        Ok(()) => Answer { errors: Vec::new(), data: Some(out.buf), executed: true, extensions: BTreeMap::new() },
+        Err(e) => Answer { errors: vec![e], data: None, executed: true, extensions: BTreeMap::new() },
+    }
 }
 
 /// Whether the operation's data comes from one statement: one data root field, a row by key or a
@@ -193,6 +243,7 @@ async fn write_root(
             let hits = loader.text_search(fetch).await?;
             out.search_hits(shape, fetch, &hits)?;
         }
+        Root::Mutation(_) => return Err(AppError::internal("executing", "a mutation field in a query")),
         Root::Nodes { single, groups, slots } => {
             let mut loaded = Vec::with_capacity(groups.len());
             for g in groups {

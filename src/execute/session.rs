@@ -42,11 +42,34 @@ pub const READER_ROLE: &str = "registry_reader";
 /// The tenant context handed to row-level security.
 #[derive(Debug, Clone, Default)]
 pub struct RlsContext {
-    /// Run as [`READER_ROLE`], so RLS applies; off when only the gateway enforces visibility.
+    /// Run as [`READER_ROLE`] (or the writer role), so RLS applies; off when only the gateway
+    /// enforces visibility.
     pub enforce: bool,
     pub current_tenant: Option<Uuid>,
     pub visible: Vec<Uuid>,
     pub private: Vec<Uuid>,
+    /// What a mutation's transaction tells the write policies and the history trigger
+    /// (migration 22, docs/write-access.md).
+    pub write: WriteContext,
+}
+
+/// The settings of a write transaction (`entity::write_access::SETTING_*`).
+#[derive(Debug, Clone, Default)]
+pub struct WriteContext {
+    /// The caller's `sub` (the actor of the audit rows).
+    pub user: String,
+    pub curator: Vec<Uuid>,
+    pub member: Option<Uuid>,
+    pub platform_admin: bool,
+    pub api_key: Option<Uuid>,
+    pub request_id: Option<Uuid>,
+}
+
+/// Why a statement failed: the server said no (its error, for the caller's code), or something
+/// else went wrong.
+enum Failure {
+    Db(tokio_postgres::Error),
+    App(AppError),
 }
 
 /// How statements are sent.
@@ -69,6 +92,8 @@ pub struct Session {
     statements: AtomicUsize,
     /// The next statement is the transaction's last: its ROLLBACK is pipelined right behind it.
     last_next: AtomicBool,
+    /// The transaction to open is a mutation's: read-write, as the writer role.
+    writing: AtomicBool,
 }
 
 /// `plan_cache_mode` for a statement: statements whose plan does not depend on their parameters'
@@ -107,6 +132,7 @@ impl Session {
             rls,
             statements: AtomicUsize::new(0),
             last_next: AtomicBool::new(false),
+            writing: AtomicBool::new(false),
         }
     }
 
@@ -118,23 +144,81 @@ impl Session {
     /// The set-up of the request's transaction, as one simple-protocol message. Every value in it is
     /// generated here (numbers, UUIDs, fixed names), never taken from the request.
     fn begin_text(&self, generic: bool, settings: &[(&'static str, String)]) -> String {
+        use entity::write_access as w;
         let tenant = self.rls.current_tenant.map(|t| t.to_string()).unwrap_or_default();
+        let writing = self.writing.load(Ordering::Relaxed);
         let mut text = format!(
-            "BEGIN READ ONLY; SELECT set_config('statement_timeout', '{}', true), \
+            "BEGIN {}; SELECT set_config('statement_timeout', '{}', true), \
              set_config('app.current_tenant_id', '{tenant}', true), \
              set_config('app.visible_tenant_ids', '{}', true), \
              set_config('app.private_tenant_ids', '{}', true), \
              set_config('plan_cache_mode', '{}', true)",
+            if writing { "READ WRITE" } else { "READ ONLY" },
             self.settings.statement_timeout_ms,
             join(&self.rls.visible),
             join(&self.rls.private),
             plan_cache_mode(generic),
         );
         if self.rls.enforce {
-            let _ = write!(text, ", set_config('role', '{READER_ROLE}', true)");
+            let role = if writing { w::WRITER_ROLE } else { READER_ROLE };
+            let _ = write!(text, ", set_config('role', '{role}', true)");
+        }
+        if writing {
+            let wc = &self.rls.write;
+            let quoted = |v: &str| v.replace('\'', "''").replace('\0', "");
+            let opt = |v: Option<Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
+            let _ = write!(
+                text,
+                ", set_config('{}', '{}', true), set_config('{}', '{}', true), set_config('{}', '{}', true), \
+                 set_config('{}', '{}', true), set_config('{}', '{}', true), set_config('{}', '{}', true)",
+                w::SETTING_USER_ID,
+                quoted(&wc.user),
+                w::SETTING_CURATOR_TENANT_IDS,
+                join(&wc.curator),
+                w::SETTING_MEMBER_TENANT_ID,
+                opt(wc.member),
+                w::SETTING_PLATFORM_ADMIN,
+                if wc.platform_admin { "on" } else { "" },
+                w::SETTING_API_KEY_ID,
+                opt(wc.api_key),
+                w::SETTING_REQUEST_ID,
+                opt(wc.request_id),
+            );
         }
         push_settings(&mut text, settings);
         text
+    }
+
+    /// The next statements belong to a mutation: a read transaction still open (an earlier
+    /// operation of a batch) ends, and the next statement opens a read-write one as the writer role.
+    pub async fn begin_write(&self) {
+        self.end(false).await.ok();
+        self.writing.store(true, Ordering::Relaxed);
+    }
+
+    /// Commits the mutation's transaction; its failure is the operation's (nothing was written).
+    pub async fn commit(&self) -> Result<(), AppError> {
+        let result = self.end(true).await;
+        self.writing.store(false, Ordering::Relaxed);
+        result
+    }
+
+    /// Rolls the mutation's transaction back: nothing it did stays.
+    pub async fn rollback(&self) {
+        self.end(false).await.ok();
+        self.writing.store(false, Ordering::Relaxed);
+    }
+
+    /// Ends the open transaction, waiting for the answer; a connection whose end failed is closed.
+    async fn end(&self, commit: bool) -> Result<(), AppError> {
+        let Some((client, _)) = self.conn.lock().await.take() else { return Ok(()) };
+        match client.batch_execute(if commit { "COMMIT" } else { "ROLLBACK" }).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                drop(Object::take(client));
+                Err(map_db_error(e))
+            }
+        }
     }
 
     /// Says that the next statement is the transaction's last (the executor knows when one
@@ -147,10 +231,28 @@ impl Session {
     /// Runs one statement inside the request's transaction, opening it first if this is the
     /// request's first statement (pipelined with it).
     pub async fn query(&self, sql: Sql) -> Result<Vec<Row>, AppError> {
+        self.query_mapped(sql, &|_| None).await
+    }
+
+    /// The same, letting `map` turn a server error into the caller's error (a write's constraint
+    /// violations); other errors are mapped as for reads.
+    pub async fn query_mapped(
+        &self,
+        sql: Sql,
+        map: &(dyn Fn(&tokio_postgres::error::DbError) -> Option<AppError> + Sync),
+    ) -> Result<Vec<Row>, AppError> {
+        self.query_inner(sql).await.map_err(|f| match f {
+            Failure::App(e) => e,
+            Failure::Db(e) => e.as_db_error().and_then(map).unwrap_or_else(|| map_db_error(e)),
+        })
+    }
+
+    async fn query_inner(&self, sql: Sql) -> Result<Vec<Row>, Failure> {
         let mut guard = self.conn.lock().await;
         let setup = match guard.as_mut() {
             None => {
-                let client = self.pool.get().await.map_err(|e| AppError::internal("getting a connection", e))?;
+                let client =
+                    self.pool.get().await.map_err(|e| Failure::App(AppError::internal("getting a connection", e)))?;
                 *guard = Some((client, sql.generic_plan));
                 Some(self.begin_text(sql.generic_plan, &sql.settings))
             }
@@ -163,7 +265,9 @@ impl Session {
             }
             Some(_) => None,
         };
-        let Some((client, _)) = guard.as_ref() else { return Err(AppError::internal("session", "no connection")) };
+        let Some((client, _)) = guard.as_ref() else {
+            return Err(Failure::App(AppError::internal("session", "no connection")));
+        };
         self.statements.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| sql.text.clone());
@@ -174,9 +278,9 @@ impl Session {
         let result = match setup {
             Some(setup) => {
                 let (done, rows) = futures::join!(client.batch_execute(&setup), self.run(client, &sql, last));
-                done.map_err(map_db_error).and(rows)
+                done.map_err(Failure::Db).and(rows.map_err(Failure::Db))
             }
-            None => self.run(client, &sql, last).await,
+            None => self.run(client, &sql, last).await.map_err(Failure::Db),
         };
         if last && let Some((client, _)) = guard.take() {
             match &result {
@@ -193,14 +297,14 @@ impl Session {
 
     /// Sends one data statement and collects its rows; with `last`, the ROLLBACK follows it in the
     /// same write (and its failure fails the statement).
-    async fn run(&self, client: &Object, sql: &Sql, last: bool) -> Result<Vec<Row>, AppError> {
+    async fn run(&self, client: &Object, sql: &Sql, last: bool) -> Result<Vec<Row>, tokio_postgres::Error> {
         let params: Vec<Param<'_>> = sql.params.iter().map(Param).collect();
         let types: Vec<Type> = sql.params.iter().map(param_type).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         // A named statement is parsed (if not cached) before anything else is sent, so a pipelined
         // ROLLBACK below can only follow its execution.
         let statement = if self.settings.prepared_statements {
-            Some(client.prepare_typed_cached(&sql.text, &types).await.map_err(map_db_error)?)
+            Some(client.prepare_typed_cached(&sql.text, &types).await?)
         } else {
             None
         };
@@ -213,9 +317,9 @@ impl Session {
         };
         if last {
             let (rows, end) = futures::join!(query, client.batch_execute("ROLLBACK"));
-            end.map_err(map_db_error).and(rows.map_err(map_db_error))
+            end.and(rows)
         } else {
-            query.await.map_err(map_db_error)
+            query.await
         }
     }
 

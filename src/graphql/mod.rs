@@ -14,11 +14,13 @@
 //! - [`arguments`]: the arguments of list fields;
 //! - [`search_fields`]: the search fields and their types;
 //! - [`aggregate_types`]: `aggregate` and `groups` on every connection, and their types;
-//! - [`relay`]: the `Node` interface, `nodeId` on every type, `node` and `nodes`.
+//! - [`relay`]: the `Node` interface, `nodeId` on every type, `node` and `nodes`;
+//! - [`mutation_types`]: the `Mutation` type, its fields and inputs for every writable table.
 
 pub mod aggregate_types;
 pub mod arguments;
 pub mod filters;
+pub mod mutation_types;
 pub mod object_types;
 pub mod ordering;
 pub mod relay;

@@ -2,13 +2,13 @@
 
 use async_graphql::dynamic::{Enum, EnumItem, InputValue, Object, Schema, SchemaBuilder, TypeRef};
 
-use crate::catalog::overrides::QUERY;
+use crate::catalog::overrides::{MUTATION, QUERY};
 use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, enums, names};
 use crate::error::AppError;
 use crate::graphql::arguments::list_arguments;
 use crate::graphql::ordering::order_enum;
 use crate::graphql::scalars::{self, column_type, enum_type_name};
-use crate::graphql::{aggregate_types, filters, planned, relay, search_fields};
+use crate::graphql::{aggregate_types, filters, mutation_types, planned, relay, search_fields};
 
 fn node_type_ref(table: &Table) -> TypeRef {
     TypeRef::named_nn(&table.type_name)
@@ -22,7 +22,7 @@ pub use crate::catalog::names::m2m_prefix;
 
 /// Builds the schema for every table, letting `configure` add limits and extensions.
 pub fn build(catalog: &Catalog, configure: impl FnOnce(SchemaBuilder) -> SchemaBuilder) -> Result<Schema, AppError> {
-    let mut builder = Schema::build("Query", None, None);
+    let mut builder = Schema::build(QUERY, Some(MUTATION), None);
     for s in scalars::scalars() {
         builder = builder.register(s);
     }
@@ -72,7 +72,8 @@ pub fn build(catalog: &Catalog, configure: impl FnOnce(SchemaBuilder) -> SchemaB
     }
     builder = search_fields::register_types(catalog, builder);
     builder = aggregate_types::register(catalog, builder);
-    configure(builder.register(query))
+    let (builder, mutation) = mutation_types::register(catalog, builder);
+    configure(builder.register(query).register(mutation))
         .finish()
         .map_err(|e| AppError::internal("building the GraphQL schema", e.to_string()))
 }

@@ -17,7 +17,7 @@ use async_graphql::dynamic::Schema;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
-use crate::access::api_keys::{ApiKeyStore, READ_CONVERSATIONS, READ_REGISTRY, require_scope};
+use crate::access::api_keys::{ApiKeyStore, READ_CONVERSATIONS, READ_REGISTRY, WRITE_REGISTRY, require_scope};
 use crate::access::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outcome};
 use crate::access::identity;
 use crate::access::rate_limit::{RateLimiter, retry_after_secs};
@@ -25,14 +25,14 @@ use crate::access::tenant_directory::TenantDirectory;
 use crate::catalog::Catalog;
 use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
 use crate::error::{AppError, ErrorCode};
-use crate::execute::session::{RlsContext, Session, SessionSettings};
+use crate::execute::session::{RlsContext, Session, SessionSettings, WriteContext};
 use crate::http::{
     PersistedQueries, ProtocolConfig, ProtocolError, encode_response, parse_request, playground, read_body,
 };
 use crate::pipeline::{DocumentCache, Engine, ExecutionGate, OperationLimits};
 use crate::plan::context::{PlanContext, PlanLimits};
 use crate::plan::keyset::CursorCodec;
-use crate::tenancy::Scope;
+use crate::tenancy::{Scope, WriteScope};
 
 pub struct Application {
     port: u16,
@@ -181,7 +181,7 @@ fn client_ip(req: &HttpRequest) -> String {
 }
 
 /// Step "identify": who calls, what it may see, within its rate limits.
-async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope), Refusal> {
+async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope, WriteScope), Refusal> {
     let settings = &state.settings;
     let limited = |actor: Actor, wait: Duration, what: &str| Refusal {
         error: ProtocolError::new(
@@ -215,7 +215,21 @@ async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope),
             .map_err(|w| limited(actor.clone(), w, "this API key"))?;
         require_scope(&key, READ_REGISTRY).map_err(|e| refusal(&e, actor.clone()))?;
         let role = if key.scopes.iter().any(|s| s == READ_CONVERSATIONS) { Some("member") } else { None };
-        return Ok((actor, state.directory.scope_for(key.tenant_id, role)));
+        // A key with `write:registry` curates its tenant's registry as a manager would.
+        let write = if key.scopes.iter().any(|s| s == WRITE_REGISTRY) {
+            let mut w = state.directory.write_scope_for(key.tenant_id, Some("manager"), None);
+            w.member = None;
+            w.api_key = Some(key.key_id);
+            w
+        } else {
+            WriteScope {
+                tenant: Some(key.tenant_id),
+                api_key: Some(key.key_id),
+                refused: Some(format!("the API key lacks scope `{WRITE_REGISTRY}`")),
+                ..WriteScope::default()
+            }
+        };
+        return Ok((actor, state.directory.scope_for(key.tenant_id, role), write));
     }
     if let Some(header) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
         let value = header
@@ -239,10 +253,12 @@ async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope),
         if !state.directory.is_active(tenant) {
             return Err(refusal(&unauthenticated("the token's `tenant_id` names no active tenant"), actor));
         }
-        return Ok((actor, state.directory.scope_for(tenant, claims.tenant_role.as_deref())));
+        let role = claims.tenant_role.as_deref();
+        let write = state.directory.write_scope_for(tenant, role, claims.sub.clone());
+        return Ok((actor, state.directory.scope_for(tenant, role), write));
     }
     match settings.anonymous {
-        AnonymousAccess::Public => Ok((Actor::Anonymous, Scope::PublicOnly)),
+        AnonymousAccess::Public => Ok((Actor::Anonymous, Scope::PublicOnly, WriteScope::default())),
         AnonymousAccess::Deny => Err(refusal(
             &unauthenticated("this gateway requires credentials: send `Authorization: Bearer <JWT>` or `X-API-Key`"),
             Actor::Anonymous,
@@ -291,14 +307,27 @@ fn audit_event(
     }
 }
 
-/// The tenant context row-level security reads, when the database enforces visibility.
-fn rls_context(scope: &Scope, scoping: TenantScoping) -> RlsContext {
+/// The tenant context row-level security reads (and a mutation's write settings), when the
+/// database enforces visibility.
+fn rls_context(scope: &Scope, write: &WriteScope, scoping: TenantScoping, request_id: Uuid) -> RlsContext {
     let enforce = scoping.in_database() && *scope != Scope::Unrestricted;
+    let write = WriteContext {
+        user: write.user.clone().unwrap_or_default(),
+        curator: write.curator.clone(),
+        member: write.member,
+        platform_admin: write.platform_admin,
+        api_key: write.api_key,
+        request_id: Some(request_id),
+    };
     match scope {
-        Scope::Tenant { tenant, visible, private, .. } => {
-            RlsContext { enforce, current_tenant: Some(*tenant), visible: visible.clone(), private: private.clone() }
-        }
-        Scope::PublicOnly | Scope::Unrestricted => RlsContext { enforce, ..RlsContext::default() },
+        Scope::Tenant { tenant, visible, private, .. } => RlsContext {
+            enforce,
+            current_tenant: Some(*tenant),
+            visible: visible.clone(),
+            private: private.clone(),
+            write,
+        },
+        Scope::PublicOnly | Scope::Unrestricted => RlsContext { enforce, write, ..RlsContext::default() },
     }
 }
 
@@ -310,7 +339,7 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
         Ok(body) => body,
         Err(e) => return e.into_response(&req),
     };
-    let (actor, scope) = match identify(&req, &state).await {
+    let (actor, scope, write) = match identify(&req, &state).await {
         Ok(found) => found,
         Err(refused) => {
             let reason = Some(refused.error.message.clone());
@@ -351,9 +380,10 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
     // The semaphore is never closed, so `acquire` cannot fail.
     let _permit = state.executions.acquire().await.ok();
     let scoping = state.settings.tenant_scoping;
-    let rls = rls_context(&scope, scoping);
-    // The gateway's own filter, unless only the database enforces visibility.
+    let rls = rls_context(&scope, &write, scoping, request_id);
+    // The gateway's own filters, unless only the database enforces visibility.
     let scope = if scoping.in_gateway() { scope } else { Scope::Unrestricted };
+    let write = WriteScope { unrestricted: !scoping.in_gateway(), ..write };
     let expose = state.settings.expose_sql_stats;
     let private = std::cell::RefCell::new(Vec::new());
     let answers = {
@@ -366,11 +396,11 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
         let engine = &state.engine;
         let answers = parsed
             .execute(|request| {
-                let (session, scope, private) = (&session, &scope, &private);
+                let (session, scope, write, private) = (&session, &scope, &write, &private);
                 async move {
                     let before = session.statement_count();
                     let (mut answer, tables) =
-                        crate::pipeline::run(engine, request, limits, scope, session, request_id).await;
+                        crate::pipeline::run(engine, request, limits, scope, write, session, request_id).await;
                     private.borrow_mut().extend(tables);
                     if expose {
                         let n = session.statement_count() - before;

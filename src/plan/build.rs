@@ -5,12 +5,13 @@
 //! checked here (page sizes, cursors, filters) and an error belongs to its root field.
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{Name, Positioned, Value as ConstValue};
 use indexmap::IndexMap;
 
-use crate::catalog::overrides::QUERY;
+use crate::catalog::overrides::{MUTATION, QUERY};
+use crate::catalog::writes::{self, WriteKind};
 use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, ScalarKind, Table, names, pascal};
 use crate::error::AppError;
 use crate::plan::aggregate::{
@@ -19,16 +20,18 @@ use crate::plan::aggregate::{
 };
 use crate::plan::arguments::{self, ListArgs, Variables};
 use crate::plan::context::PlanContext;
+use crate::plan::mutation::{self as writing, Action, Target, Write};
 use crate::plan::node_id;
 use crate::plan::search::{KnowledgeFetch, TextSearchFetch};
 use crate::plan::search::{KnowledgeVisibility, Parent};
-use crate::plan::visibility::visibility;
+use crate::plan::visibility::{tenant_rule, visibility};
+use crate::plan::write_rule;
 use crate::plan::{
     AggregateFetch, AggregateShape, ConnectionField, ConnectionShape, EdgeField, Fetch, Filter, GroupsShape, HitField,
     HitShape, ListFetch, Load, Lookup, NodeGroup, ObjectField, ObjectShape, PageInfoField, Plan, Root, RootField,
     SearchField, SearchShape,
 };
-use crate::tenancy::Scope;
+use crate::tenancy::{Scope, WriteScope};
 
 type Fields<'d> = IndexMap<String, Vec<&'d Positioned<Field>>>;
 
@@ -57,23 +60,30 @@ pub fn variables(op: &OperationDefinition, given: &async_graphql::Variables) -> 
         .collect()
 }
 
-/// Plans `op` for a caller with `scope`.
+/// Plans `op` for a caller who sees `scope` and may write `write`.
 pub fn build(
     schema: &PlanContext,
     scope: &Scope,
+    write: &WriteScope,
     doc: &ExecutableDocument,
     op: &OperationDefinition,
     variables: &Variables,
 ) -> Plan {
-    let planner = Planner { schema, catalog: &schema.catalog, scope, doc, variables };
+    let planner = Planner { schema, catalog: &schema.catalog, scope, write, doc, variables };
+    if op.ty == OperationType::Mutation {
+        let roots = planner.collect(&[&op.selection_set.node], MUTATION);
+        let fields = roots.into_iter().map(|(key, fields)| planner.mutation_root(key, &fields)).collect();
+        return Plan { fields, mutation: true };
+    }
     let roots = planner.collect(&[&op.selection_set.node], "Query");
-    Plan { fields: roots.into_iter().map(|(key, fields)| planner.root(key, &fields)).collect() }
+    Plan { fields: roots.into_iter().map(|(key, fields)| planner.root(key, &fields)).collect(), mutation: false }
 }
 
 struct Planner<'a> {
     schema: &'a PlanContext,
     catalog: &'a Catalog,
     scope: &'a Scope,
+    write: &'a WriteScope,
     doc: &'a ExecutableDocument,
     variables: &'a Variables,
 }
@@ -603,6 +613,154 @@ impl<'a> Planner<'a> {
             slots.push(Some((g, id)));
         }
         Ok(Root::Nodes { single, groups, slots })
+    }
+
+    /// One root field of a mutation.
+    fn mutation_root(&self, key: String, fields: &[&'a Positioned<Field>]) -> RootField {
+        let first = fields[0];
+        let plan = match first.node.name.node.as_str() {
+            "__typename" => Ok(Root::Typename),
+            _ => self.mutation(fields).map(|w| Root::Mutation(Box::new(w))),
+        };
+        RootField { key, pos: first.pos, nullable: false, plan }
+    }
+
+    /// The write of one mutation field and the answer read back from it.
+    fn mutation(&self, fields: &[&'a Positioned<Field>]) -> Result<Write, AppError> {
+        let name = fields[0].node.name.node.as_str();
+        let Some((table, kind)) = writes::lookup(self.catalog, name) else {
+            return Err(AppError::internal("planning", format!("unknown mutation field {name}")));
+        };
+        let writable = write_rule::writable(self.write, table)?;
+        let args = self.args(MUTATION, &fields[0].node);
+        let object = |arg: &str| -> Result<IndexMap<Name, ConstValue>, AppError> {
+            match args.get(arg) {
+                Some(ConstValue::Object(o)) => Ok(o.clone()),
+                _ => Err(AppError::bad_input(format!("argument `{arg}` must be an object"))),
+            }
+        };
+        let visible = |t: &Table| self.visible(t);
+        let one_row = |set: &[(ColumnId, sea_orm::Value)]| {
+            let columns: Vec<ColumnId> = set.iter().map(|(c, _)| *c).collect();
+            let row: Vec<Option<sea_orm::Value>> = set.iter().map(|(_, v)| Some(v.clone())).collect();
+            (columns, vec![row])
+        };
+        let patch = || -> Result<Vec<(ColumnId, sea_orm::Value)>, AppError> {
+            let set = writing::assignments(table, &object("patch")?, "patch")?;
+            if set.is_empty() {
+                return Err(AppError::bad_input("argument `patch` sets no column"));
+            }
+            Ok(set)
+        };
+        let (action, references) = match kind {
+            WriteKind::Create | WriteKind::CreateMany | WriteKind::Upsert => {
+                let (argument, inputs) = if kind == WriteKind::CreateMany {
+                    let items = match args.get("inputs") {
+                        Some(ConstValue::List(items)) => items.clone(),
+                        Some(o @ ConstValue::Object(_)) => vec![o.clone()],
+                        _ => return Err(AppError::bad_input("argument `inputs` must be a list of objects")),
+                    };
+                    let objects = items
+                        .into_iter()
+                        .map(|v| {
+                            if let ConstValue::Object(o) = v {
+                                Ok(o)
+                            } else {
+                                Err(AppError::bad_input("argument `inputs` must be a list of objects"))
+                            }
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    ("inputs", objects)
+                } else {
+                    ("input", vec![object("input")?])
+                };
+                let (columns, rows) = writing::rows(table, &inputs, argument)?;
+                let refs = writing::references(self.catalog, table, &columns, &rows, argument, visible);
+                let action = if kind == WriteKind::Upsert {
+                    let key = match args.get("onConflict") {
+                        Some(ConstValue::Enum(e)) => e.to_string(),
+                        Some(ConstValue::String(s)) => s.clone(),
+                        _ => return Err(AppError::bad_input("argument `onConflict` must name a key")),
+                    };
+                    let Some(conflict) = table
+                        .natural_keys()
+                        .find(|c| crate::catalog::enum_value_name(&c.name) == key)
+                        .and_then(|c| table.col_id(&c.name))
+                    else {
+                        return Err(AppError::bad_input(format!("`{key}` is not a unique key of `{}`", table.name)));
+                    };
+                    if !columns.contains(&conflict) {
+                        return Err(AppError::bad_input(format!(
+                            "`input.{}` must be set to upsert on it",
+                            table.columns[conflict].field
+                        )));
+                    }
+                    Action::Upsert { columns, rows, conflict }
+                } else {
+                    Action::Insert { columns, rows }
+                };
+                (action, refs)
+            }
+            WriteKind::Update => {
+                let set = patch()?;
+                let (columns, rows) = one_row(&set);
+                let refs = writing::references(self.catalog, table, &columns, &rows, "patch", visible);
+                let target = Target::Id(writing::id_argument(&args)?);
+                (Action::Update { target, set, expected_version: writing::expected_version(&args)? }, refs)
+            }
+            WriteKind::UpdateMany => {
+                let set = patch()?;
+                let (columns, rows) = one_row(&set);
+                let refs = writing::references(self.catalog, table, &columns, &rows, "patch", visible);
+                let filter = crate::plan::filter_input::parse(
+                    self.catalog,
+                    table,
+                    &object("filter")?,
+                    "filter",
+                    0,
+                    self.schema.limits.max_filter_depth,
+                )?;
+                let at_most = match args.get("atMost") {
+                    Some(ConstValue::Number(n)) => n.as_u64().and_then(|n| usize::try_from(n).ok()),
+                    _ => None,
+                }
+                .filter(|n| (1..=writing::MAX_WRITE_ROWS).contains(n))
+                .ok_or_else(|| {
+                    AppError::bad_input(format!("argument `atMost` must be between 1 and {}", writing::MAX_WRITE_ROWS))
+                })?;
+                let target = Target::Filter { filter: self.with_visibility(filter), at_most };
+                (Action::Update { target, set, expected_version: None }, refs)
+            }
+            WriteKind::Delete => {
+                let id = writing::id_argument(&args)?;
+                let soft = table.soft_delete;
+                (Action::Delete { id, expected_version: writing::expected_version(&args)?, soft }, Vec::new())
+            }
+            WriteKind::Restore => (Action::Restore { id: writing::id_argument(&args)? }, Vec::new()),
+        };
+        let sets = selection_sets(fields);
+        let returning = self.fetch(table, &sets, &[])?;
+        let shape = self.object_shape(table, &sets, &returning);
+        let any_state = tenant_rule(self.scope, table);
+        let visibility = if kind == WriteKind::Restore { any_state.clone() } else { self.visible(table) };
+        let presets = match kind {
+            WriteKind::Create | WriteKind::CreateMany | WriteKind::Upsert => write_rule::presets(self.write, table),
+            _ => Vec::new(),
+        };
+        Ok(Write {
+            table: table.id,
+            kind,
+            action,
+            writable,
+            visibility,
+            visible_any_state: any_state,
+            presets,
+            author: write_rule::author(self.write),
+            references,
+            returning,
+            shape,
+            many: matches!(kind, WriteKind::CreateMany | WriteKind::UpdateMany),
+        })
     }
 
     fn table(&self, name: &str) -> Result<&'a Table, AppError> {

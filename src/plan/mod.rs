@@ -26,9 +26,11 @@ pub mod context;
 pub mod filter;
 pub mod filter_input;
 pub mod keyset;
+pub mod mutation;
 pub mod node_id;
 pub mod search;
 pub mod visibility;
+pub mod write_rule;
 
 use serde::Serialize;
 use uuid::Uuid;
@@ -44,6 +46,9 @@ pub use search::{KnowledgeFetch, TextSearchFetch};
 #[derive(Debug, Serialize)]
 pub struct Plan {
     pub fields: Vec<RootField>,
+    /// A mutation: its fields run one after another in one read-write transaction.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mutation: bool,
 }
 
 /// One root field. A field whose arguments are wrong carries its error (reported at its path).
@@ -86,6 +91,8 @@ pub enum Root {
     /// `node(nodeId:)` (`single`) and `nodes(nodeIds:)`: the rows global ids name, one statement
     /// per table.
     Nodes { single: bool, groups: Vec<NodeGroup>, slots: Vec<Option<(usize, Uuid)>> },
+    /// A mutation field (`createAgent`, `updateAgents`, …).
+    Mutation(Box<mutation::Write>),
 }
 
 /// The rows of one table that `node`/`nodes` asks for, with the selection's shape for that type.
@@ -337,6 +344,7 @@ impl Plan {
                 Ok(Root::List { fetch, .. }) => list_tables(catalog, fetch, &mut out),
                 Ok(Root::Single { fetch, .. }) => fetch_tables(catalog, fetch, &mut out),
                 Ok(Root::Knowledge { fetch, .. }) => knowledge_tables(catalog, fetch, &mut out),
+                Ok(Root::Mutation(w)) => fetch_tables(catalog, &w.returning, &mut out),
                 Ok(Root::Nodes { groups, .. }) => groups.iter().for_each(|g| fetch_tables(catalog, &g.fetch, &mut out)),
                 Ok(Root::Search { fetch, .. }) => {
                     out.extend(&fetch.tables);

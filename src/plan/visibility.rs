@@ -11,11 +11,19 @@ use crate::tenancy::Scope;
 
 /// What `scope` may see of `table`; `None` when every row is visible.
 pub fn visibility(scope: &Scope, table: &Table) -> Option<Filter> {
+    let live = table
+        .soft_delete
+        .then(|| Filter::IsNull { column: table.col_id("deleted_at").unwrap_or_default(), is_null: true });
+    Filter::and(live, tenant_rule(scope, table))
+}
+
+/// What `scope` may see of `table` whether its rows are deleted or not (to restore one).
+pub fn tenant_rule(scope: &Scope, table: &Table) -> Option<Filter> {
     let col = |name: &str| table.col_id(name).unwrap_or_default();
     let ids = |ids: &[Uuid]| ids.iter().map(|&u| Value::from(u)).collect::<Vec<_>>();
     let is_null = |name: &str| Filter::IsNull { column: col(name), is_null: true };
     let within = |name: &str, set: &[Uuid]| Filter::In { column: col(name), values: ids(set), negated: false };
-    let rule = match (scope, table.tenancy) {
+    match (scope, table.tenancy) {
         (Scope::Unrestricted, _) | (_, Tenancy::Global) => None,
         (Scope::PublicOnly, Tenancy::Registry) => {
             Some(Filter::Any(vec![is_null("tenant_id"), Filter::IsTrue { column: col("is_public") }]))
@@ -35,7 +43,5 @@ pub fn visibility(scope: &Scope, table: &Table) -> Option<Filter> {
         }
         (Scope::Tenant { private, .. }, Tenancy::Private) => Some(within("tenant_id", private)),
         (Scope::Tenant { visible, .. }, Tenancy::Tenants) => Some(within("id", visible)),
-    };
-    let live = table.soft_delete.then(|| is_null("deleted_at"));
-    Filter::and(live, rule)
+    }
 }

@@ -15,6 +15,9 @@ use crate::tenancy::WriteScope;
 /// it may write none.
 pub fn writable(scope: &WriteScope, table: &Table) -> Result<Option<Filter>, AppError> {
     let forbidden = |why: String| Err(AppError::user(ErrorCode::Forbidden, why));
+    if let Some(why) = &scope.refused {
+        return Err(AppError::user(ErrorCode::Forbidden, why.clone()));
+    }
     if scope.tenant.is_none() && !scope.unrestricted {
         return Err(AppError::user(ErrorCode::Unauthenticated, "writing takes credentials: a token or an API key"));
     }
@@ -31,10 +34,9 @@ pub fn writable(scope: &WriteScope, table: &Table) -> Result<Option<Filter>, App
         WriteClass::PlatformAdmin => {
             forbidden(format!("only an owner or admin of the platform tenant writes `{}`", table.name))
         }
-        WriteClass::Curator if scope.curator.is_empty() && !scope.platform_admin => forbidden(format!(
-            "writing `{}` takes the owner, admin or manager role in the row's tenant",
-            table.name
-        )),
+        WriteClass::Curator if scope.curator.is_empty() && !scope.platform_admin => {
+            forbidden(format!("writing `{}` takes the owner, admin or manager role in the row's tenant", table.name))
+        }
         WriteClass::Curator => {
             let mut any = vec![within(&scope.curator)];
             if scope.platform_admin {

@@ -13,5 +13,6 @@ pub mod aggregate;
 pub mod compile;
 pub mod filter;
 pub mod keyset;
+pub mod mutation;
 pub mod sql_text;
 pub mod text_match;

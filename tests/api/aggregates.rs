@@ -436,7 +436,7 @@ fn aggregates_are_plan_nodes_compiled_to_one_statement_each() {
     use registry_gateway::plan::build::{build, operation, variables};
     use registry_gateway::plan::context::{PlanContext, PlanLimits};
     use registry_gateway::plan::keyset::CursorCodec;
-    use registry_gateway::tenancy::Scope;
+    use registry_gateway::tenancy::{Scope, WriteScope};
     let context = PlanContext {
         catalog: std::sync::Arc::new(Catalog::from_entities()),
         limits: PlanLimits::default(),
@@ -449,8 +449,14 @@ fn aggregates_are_plan_nodes_compiled_to_one_statement_each() {
           nodes { key { roleType tenant { name } } aggregate { count } } } } } } }"#;
     let doc = async_graphql::parser::parse_query(query).unwrap();
     let op = operation(&doc, None).unwrap();
-    let plan =
-        build(&context, &Scope::PublicOnly, &doc, &op.node, &variables(&op.node, &async_graphql::Variables::default()));
+    let plan = build(
+        &context,
+        &Scope::PublicOnly,
+        &WriteScope::default(),
+        &doc,
+        &op.node,
+        &variables(&op.node, &async_graphql::Variables::default()),
+    );
     let ir = serde_json::to_value(&plan).unwrap();
     let prompts = &ir["fields"][0]["plan"]["list"]["fetch"]["node"]["relations"][0]["load"]["many"];
     assert_eq!(prompts["aggregates_only"], json!(true), "{prompts:#}");

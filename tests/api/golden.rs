@@ -13,7 +13,7 @@ use registry_gateway::execute::statements::plan_statements;
 use registry_gateway::plan::build::{build, operation, variables};
 use registry_gateway::plan::context::{PlanContext, PlanLimits};
 use registry_gateway::plan::keyset::{CursorCodec, parse_order};
-use registry_gateway::tenancy::Scope;
+use registry_gateway::tenancy::{Scope, WriteScope};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -120,7 +120,7 @@ fn canonical_queries_plan_and_compile_as_the_golden_files_say() {
         let vars = variables(&op.node, &given);
         let dir = root.join(name);
         for (caller, scope) in callers() {
-            let plan = build(&context, &scope, &doc, &op.node, &vars);
+            let plan = build(&context, &scope, &WriteScope::default(), &doc, &op.node, &vars);
             for field in &plan.fields {
                 assert!(field.plan.is_ok(), "{name} as {caller}: {:?}", field.plan.as_ref().err());
             }

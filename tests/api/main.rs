@@ -23,6 +23,7 @@ mod golden;
 mod http_serving;
 mod lists;
 mod migrations;
+mod mutations;
 mod naming;
 mod node_tools;
 mod partner_access;

@@ -229,7 +229,7 @@ async fn sql_of(context: &PlanContext, query: &str) -> String {
     let platform = uuid::Uuid::parse_str(crate::helpers::PLATFORM_TENANT).unwrap();
     let scope =
         Scope::Tenant { tenant: platform, visible: vec![platform], private: vec![platform], shared_assets: vec![] };
-    let plan = build(context, &scope, &doc, &op.node, &vars);
+    let plan = build(context, &scope, &registry_gateway::tenancy::WriteScope::default(), &doc, &op.node, &vars);
     let mut out = String::new();
     for (path, sql) in plan_statements(&context.catalog, &plan) {
         let _ = writeln!(out, "{path}: {}", sql.text);

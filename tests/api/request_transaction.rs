@@ -32,7 +32,13 @@ async fn statements_run_read_only_as_the_reader_with_the_tenant_and_the_plan_mod
     let db = seeded_database().await;
     let pool = registry_gateway::database::read_pool(&db.url, 4).unwrap();
     let tenant = Uuid::parse_str(PLATFORM_TENANT).unwrap();
-    let rls = RlsContext { enforce: true, current_tenant: Some(tenant), visible: vec![tenant], private: vec![] };
+    let rls = RlsContext {
+        enforce: true,
+        current_tenant: Some(tenant),
+        visible: vec![tenant],
+        private: vec![],
+        ..RlsContext::default()
+    };
     let session = Session::new(pool.clone(), settings(1234, true), rls);
 
     // A lookup by key opens the transaction with generic plans …
@@ -87,7 +93,13 @@ async fn a_failed_set_up_fails_the_statement_sent_with_it() {
     let db = seeded_database().await;
     let pool = registry_gateway::database::read_pool(&db.url, 1).unwrap();
     let tenant = Uuid::parse_str(PLATFORM_TENANT).unwrap();
-    let rls = RlsContext { enforce: true, current_tenant: Some(tenant), visible: vec![tenant], private: vec![] };
+    let rls = RlsContext {
+        enforce: true,
+        current_tenant: Some(tenant),
+        visible: vec![tenant],
+        private: vec![],
+        ..RlsContext::default()
+    };
     for prepared in [true, false] {
         let session = Session::new(pool.clone(), settings(5000, prepared), rls.clone());
         let mut sql = Sql::new();

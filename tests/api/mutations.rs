@@ -1,0 +1,176 @@
+//! Mutations through the gateway: create, update with `expectedVersion`, delete, restore, upsert,
+//! bulk create and update by filter; the errors each refusal gets; history in the same transaction;
+//! and a mutation is all or nothing.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app, token};
+
+/// Acme Pharmaceuticals (003's enterprise client).
+const ACME: &str = "22222222-2222-2222-2222-222222222222";
+
+async fn as_role(app: &TestApp, role: &str, query: &str, variables: Value) -> Value {
+    app.graphql(query, variables, Some(&token(ACME, role))).await
+}
+
+fn code(v: &Value) -> &str {
+    v["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")
+}
+
+fn ok(v: &Value) {
+    assert!(v.get("errors").is_none(), "unexpected errors: {v:#}");
+}
+
+const CREATE_AGENT: &str = r"mutation($input: AgentInput!) {
+  createAgent(input: $input) { id nodeId name slug version tenantId tenant { id } createdAt }
+}";
+
+fn new_agent(slug: &str) -> Value {
+    json!({ "uniqueId": format!("uid-{slug}"), "slug": slug, "name": format!("Agent {slug}"),
+            "agentType": "SPECIALIST", "domainExpertise": "REGULATORY", "tier": 2, "status": "DEVELOPMENT" })
+}
+
+#[tokio::test]
+async fn create_update_delete_restore_round_trip_with_versions_and_history() {
+    let app = spawn_app().await;
+    let created = as_role(&app, "manager", CREATE_AGENT, json!({ "input": new_agent("mut-round-trip") })).await;
+    ok(&created);
+    let agent = &created["data"]["createAgent"];
+    let id = agent["id"].as_str().unwrap();
+    assert_eq!(agent["tenantId"], json!(ACME), "the tenant comes from the caller");
+    assert_eq!(agent["tenant"]["id"], json!(ACME), "relations of the answer load in the same transaction");
+    assert_eq!(agent["version"], json!(1));
+
+    // Read back through a query.
+    let read = as_role(&app, "member", "query($id: UUID!) { agent(id: $id) { name } }", json!({ "id": id })).await;
+    assert_eq!(read["data"]["agent"]["name"], json!("Agent mut-round-trip"));
+
+    // Update with the version read: the version moves on.
+    let update = r#"mutation($id: UUID!, $v: Int) { updateAgent(id: $id, patch: { name: "Renamed" }, expectedVersion: $v) { name version } }"#;
+    let v = as_role(&app, "manager", update, json!({ "id": id, "v": 1 })).await;
+    ok(&v);
+    assert_eq!(v["data"]["updateAgent"], json!({ "name": "Renamed", "version": 2 }));
+    // The same version again is stale: CONFLICT with the current version, and nothing changes.
+    let stale = as_role(&app, "manager", update, json!({ "id": id, "v": 1 })).await;
+    assert_eq!(code(&stale), "CONFLICT", "{stale:#}");
+    assert!(stale["errors"][0]["message"].as_str().unwrap().contains("version 2"), "{stale:#}");
+    assert_eq!(stale["data"], Value::Null);
+
+    // Delete (soft), then the row is invisible, then restore.
+    let delete = "mutation($id: UUID!) { deleteAgent(id: $id, expectedVersion: 2) { id deletedAt } }";
+    let v = as_role(&app, "manager", delete, json!({ "id": id })).await;
+    ok(&v);
+    assert!(v["data"]["deleteAgent"]["deletedAt"].is_string());
+    let read = as_role(&app, "manager", "query($id: UUID!) { agent(id: $id) { name } }", json!({ "id": id })).await;
+    assert_eq!(code(&read), "NOT_FOUND");
+    let v = as_role(
+        &app,
+        "manager",
+        "mutation($id: UUID!) { restoreAgent(id: $id) { name deletedAt version } }",
+        json!({ "id": id }),
+    )
+    .await;
+    ok(&v);
+    assert_eq!(v["data"]["restoreAgent"], json!({ "name": "Renamed", "deletedAt": null, "version": 4 }));
+
+    // One audit row per write, in the same transactions.
+    let actions = app
+        .db
+        .query_strings(&format!("SELECT action FROM audit_log WHERE resource_id = '{id}' ORDER BY created_at, id"))
+        .await;
+    assert_eq!(actions.len(), 4, "{actions:?}");
+}
+
+#[tokio::test]
+async fn refusals_get_their_codes_and_change_nothing() {
+    let app = spawn_app().await;
+    // A member may read the registry but not curate it.
+    let v = as_role(&app, "member", CREATE_AGENT, json!({ "input": new_agent("mut-member") })).await;
+    assert_eq!(code(&v), "FORBIDDEN", "{v:#}");
+    // Anonymous callers write nothing.
+    let v = app.graphql(CREATE_AGENT, json!({ "input": new_agent("mut-anon") }), None).await;
+    assert_eq!(code(&v), "UNAUTHENTICATED", "{v:#}");
+    // System tables have no mutations at all.
+    let v = as_role(&app, "owner", "mutation { createAuditLog(input: {}) { id } }", json!({})).await;
+    assert_eq!(code(&v), "GRAPHQL_VALIDATION_FAILED", "{v:#}");
+    // A required column left out names it.
+    let v = as_role(
+        &app,
+        "manager",
+        CREATE_AGENT,
+        json!({ "input": { "slug": "mut-missing", "uniqueId": "mut-missing" } }),
+    )
+    .await;
+    assert_eq!(code(&v), "BAD_USER_INPUT", "{v:#}");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("`name`"), "{v:#}");
+    // A taken slug is CONFLICT naming the key.
+    let taken = app.db.scalar("SELECT slug FROM agents LIMIT 1").await;
+    let mut input = new_agent("mut-taken");
+    input["slug"] = json!(taken);
+    let v = as_role(&app, "manager", CREATE_AGENT, json!({ "input": input })).await;
+    assert_eq!(code(&v), "CONFLICT", "{v:#}");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("`slug`"), "{v:#}");
+    // A reference to a row that does not exist.
+    let mut input = new_agent("mut-parent");
+    input["parentAgentId"] = json!("00000000-0000-0000-0000-00000000beef");
+    let v = as_role(&app, "manager", CREATE_AGENT, json!({ "input": input })).await;
+    assert_eq!(code(&v), "BAD_USER_INPUT", "{v:#}");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("parentAgentId"), "{v:#}");
+    // An update of a row that does not exist.
+    let v = as_role(
+        &app,
+        "manager",
+        r#"mutation { updateAgent(id: "00000000-0000-0000-0000-00000000beef", patch: { name: "x" }) { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(code(&v), "NOT_FOUND", "{v:#}");
+    let n = app.db.scalar("SELECT count(*)::text FROM agents WHERE slug LIKE 'mut-%'").await;
+    assert_eq!(n, "0");
+}
+
+#[tokio::test]
+async fn a_mutation_is_all_or_nothing_and_bulk_writes_are_one_statement() {
+    let app = spawn_app().await;
+    // The second field fails: the first one's row is not kept.
+    let q = r"mutation($a: AgentInput!, $b: AgentInput!) { a: createAgent(input: $a) { id } b: createAgent(input: $b) { id } }";
+    let v = as_role(&app, "manager", q, json!({ "a": new_agent("mut-first"), "b": { "slug": "mut-second" } })).await;
+    assert_eq!(code(&v), "BAD_USER_INPUT", "{v:#}");
+    assert_eq!(v["errors"][0]["path"], json!(["b"]));
+    assert_eq!(v["data"], Value::Null);
+    assert_eq!(app.db.scalar("SELECT count(*)::text FROM agents WHERE slug LIKE 'mut-%'").await, "0");
+
+    // Five rows in one statement.
+    let inputs: Vec<Value> = (0..5).map(|i| new_agent(&format!("mut-bulk-{i}"))).collect();
+    let v = as_role(
+        &app,
+        "manager",
+        "mutation($inputs: [AgentInput!]!) { createAgents(inputs: $inputs) { slug } }",
+        json!({ "inputs": inputs }),
+    )
+    .await;
+    ok(&v);
+    let slugs: Vec<&str> =
+        v["data"]["createAgents"].as_array().unwrap().iter().map(|a| a["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, (0..5).map(|i| format!("mut-bulk-{i}")).collect::<Vec<_>>());
+    assert_eq!(v["extensions"]["sqlStatements"], json!(1));
+
+    // Update by filter, bounded by atMost.
+    let many = r#"mutation($n: Int!) { updateAgents(filter: { slug: { startsWith: "mut-bulk-" } }, patch: { tier: 3 }, atMost: $n) { slug tier } }"#;
+    let v = as_role(&app, "manager", many, json!({ "n": 4 })).await;
+    assert_eq!(code(&v), "BAD_USER_INPUT", "{v:#}");
+    let v = as_role(&app, "manager", many, json!({ "n": 5 })).await;
+    ok(&v);
+    assert_eq!(v["data"]["updateAgents"].as_array().unwrap().len(), 5);
+
+    // Upsert on the slug: the second call updates the first's row.
+    let upsert = r"mutation($input: AgentInput!) { upsertAgent(input: $input, onConflict: SLUG) { id name } }";
+    let first = as_role(&app, "manager", upsert, json!({ "input": new_agent("mut-upsert") })).await;
+    ok(&first);
+    let mut again = new_agent("mut-upsert");
+    again["name"] = json!("Upserted");
+    let second = as_role(&app, "manager", upsert, json!({ "input": again })).await;
+    ok(&second);
+    assert_eq!(second["data"]["upsertAgent"]["id"], first["data"]["upsertAgent"]["id"]);
+    assert_eq!(second["data"]["upsertAgent"]["name"], json!("Upserted"));
+}
