@@ -34,3 +34,5 @@ DROP FUNCTION app_platform_admin();
 DROP FUNCTION app_member_tenant_id();
 DROP FUNCTION app_curator_tenant_ids();
 DROP FUNCTION app_user_id();
+
+DROP FUNCTION IF EXISTS registry_reference(uuid, uuid, text);

@@ -235,6 +235,23 @@ $$;
 -- trigger checks no EXECUTE privilege); nobody needs to call it.
 REVOKE ALL ON FUNCTION app_audit_write() FROM PUBLIC;
 
+-- The gateway's own reference check, inside the write's statement: `seen` is the referenced row's
+-- id as the caller sees it (the gateway's visibility rule; NULL when the row does not exist or is
+-- hidden), `given` the input's value. A given id the caller cannot see raises SQLSTATE RG001 with
+-- `field` (the input's path, e.g. `input.parentAgentId`) as the message, which the gateway answers
+-- as BAD_USER_INPUT naming the field: the same answer whether the row is missing or another
+-- tenant's, and no extra statement per write.
+-- (Not `found`: PL/pgSQL's own FOUND variable would shadow such a parameter.)
+CREATE FUNCTION registry_reference(seen uuid, given uuid, field text) RETURNS uuid
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+  IF given IS NOT NULL AND seen IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'RG001', MESSAGE = field;
+  END IF;
+  RETURN given;
+END
+$$;
+
 GRANT USAGE ON SCHEMA public TO registry_writer;
 -- Reads as registry_reader can: a write's answer is read back in the same transaction.
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO registry_writer;

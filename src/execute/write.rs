@@ -1,9 +1,8 @@
 //! Runs one mutation field ([`Write`]) in the operation's read-write transaction and writes its
 //! answer: the rows the write statement returned, with their relations loaded like a query's.
 //!
-//! Statements per field: one write statement; before it, one that checks the input's references
-//! when it sets foreign keys; after it, one that explains a refusal when a write by id changed
-//! nothing (so the caller learns NOT_FOUND, FORBIDDEN or CONFLICT with the current version). A
+//! Statements per field: one write statement (the input's references are checked inside it); after
+//! it, one that explains a refusal when a write by id changed nothing (so the caller learns NOT_FOUND, FORBIDDEN or CONFLICT with the current version). A
 //! server error becomes the caller's error here, naming the field it concerns and never quoting the
 //! database ([`constraint_error`]).
 
@@ -22,18 +21,6 @@ use crate::sql::mutation as sql;
 pub async fn run(loader: &Loader<'_>, out: &mut JsonWriter<'_>, w: &Write) -> Result<(), AppError> {
     let catalog = &loader.plan.catalog;
     let table = &catalog.tables[w.table];
-    if !w.references.is_empty() {
-        let rows = loader.query(sql::references(catalog, &w.references)).await?;
-        let row = rows.first().ok_or_else(|| AppError::internal("checking references", "no row"))?;
-        for (i, r) in w.references.iter().enumerate() {
-            if !row.try_get::<_, bool>(i).context("decoding a reference check")? {
-                return Err(AppError::bad_input(format!(
-                    "`{}` names a row that does not exist or that you cannot see",
-                    r.path
-                )));
-            }
-        }
-    }
     if let Action::Insert { rows, .. } = &w.action
         && rows.is_empty()
     {
@@ -70,8 +57,14 @@ pub async fn run(loader: &Loader<'_>, out: &mut JsonWriter<'_>, w: &Write) -> Re
         rows = done;
         offset = 2;
     }
-    if rows.is_empty() {
+    if rows.is_empty() && !w.many {
         return Err(refusal(loader, w, table).await);
+    }
+    if !w.links.is_empty()
+        && let Some(first) = rows.first()
+    {
+        let parent = uuid_at(first, offset)?.ok_or_else(|| AppError::internal("linking", "no id"))?;
+        write_links(loader, w, parent).await?;
     }
     let loaded = loader.load(&w.returning, Arc::new(rows), offset).await?;
     if w.many {
@@ -85,6 +78,32 @@ pub async fn run(loader: &Loader<'_>, out: &mut JsonWriter<'_>, w: &Write) -> Re
         out.buf.push(b']');
     } else {
         out.object(&w.shape, &w.returning, &loaded, 0)?;
+    }
+    Ok(())
+}
+
+/// The links of the written row `parent`: detach, create new targets, then attach (one statement
+/// each, whatever the number of rows), before the answer is read so that it shows them.
+async fn write_links(loader: &Loader<'_>, w: &Write, parent: uuid::Uuid) -> Result<(), AppError> {
+    let catalog = &loader.plan.catalog;
+    for link in &w.links {
+        let junction = &catalog.tables[link.junction];
+        let on_junction = |db: &DbError| constraint_error(junction, db);
+        let path = format!("{}.{}", w.argument, link.key);
+        if !link.detach.is_empty() {
+            loader.session.query_mapped(sql::detach(catalog, link, parent), &on_junction).await?;
+        }
+        let mut created = Vec::new();
+        if let Some(create) = &link.create {
+            let target = &catalog.tables[create.table];
+            let on_target = |db: &DbError| constraint_error(target, db);
+            for row in loader.session.query_mapped(sql::statement(catalog, create), &on_target).await? {
+                created.extend(uuid_at(&row, 0)?);
+            }
+        }
+        if !link.attach.is_empty() || !created.is_empty() {
+            loader.session.query_mapped(sql::attach(catalog, link, parent, &created, &path), &on_junction).await?;
+        }
     }
     Ok(())
 }
@@ -146,9 +165,16 @@ async fn refusal(loader: &Loader<'_>, w: &Write, table: &Table) -> AppError {
     AppError::user(ErrorCode::Forbidden, format!("row-level security refused the change of {} {id}", table.type_name))
 }
 
-/// The field a server error's column names (`tier` → `tier`, `agent_id` → `agentId`).
-fn field(table: &Table, column: &str) -> String {
-    table.column(column).map_or_else(|| column.to_owned(), |c| c.field.clone())
+/// The SQLSTATE `registry_reference` raises for a reference to a row the caller cannot see.
+const REFERENCE_HIDDEN: &str = "RG001";
+
+/// The fields of columns a server error names (`agent_id` → `agentId`; several joined by "`, `").
+fn field(table: &Table, columns: &str) -> String {
+    columns
+        .split("`, `")
+        .map(|c| table.column(c).map_or_else(|| c.to_owned(), |col| col.field.clone()))
+        .collect::<Vec<_>>()
+        .join("`, `")
 }
 
 /// The column a constraint is about. PostgreSQL omits the key from the error's detail on tables with
@@ -157,11 +183,20 @@ fn field(table: &Table, column: &str) -> String {
 fn constraint_column(table: &Table, db: &DbError) -> Option<String> {
     let constraint = db.constraint()?;
     let rest = constraint.strip_prefix(&format!("{}_", table.name)).unwrap_or(constraint);
-    let bare = ["_fkey", "_key", "_check", "_not_null"].iter().find_map(|s| rest.strip_suffix(s)).unwrap_or(rest);
+    let bare = ["_fkey", "_key", "_check", "_not_null", "_uidx", "_idx"]
+        .iter()
+        .find_map(|s| rest.strip_suffix(s))
+        .unwrap_or(rest);
     if table.column(bare).is_some() {
         return Some(bare.to_owned());
     }
-    table.columns.iter().filter(|c| rest.contains(c.name.as_str())).max_by_key(|c| c.name.len()).map(|c| c.name.clone())
+    // A key over several columns (`consultation_sessions_consultation_id_session_number_key`):
+    // every column the name holds as whole words, that is not part of another one it holds.
+    let words = format!("_{bare}_");
+    let named: Vec<&str> =
+        table.columns.iter().map(|c| c.name.as_str()).filter(|n| words.contains(&format!("_{n}_"))).collect();
+    let parts: Vec<&str> = named.iter().copied().filter(|n| !named.iter().any(|m| m != n && m.contains(n))).collect();
+    (!parts.is_empty()).then(|| parts.join("`, `"))
 }
 
 /// "a" or "an" before a type name.
@@ -174,12 +209,20 @@ fn article(name: &str) -> &'static str {
 pub fn constraint_error(table: &Table, db: &DbError) -> Option<AppError> {
     let code = db.code();
     let named = |what: Option<String>| what.map(|c| field(table, &c));
-    Some(if *code == SqlState::UNIQUE_VIOLATION {
-        let key = named(constraint_column(table, db)).unwrap_or_else(|| "key".to_owned());
-        AppError::user(
-            ErrorCode::Conflict,
-            format!("{} {} with this `{key}` already exists", article(&table.type_name), table.type_name),
-        )
+    Some(if code.code() == REFERENCE_HIDDEN {
+        // Raised by `registry_reference` with the input's path as its message (our own text).
+        AppError::bad_input(format!("`{}` names a row that does not exist or that you cannot see", db.message()))
+    } else if *code == SqlState::UNIQUE_VIOLATION {
+        match named(constraint_column(table, db)) {
+            Some(key) => AppError::user(
+                ErrorCode::Conflict,
+                format!("{} {} with this `{key}` already exists", article(&table.type_name), table.type_name),
+            ),
+            None => AppError::user(
+                ErrorCode::Conflict,
+                format!("the row breaks the unique rule `{}` of `{}`", db.constraint().unwrap_or("?"), table.name),
+            ),
+        }
     } else if *code == SqlState::NOT_NULL_VIOLATION {
         let column = named(db.column().map(str::to_owned)).unwrap_or_else(|| "a column".to_owned());
         AppError::bad_input(format!("`{column}` is required: give it a value"))
@@ -197,6 +240,8 @@ pub fn constraint_error(table: &Table, db: &DbError) -> Option<AppError> {
             AppError::bad_input(format!("`{column}` names a row that does not exist or that you cannot see"))
         }
     } else if *code == SqlState::INSUFFICIENT_PRIVILEGE {
+        // The server's text stays in the log: it can name policies and rows.
+        tracing::info!(table = %table.name, message = db.message(), "the database refused a write");
         AppError::user(ErrorCode::Forbidden, format!("row-level security refused this write to `{}`", table.name))
     } else if *code == SqlState::STRING_DATA_RIGHT_TRUNCATION {
         AppError::bad_input(format!("a text value is longer than its column of `{}` allows", table.name))

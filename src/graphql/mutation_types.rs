@@ -7,7 +7,7 @@ use async_graphql::dynamic::{Enum, EnumItem, Field, InputObject, InputValue, Obj
 
 use crate::catalog::overrides::MUTATION;
 use crate::catalog::writes::{self, WriteKind, settable};
-use crate::catalog::{Catalog, ScalarKind, Table, enum_value_name, names};
+use crate::catalog::{Catalog, Relation, RelationKind, ScalarKind, Table, WriteClass, enum_value_name, names};
 use crate::graphql::{planned, scalars};
 use crate::plan::mutation::MAX_WRITE_ROWS;
 
@@ -21,12 +21,69 @@ fn input_type(kind: &ScalarKind) -> TypeRef {
     }
 }
 
-fn columns_input(name: String, table: &Table, description: String) -> InputObject {
+fn columns_input(catalog: &Catalog, name: String, table: &Table, description: String) -> InputObject {
     let mut input = InputObject::new(name).description(description);
     for c in table.columns.iter().filter(|c| settable(c)) {
         input = input.field(InputValue::new(&c.field, input_type(&c.kind)));
     }
+    for (rel, _, _) in link_relations(catalog, table) {
+        input = input.field(
+            InputValue::new(&rel.field, TypeRef::named(link_write_type(catalog, rel)))
+                .description("Links to write with the row: detach, attach existing rows, create new ones."),
+        );
+    }
     input
+}
+
+/// The many-to-many relations of `table` whose links a writer may write, with their junction and
+/// target.
+fn link_relations<'c>(catalog: &'c Catalog, table: &Table) -> Vec<(&'c Relation, &'c Table, &'c Table)> {
+    table
+        .relations
+        .iter()
+        .map(|&r| &catalog.relations[r])
+        .filter_map(|rel| match rel.kind {
+            RelationKind::ManyToMany { junction, .. } if catalog.tables[junction].write != WriteClass::Never => {
+                Some((rel, &catalog.tables[junction], &catalog.tables[rel.target]))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `<Type><Relation>Write` (`AgentPromptsWrite`).
+fn link_write_type(catalog: &Catalog, rel: &Relation) -> String {
+    format!("{}Write", names::m2m_prefix(catalog, rel))
+}
+
+/// `<Type><Relation>Write` and `<Type><Relation>Attach` for every linkable relation of `table`.
+fn link_inputs(catalog: &Catalog, table: &Table) -> Vec<InputObject> {
+    let mut out = Vec::new();
+    for (rel, junction, target) in link_relations(catalog, table) {
+        let prefix = names::m2m_prefix(catalog, rel);
+        let (near, far) = junction.junction.unwrap_or_default();
+        let mut attach = InputObject::new(format!("{prefix}Attach"))
+            .description(format!("A link to an existing `{}` row, with the link's own columns.", target.name))
+            .field(InputValue::new("id", TypeRef::named_nn(scalars::UUID)));
+        for (i, c) in junction.columns.iter().enumerate() {
+            if i != near && i != far && settable(c) {
+                attach = attach.field(InputValue::new(&c.field, input_type(&c.kind)));
+            }
+        }
+        let mut write = InputObject::new(link_write_type(catalog, rel))
+            .description(format!(
+                "Changes to the `{}` links: `detach` first, then `create` new `{}` rows, then `attach` (each one statement).",
+                junction.name, target.name
+            ))
+            .field(InputValue::new("detach", TypeRef::named_nn_list(scalars::UUID)))
+            .field(InputValue::new("attach", TypeRef::named_nn_list(format!("{prefix}Attach"))));
+        if !writes::kinds(target).is_empty() {
+            write = write.field(InputValue::new("create", TypeRef::named_nn_list(writes::input_type(target))));
+        }
+        out.push(attach);
+        out.push(write);
+    }
+    out
 }
 
 /// Registers the input types of every writable table and returns the `Mutation` object.
@@ -42,6 +99,7 @@ pub fn register(catalog: &Catalog, mut builder: SchemaBuilder) -> (SchemaBuilder
         }
         builder = builder
             .register(columns_input(
+                catalog,
                 writes::input_type(table),
                 table,
                 format!(
@@ -50,10 +108,14 @@ pub fn register(catalog: &Catalog, mut builder: SchemaBuilder) -> (SchemaBuilder
                 ),
             ))
             .register(columns_input(
+                catalog,
                 writes::patch_type(table),
                 table,
                 format!("Changes to a `{}` row: only the fields given are changed (null clears one).", table.name),
             ));
+        for input in link_inputs(catalog, table) {
+            builder = builder.register(input);
+        }
         if kinds.contains(&WriteKind::Upsert) {
             let mut keys = Enum::new(writes::conflict_key_type(table))
                 .description(format!("The unique keys of `{}` an upsert may match on.", table.name));

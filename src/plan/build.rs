@@ -9,6 +9,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Name, Positioned, Value as ConstValue};
 use indexmap::IndexMap;
+use uuid::Uuid;
 
 use crate::catalog::overrides::{MUTATION, QUERY};
 use crate::catalog::writes::{self, WriteKind};
@@ -640,18 +641,28 @@ impl<'a> Planner<'a> {
             }
         };
         let visible = |t: &Table| self.visible(t);
-        let one_row = |set: &[(ColumnId, sea_orm::Value)]| {
-            let columns: Vec<ColumnId> = set.iter().map(|(c, _)| *c).collect();
-            let row: Vec<Option<sea_orm::Value>> = set.iter().map(|(_, v)| Some(v.clone())).collect();
-            (columns, vec![row])
-        };
-        let patch = || -> Result<Vec<(ColumnId, sea_orm::Value)>, AppError> {
-            let set = writing::assignments(table, &object("patch")?, "patch")?;
-            if set.is_empty() {
+        type Patch = (Vec<(ColumnId, sea_orm::Value)>, Vec<writing::LinkWrite>);
+        let patch = || -> Result<Patch, AppError> {
+            let mut links = Vec::new();
+            let mut input = object("patch")?;
+            let nested = self.take_links(table, &mut input);
+            let has_links = !nested.is_empty();
+            if has_links {
+                if kind == WriteKind::UpdateMany {
+                    return Err(AppError::bad_input(format!(
+                        "`{name}` takes no related rows; change links row by row through `{}`",
+                        writes::field_name(table, WriteKind::Update)
+                    )));
+                }
+                links = self.links(table, nested, "patch")?;
+            }
+            let set = writing::assignments(table, &input, "patch")?;
+            if set.is_empty() && !has_links {
                 return Err(AppError::bad_input("argument `patch` sets no column"));
             }
-            Ok(set)
+            Ok((set, links))
         };
+        let mut links = Vec::new();
         let (action, references) = match kind {
             WriteKind::Create | WriteKind::CreateMany | WriteKind::Upsert => {
                 let (argument, inputs) = if kind == WriteKind::CreateMany {
@@ -674,8 +685,23 @@ impl<'a> Planner<'a> {
                 } else {
                     ("input", vec![object("input")?])
                 };
+                let mut inputs = inputs;
+                let mut nested = Vec::new();
+                for input in &mut inputs {
+                    nested.push(self.take_links(table, input));
+                }
+                if kind == WriteKind::CreateMany && nested.iter().any(|n| !n.is_empty()) {
+                    return Err(AppError::bad_input(format!(
+                        "`{}` takes no related rows; create each row with its links through `{}`",
+                        name,
+                        writes::field_name(table, WriteKind::Create)
+                    )));
+                }
+                if let Some(n) = nested.pop() {
+                    links = self.links(table, n, argument)?;
+                }
                 let (columns, rows) = writing::rows(table, &inputs, argument)?;
-                let refs = writing::references(self.catalog, table, &columns, &rows, argument, visible);
+                let refs = writing::references(self.catalog, table, &columns, visible);
                 let action = if kind == WriteKind::Upsert {
                     let key = match args.get("onConflict") {
                         Some(ConstValue::Enum(e)) => e.to_string(),
@@ -702,16 +728,17 @@ impl<'a> Planner<'a> {
                 (action, refs)
             }
             WriteKind::Update => {
-                let set = patch()?;
-                let (columns, rows) = one_row(&set);
-                let refs = writing::references(self.catalog, table, &columns, &rows, "patch", visible);
+                let (set, nested) = patch()?;
+                links = nested;
+                let columns: Vec<ColumnId> = set.iter().map(|(c, _)| *c).collect();
+                let refs = writing::references(self.catalog, table, &columns, visible);
                 let target = Target::Id(writing::id_argument(&args)?);
                 (Action::Update { target, set, expected_version: writing::expected_version(&args)? }, refs)
             }
             WriteKind::UpdateMany => {
-                let set = patch()?;
-                let (columns, rows) = one_row(&set);
-                let refs = writing::references(self.catalog, table, &columns, &rows, "patch", visible);
+                let (set, _) = patch()?;
+                let columns: Vec<ColumnId> = set.iter().map(|(c, _)| *c).collect();
+                let refs = writing::references(self.catalog, table, &columns, visible);
                 let filter = crate::plan::filter_input::parse(
                     self.catalog,
                     table,
@@ -757,9 +784,147 @@ impl<'a> Planner<'a> {
             presets,
             author: write_rule::author(self.write),
             references,
+            argument: match kind {
+                WriteKind::Create | WriteKind::Upsert => "input",
+                WriteKind::CreateMany => "inputs",
+                _ => "patch",
+            }
+            .to_owned(),
             returning,
             shape,
             many: matches!(kind, WriteKind::CreateMany | WriteKind::UpdateMany),
+            links,
+        })
+    }
+
+    /// Removes the relation fields (`prompts: { attach … }`) from an input, returning them.
+    fn take_links(&self, table: &Table, input: &mut IndexMap<Name, ConstValue>) -> IndexMap<Name, ConstValue> {
+        let keys: Vec<Name> =
+            input.keys().filter(|k| self.catalog.relation(table, k.as_str()).is_some()).cloned().collect();
+        keys.into_iter().filter_map(|k| input.shift_remove(&k).map(|v| (k, v))).collect()
+    }
+
+    /// The link writes of one row's relation fields.
+    fn links(
+        &self,
+        table: &Table,
+        nested: IndexMap<Name, ConstValue>,
+        argument: &str,
+    ) -> Result<Vec<writing::LinkWrite>, AppError> {
+        let mut out = Vec::new();
+        for (key, value) in nested {
+            let path = format!("{argument}.{key}");
+            let Some(rel) = self.catalog.relation(table, key.as_str()) else { continue };
+            let RelationKind::ManyToMany { junction, near, far } = rel.kind else {
+                return Err(AppError::bad_input(format!("`{path}` is not a relation whose links can be written")));
+            };
+            let ConstValue::Object(parts) = value else { continue };
+            let junction_table = &self.catalog.tables[junction];
+            let target = &self.catalog.tables[rel.target];
+            let writable = write_rule::writable(self.write, junction_table)?;
+            let ids = |name: &str| -> Result<Vec<Uuid>, AppError> {
+                match parts.get(name) {
+                    None | Some(ConstValue::Null) => Ok(Vec::new()),
+                    Some(ConstValue::List(items)) => items
+                        .iter()
+                        .map(|v| match v {
+                            ConstValue::String(s) => Uuid::try_parse(s).ok(),
+                            _ => None,
+                        })
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| AppError::bad_input(format!("`{path}.{name}` must hold UUIDs"))),
+                    Some(_) => Err(AppError::bad_input(format!("`{path}.{name}` must be a list"))),
+                }
+            };
+            let detach = ids("detach")?;
+            let objects = |name: &str| -> Result<Vec<IndexMap<Name, ConstValue>>, AppError> {
+                match parts.get(name) {
+                    None | Some(ConstValue::Null) => Ok(Vec::new()),
+                    Some(ConstValue::List(items)) => items
+                        .iter()
+                        .map(|v| if let ConstValue::Object(o) = v { Some(o.clone()) } else { None })
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| AppError::bad_input(format!("`{path}.{name}` must hold objects"))),
+                    Some(ConstValue::Object(o)) => Ok(vec![o.clone()]),
+                    Some(_) => Err(AppError::bad_input(format!("`{path}.{name}` must be a list"))),
+                }
+            };
+            let mut attach_rows = Vec::new();
+            let mut edge_inputs = Vec::new();
+            for (i, mut o) in objects("attach")?.into_iter().enumerate() {
+                let id = match o.shift_remove("id") {
+                    Some(ConstValue::String(s)) => Uuid::try_parse(&s).ok(),
+                    _ => None,
+                }
+                .ok_or_else(|| AppError::bad_input(format!("`{path}.attach[{i}].id` must be a UUID")))?;
+                attach_rows.push(id);
+                edge_inputs.push(o);
+            }
+            let (columns, edges) = writing::rows(junction_table, &edge_inputs, &format!("{path}.attach"))?;
+            let attach = attach_rows.into_iter().zip(edges).collect();
+            let creates = objects("create")?;
+            let create = if creates.is_empty() {
+                None
+            } else {
+                let mut creates = creates;
+                for (i, c) in creates.iter_mut().enumerate() {
+                    if !self.take_links(target, c).is_empty() {
+                        return Err(AppError::bad_input(format!(
+                            "`{path}.create[{i}]` sets relations: nested writes go one level deep"
+                        )));
+                    }
+                }
+                Some(Box::new(self.nested_create(target, &creates, &format!("{path}.create"))?))
+            };
+            out.push(writing::LinkWrite {
+                key: key.to_string(),
+                junction,
+                near,
+                far,
+                detach,
+                columns,
+                attach,
+                create,
+                writable,
+                visibility: self.visible(junction_table),
+                presets: write_rule::presets(self.write, junction_table),
+                target: target.id,
+                target_visibility: self.visible(target),
+            });
+        }
+        Ok(out)
+    }
+
+    /// New rows of `table` created inline (`prompts: { create: [...] }`), answering only their ids.
+    fn nested_create(
+        &self,
+        table: &Table,
+        inputs: &[IndexMap<Name, ConstValue>],
+        path: &str,
+    ) -> Result<Write, AppError> {
+        let writable = write_rule::writable(self.write, table)?;
+        let (columns, rows) = writing::rows(table, inputs, path)?;
+        let references = writing::references(self.catalog, table, &columns, |t| self.visible(t));
+        Ok(Write {
+            table: table.id,
+            kind: WriteKind::CreateMany,
+            action: Action::Insert { columns, rows },
+            writable,
+            visibility: self.visible(table),
+            visible_any_state: tenant_rule(self.scope, table),
+            presets: write_rule::presets(self.write, table),
+            author: write_rule::author(self.write),
+            references,
+            argument: path.to_owned(),
+            returning: Fetch {
+                table: table.id,
+                table_name: table.name.clone(),
+                columns: table.col_id("id").into_iter().collect(),
+                relations: Vec::new(),
+            },
+            shape: ObjectShape::default(),
+            many: true,
+            links: Vec::new(),
         })
     }
 

@@ -53,26 +53,66 @@ pub struct Write {
     pub presets: Vec<(ColumnId, Value)>,
     /// The author, written to `created_by`/`updated_by` where it names a user profile.
     pub author: Option<Uuid>,
-    /// Foreign keys set by the input, each checked (one statement before the write) to point at
-    /// rows the caller sees: a reference to another tenant's private row reads exactly like one to
-    /// no row at all.
+    /// Foreign keys set by the input, each checked inside the write's statement to point at a row
+    /// the caller sees (`registry_reference`, migration 22): a reference to another tenant's
+    /// private row reads exactly like one to no row at all.
     pub references: Vec<Reference>,
+    /// The argument holding the input (`input`, `inputs`, `patch`), for error paths.
+    pub argument: String,
     /// The answer: the written rows as the write statement returns them (its select list), with
     /// their relations loaded like a query's.
     pub returning: Fetch,
     pub shape: ObjectShape,
     /// The field answers a list (`createAgents`, `updateAgents`).
     pub many: bool,
+    /// Links to write for the row (`prompts: { attach, detach, create }`), after it and before its
+    /// answer is read, so the answer shows them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkWrite>,
 }
 
-/// A foreign key column an input sets, the ids it names, and what the caller may see of its target.
+/// The junction rows of one many-to-many relation to write for a created or updated row: links to
+/// remove, links to existing rows (with their edge columns), and new rows to create and link.
+/// Each part is one statement whatever its number of rows.
+#[derive(Debug, Serialize)]
+pub struct LinkWrite {
+    /// The relation's field (`prompts`), for error paths.
+    pub key: String,
+    pub junction: TableId,
+    /// The junction's column pointing at the written row, and the one pointing at the target.
+    pub near: ColumnId,
+    pub far: ColumnId,
+    pub detach: Vec<Uuid>,
+    /// Edge columns the attach rows set (aligned with each row's values; `None`: the default).
+    pub columns: Vec<ColumnId>,
+    #[serde(serialize_with = "ser_links")]
+    pub attach: Vec<(Uuid, Vec<Option<Value>>)>,
+    /// New target rows, created first and then linked with default edge columns.
+    pub create: Option<Box<Write>>,
+    /// The caller's write rule and visibility on the junction.
+    pub writable: Option<Filter>,
+    pub visibility: Option<Filter>,
+    /// A new junction row's tenant and owner.
+    #[serde(serialize_with = "ser_assignments")]
+    pub presets: Vec<(ColumnId, Value)>,
+    /// What the caller sees of the target (an attached id must name such a row).
+    pub target: TableId,
+    pub target_visibility: Option<Filter>,
+}
+
+fn ser_links<S: Serializer>(rows: &[(Uuid, Vec<Option<Value>>)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(rows.iter().map(|(id, r)| {
+        let values: Vec<serde_json::Value> =
+            r.iter().map(|v| v.as_ref().map_or_else(|| serde_json::json!("DEFAULT"), value_json)).collect();
+        (id, values)
+    }))
+}
+
+/// A foreign key column an input sets, and what the caller may see of its target.
 #[derive(Debug, Serialize, Clone)]
 pub struct Reference {
     pub column: ColumnId,
-    /// The input's path to it, for the error (`input.agentId`, `inputs[].agentId`).
-    pub path: String,
     pub target: TableId,
-    pub ids: Vec<Uuid>,
     pub visibility: Option<Filter>,
 }
 
@@ -196,37 +236,24 @@ fn list_of(v: &GqlValue, each: impl Fn(GqlValue) -> Option<Value>) -> Result<Opt
     }
 }
 
-/// The foreign keys that `rows` (over `columns`) set, with the distinct ids each names and the
-/// visibility of its target.
+/// The foreign keys among `columns`, with the visibility of their targets.
 pub fn references(
     catalog: &Catalog,
     table: &Table,
     columns: &[ColumnId],
-    rows: &[Vec<Option<Value>>],
-    argument: &str,
     visible: impl Fn(&Table) -> Option<Filter>,
 ) -> Vec<Reference> {
-    let mut out = Vec::new();
-    for &r in &table.relations {
-        let RelationKind::BelongsTo { fk } = catalog.relations[r].kind else { continue };
-        let Some(slot) = columns.iter().position(|&c| c == fk) else { continue };
-        let mut ids: Vec<Uuid> = rows
-            .iter()
-            .filter_map(|row| match &row[slot] {
-                Some(Value::Uuid(Some(u))) => Some(*u),
-                _ => None,
-            })
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            continue;
-        }
-        let target = &catalog.tables[catalog.relations[r].target];
-        let path = format!("{argument}{}.{}", if rows.len() > 1 { "[]" } else { "" }, table.columns[fk].field);
-        out.push(Reference { column: fk, path, target: target.id, ids, visibility: visible(target) });
-    }
-    out
+    table
+        .relations
+        .iter()
+        .filter_map(|&r| match catalog.relations[r].kind {
+            RelationKind::BelongsTo { fk } if columns.contains(&fk) => {
+                let target = &catalog.tables[catalog.relations[r].target];
+                Some(Reference { column: fk, target: target.id, visibility: visible(target) })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// `expectedVersion`, where given.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::catalog::{Catalog, ColumnId, ScalarKind, Table};
 use crate::plan::Filter;
-use crate::plan::mutation::{Action, Reference, Target, Write};
+use crate::plan::mutation::{Action, LinkWrite, Target, Write};
 use crate::sql::compile::select_list;
 use crate::sql::filter::{FilterCompiler, bind_typed};
 use crate::sql::sql_text::Sql;
@@ -25,11 +25,29 @@ fn has(table: &Table, column: &str) -> bool {
     table.column(column).is_some()
 }
 
-/// Binds a column's value with the cast its type needs.
-fn value(sql: &mut Sql, table: &Table, column: ColumnId, v: Value) {
+/// Binds a column's value with the cast its type needs. A foreign key goes through
+/// `registry_reference` (migration 22) with the id of the row it names as the caller sees it, so a
+/// reference to a row that does not exist or is hidden fails the statement naming `path`.
+fn value(catalog: &Catalog, w: &Write, column: ColumnId, v: Value, path: &str, sql: &mut Sql) {
+    let table = &catalog.tables[w.table];
     let kind = &table.columns[column].kind;
     let array = matches!(kind, ScalarKind::StringList | ScalarKind::UuidList);
-    bind_typed(sql, v, kind, array);
+    match w.references.iter().find(|r| r.column == column) {
+        Some(r) if !matches!(v, Value::Uuid(None)) => {
+            let target = &catalog.tables[r.target];
+            sql.push("registry_reference((SELECT r.\"id\" FROM ").ident(&target.name).push(" r WHERE r.\"id\" = ");
+            sql.param(v.clone());
+            and_filter(catalog, target, "r", r.visibility.as_ref(), sql);
+            sql.push("), ").param(v).push(", ").param(Value::from(format!("{path}.{}", table.columns[column].field)));
+            sql.push(")");
+        }
+        _ => bind_typed(sql, v, kind, array),
+    }
+}
+
+/// A preset (the caller's tenant and owner): no reference check, the gateway set it.
+fn preset(sql: &mut Sql, table: &Table, column: ColumnId, v: Value) {
+    bind_typed(sql, v, &table.columns[column].kind, false);
 }
 
 /// The author as a value of a `user_profiles` reference: the profile's id when it exists, else NULL.
@@ -53,7 +71,9 @@ fn and_filter(catalog: &Catalog, table: &Table, alias: &str, filter: Option<&Fil
 
 /// `SET` assignments of an update: the input's, then the server's (`updated_at`, `updated_by`,
 /// `version`), and `extra` (`deleted_at`).
-fn assignments(table: &Table, set: &[(ColumnId, Value)], who: Option<Uuid>, extra: &str, sql: &mut Sql) {
+fn assignments(catalog: &Catalog, w: &Write, set: &[(ColumnId, Value)], extra: &str, sql: &mut Sql) {
+    let table = &catalog.tables[w.table];
+    let who = w.author;
     let mut first = true;
     let mut sep = |sql: &mut Sql| {
         if !first {
@@ -64,7 +84,7 @@ fn assignments(table: &Table, set: &[(ColumnId, Value)], who: Option<Uuid>, extr
     for (c, v) in set {
         sep(sql);
         sql.ident(&table.columns[*c].name).push(" = ");
-        value(sql, table, *c, v.clone());
+        value(catalog, w, *c, v.clone(), &w.argument, sql);
     }
     if has(table, "updated_at") {
         sep(sql);
@@ -83,23 +103,6 @@ fn assignments(table: &Table, set: &[(ColumnId, Value)], who: Option<Uuid>, extr
         sep(sql);
         sql.push(extra);
     }
-}
-
-/// `true` when every reference's ids name rows the caller sees: one boolean column per reference.
-pub fn references(catalog: &Catalog, refs: &[Reference]) -> Sql {
-    let mut sql = Sql::new();
-    sql.push("SELECT ");
-    for (i, r) in refs.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        let target = &catalog.tables[r.target];
-        sql.push("(SELECT count(*) FROM ").ident(&target.name).push(" r WHERE r.\"id\" = ANY(");
-        sql.param(Value::from(r.ids.clone())).push(")");
-        and_filter(catalog, target, "r", r.visibility.as_ref(), &mut sql);
-        sql.push(") = ").param(Value::from(r.ids.len() as i64)).push(" AS c").push(&i.to_string());
-    }
-    sql
 }
 
 /// The write itself, returning the written rows in the select list of `w.returning` (`c0`…), after
@@ -137,8 +140,9 @@ pub fn statement(catalog: &Catalog, w: &Write) -> Sql {
                         sql.push(", ");
                     }
                     first = false;
+                    let path = if rows.len() > 1 { format!("{}[{r}]", w.argument) } else { w.argument.clone() };
                     match v {
-                        Some(v) => value(&mut sql, table, c, v.clone()),
+                        Some(v) => value(catalog, w, c, v.clone(), &path, &mut sql),
                         None => {
                             sql.push("DEFAULT");
                         }
@@ -149,7 +153,7 @@ pub fn statement(catalog: &Catalog, w: &Write) -> Sql {
                         sql.push(", ");
                     }
                     first = false;
-                    value(&mut sql, table, *c, v.clone());
+                    preset(&mut sql, table, *c, v.clone());
                 }
                 for _ in &authored {
                     if !first {
@@ -166,7 +170,7 @@ pub fn statement(catalog: &Catalog, w: &Write) -> Sql {
                     let name = &table.columns[c].name;
                     sql.ident(name).push(" = EXCLUDED.").ident(name).push(", ");
                 }
-                assignments(table, &[], w.author, "", &mut sql);
+                assignments(catalog, w, &[], "", &mut sql);
                 // The row holding the key must be one the caller may change.
                 sql.push(" WHERE TRUE");
                 and_filter(catalog, table, "t", w.visibility.as_ref(), &mut sql);
@@ -176,22 +180,23 @@ pub fn statement(catalog: &Catalog, w: &Write) -> Sql {
         }
         Action::Update { target: Target::Id(id), set, expected_version } => {
             sql.push("UPDATE ").ident(&table.name).push(" AS t SET ");
-            assignments(table, set, w.author, "", &mut sql);
+            assignments(catalog, w, set, "", &mut sql);
             by_id(catalog, table, w, *id, *expected_version, &mut sql);
             returning(&mut sql);
         }
         Action::Update { target: Target::Filter { filter, at_most }, set, .. } => {
             // Every row the filter matches among those the caller sees, and whether it may change
             // each: the update runs only when they are at most `at_most` and all writable.
-            sql.push("WITH target AS (SELECT t.\"id\", (TRUE");
+            sql.push("WITH target AS (SELECT t.\"id\", coalesce((TRUE");
             and_filter(catalog, table, "t", w.writable.as_ref(), &mut sql);
-            sql.push(") AS w FROM ").ident(&table.name).push(" t WHERE ");
+            // A NULL tenant is not in any set: unknown counts as refused.
+            sql.push("), FALSE) AS w FROM ").ident(&table.name).push(" t WHERE ");
             FilterCompiler::new(catalog).compile(filter, table, "t", &mut sql);
             and_filter(catalog, table, "t", w.visibility.as_ref(), &mut sql);
             sql.push(" LIMIT ").param(Value::from(*at_most as i64 + 1)).push(" FOR UPDATE OF t), ");
             sql.push("counted AS (SELECT count(*) AS n, count(*) FILTER (WHERE NOT w) AS refused FROM target), ");
             sql.push("done AS (UPDATE ").ident(&table.name).push(" AS t SET ");
-            assignments(table, set, w.author, "", &mut sql);
+            assignments(catalog, w, set, "", &mut sql);
             sql.push(" FROM counted WHERE t.\"id\" IN (SELECT \"id\" FROM target) AND counted.n <= ");
             sql.param(Value::from(*at_most as i64)).push(" AND counted.refused = 0");
             returning(&mut sql);
@@ -199,7 +204,7 @@ pub fn statement(catalog: &Catalog, w: &Write) -> Sql {
         }
         Action::Delete { id, expected_version, soft: true } => {
             sql.push("UPDATE ").ident(&table.name).push(" AS t SET ");
-            assignments(table, &[], w.author, "\"deleted_at\" = now()", &mut sql);
+            assignments(catalog, w, &[], "\"deleted_at\" = now()", &mut sql);
             by_id(catalog, table, w, *id, *expected_version, &mut sql);
             returning(&mut sql);
         }
@@ -210,7 +215,7 @@ pub fn statement(catalog: &Catalog, w: &Write) -> Sql {
         }
         Action::Restore { id } => {
             sql.push("UPDATE ").ident(&table.name).push(" AS t SET ");
-            assignments(table, &[], w.author, "\"deleted_at\" = NULL", &mut sql);
+            assignments(catalog, w, &[], "\"deleted_at\" = NULL", &mut sql);
             by_id(catalog, table, w, *id, None, &mut sql);
             sql.push(" AND t.\"deleted_at\" IS NOT NULL");
             returning(&mut sql);
@@ -241,9 +246,9 @@ pub fn explain_by_id(catalog: &Catalog, w: &Write, id: Uuid) -> Sql {
     } else {
         sql.push("NULL::int4");
     }
-    sql.push(" AS c0, (TRUE");
+    sql.push(" AS c0, coalesce((TRUE");
     and_filter(catalog, table, "t", w.writable.as_ref(), &mut sql);
-    sql.push(") AS c1, ");
+    sql.push("), FALSE) AS c1, ");
     if table.soft_delete {
         sql.push("t.\"deleted_at\" IS NOT NULL");
     } else {
@@ -251,5 +256,73 @@ pub fn explain_by_id(catalog: &Catalog, w: &Write, id: Uuid) -> Sql {
     }
     sql.push(" AS c2 FROM ").ident(&table.name).push(" t WHERE t.\"id\" = ").param(Value::from(id));
     and_filter(catalog, table, "t", w.visible_any_state.as_ref(), &mut sql);
+    sql
+}
+
+/// Removes the links from `parent` to `link.detach` (those the caller may change).
+pub fn detach(catalog: &Catalog, link: &LinkWrite, parent: Uuid) -> Sql {
+    let junction = &catalog.tables[link.junction];
+    let mut sql = Sql::new();
+    sql.push("DELETE FROM ").ident(&junction.name).push(" AS t WHERE ");
+    sql.col("t", &junction.columns[link.near].name).push(" = ").param(Value::from(parent));
+    sql.push(" AND ").col("t", &junction.columns[link.far].name).push(" = ANY(");
+    sql.param(Value::from(link.detach.clone())).push(")");
+    and_filter(catalog, junction, "t", link.visibility.as_ref(), &mut sql);
+    and_filter(catalog, junction, "t", link.writable.as_ref(), &mut sql);
+    sql.push(" RETURNING t.\"id\"");
+    sql
+}
+
+/// Links `parent` to every attached row (with its edge columns) and to `created` (with the edge
+/// columns' defaults), in one statement. Each attached id goes through `registry_reference`, so an
+/// id the caller cannot see fails the statement naming its place in the input.
+pub fn attach(catalog: &Catalog, link: &LinkWrite, parent: Uuid, created: &[Uuid], path: &str) -> Sql {
+    let junction = &catalog.tables[link.junction];
+    let target = &catalog.tables[link.target];
+    let mut sql = Sql::new();
+    sql.push("INSERT INTO ").ident(&junction.name).push(" AS t (");
+    sql.ident(&junction.columns[link.near].name).push(", ").ident(&junction.columns[link.far].name);
+    for &c in &link.columns {
+        sql.push(", ").ident(&junction.columns[c].name);
+    }
+    for (c, _) in &link.presets {
+        sql.push(", ").ident(&junction.columns[*c].name);
+    }
+    sql.push(") VALUES ");
+    let rows = link.attach.iter().map(|(id, edges)| (*id, Some(edges))).chain(created.iter().map(|id| (*id, None)));
+    for (i, (id, edges)) in rows.enumerate() {
+        sql.push(if i > 0 { ", (" } else { "(" });
+        sql.param(Value::from(parent)).push(", ");
+        if edges.is_some() {
+            sql.push("registry_reference((SELECT r.\"id\" FROM ").ident(&target.name).push(" r WHERE r.\"id\" = ");
+            sql.param(Value::from(id));
+            and_filter(catalog, target, "r", link.target_visibility.as_ref(), &mut sql);
+            sql.push("), ")
+                .param(Value::from(id))
+                .push(", ")
+                .param(Value::from(format!("{path}.attach[{i}].id")))
+                .push(")");
+        } else {
+            sql.param(Value::from(id));
+        }
+        for (k, &c) in link.columns.iter().enumerate() {
+            sql.push(", ");
+            match edges.and_then(|e| e[k].clone()) {
+                Some(v) => {
+                    let kind = &junction.columns[c].kind;
+                    bind_typed(&mut sql, v, kind, matches!(kind, ScalarKind::StringList | ScalarKind::UuidList));
+                }
+                None => {
+                    sql.push("DEFAULT");
+                }
+            }
+        }
+        for (c, v) in &link.presets {
+            sql.push(", ");
+            preset(&mut sql, junction, *c, v.clone());
+        }
+        sql.push(")");
+    }
+    sql.push(" RETURNING t.\"id\"");
     sql
 }

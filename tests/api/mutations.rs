@@ -174,3 +174,133 @@ async fn a_mutation_is_all_or_nothing_and_bulk_writes_are_one_statement() {
     assert_eq!(second["data"]["upsertAgent"]["id"], first["data"]["upsertAgent"]["id"]);
     assert_eq!(second["data"]["upsertAgent"]["name"], json!("Upserted"));
 }
+
+#[tokio::test]
+async fn api_keys_write_only_with_write_registry_and_get_never_mutates() {
+    use registry_gateway::access::api_keys::{self, NewKey, READ_REGISTRY, WRITE_REGISTRY};
+    let app = spawn_app().await;
+    let key = |scopes: &[&str]| NewKey {
+        tenant_id: ACME.parse().unwrap(),
+        name: "curation integration".to_owned(),
+        scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        expires_at: None,
+        rate_limit_per_minute: Some(1000),
+    };
+    let send = |secret: String, input: Value| {
+        let (client, url) = (app.client.clone(), format!("{}/graphql", app.address));
+        async move {
+            let resp = client
+                .post(url)
+                .header("x-api-key", secret)
+                .json(&json!({ "query": CREATE_AGENT, "variables": { "input": input } }))
+                .send()
+                .await
+                .unwrap();
+            resp.json::<Value>().await.unwrap()
+        }
+    };
+    let (_, read_only) = api_keys::create_key(&app.db.conn, key(&[READ_REGISTRY])).await.unwrap();
+    let v = send(read_only, new_agent("mut-key-ro")).await;
+    assert_eq!(code(&v), "FORBIDDEN", "{v:#}");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains(WRITE_REGISTRY), "{v:#}");
+    let (key_id, writer) = api_keys::create_key(&app.db.conn, key(&[READ_REGISTRY, WRITE_REGISTRY])).await.unwrap();
+    let v = send(writer, new_agent("mut-key-rw")).await;
+    ok(&v);
+    assert_eq!(v["data"]["createAgent"]["tenantId"], json!(ACME));
+    // The audit row names the key as the actor.
+    let id = v["data"]["createAgent"]["id"].as_str().unwrap();
+    let audited = app.db.scalar(&format!("SELECT count(*)::text FROM audit_log WHERE resource_id = '{id}' AND actor_type = 'api_key' AND actor_api_key_id = '{key_id}'")).await;
+    assert_eq!(audited, "1");
+
+    // GET never mutates: 405, and nothing is written.
+    let resp = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("query", CREATE_AGENT), ("variables", &json!({ "input": new_agent("mut-get") }).to_string())])
+        .bearer_auth(token(ACME, "owner"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 405);
+    assert_eq!(app.db.scalar("SELECT count(*)::text FROM agents WHERE slug = 'mut-get'").await, "0");
+}
+
+#[tokio::test]
+async fn nested_links_are_one_statement_per_relation_and_tenant_safe() {
+    let app = spawn_app().await;
+    // Rows Acme's manager sees: shared or Acme's own prompts and knowledge sources.
+    let visible = |table: &str| {
+        format!(
+            "SELECT id::text FROM {table} WHERE deleted_at IS NULL AND (tenant_id IS NULL OR is_public OR tenant_id = '{ACME}') ORDER BY id LIMIT 5"
+        )
+    };
+    let prompts: Vec<String> =
+        app.db.query_strings(&visible("prompts")).await.into_iter().map(|r| r[0].clone()).collect();
+    let sources: Vec<String> =
+        app.db.query_strings(&visible("knowledge_sources")).await.into_iter().map(|r| r[0].clone()).collect();
+    assert_eq!((prompts.len(), sources.len()), (5, 5));
+    let mut input = new_agent("mut-nested");
+    input["prompts"] = json!({ "attach": prompts.iter().enumerate().map(|(i, id)| json!({ "id": id, "isPrimary": i == 0, "priority": i })).collect::<Vec<_>>() });
+    input["knowledgeSources"] =
+        json!({ "attach": sources.iter().take(3).map(|id| json!({ "id": id })).collect::<Vec<_>>() });
+    app.db.query_strings("SELECT pg_stat_statements_reset()::text").await;
+    let v = as_role(
+        &app,
+        "manager",
+        "mutation($input: AgentInput!) { createAgent(input: $input) { id } }",
+        json!({ "input": input }),
+    )
+    .await;
+    ok(&v);
+    // The agent, its 5 prompt links, its 3 knowledge links: three statements.
+    assert_eq!(v["extensions"]["sqlStatements"], json!(3));
+    let inserts: i64 = app
+        .db
+        .scalar(&format!(
+            "SELECT coalesce(sum(calls), 0)::text FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+             WHERE d.datname = '{}' AND query LIKE 'INSERT INTO%'",
+            app.db.name
+        ))
+        .await
+        .parse()
+        .unwrap();
+    assert_eq!(inserts, 3, "pg_stat_statements counted {inserts} INSERTs");
+    let id = v["data"]["createAgent"]["id"].as_str().unwrap().to_owned();
+    let links = "query($id: UUID!) { agent(id: $id) { prompts(orderBy: [ID_ASC]) { edges { isPrimary priority node { id } } } knowledgeSources { totalCount } } }";
+    let read = as_role(&app, "manager", links, json!({ "id": id })).await;
+    ok(&read);
+    assert_eq!(read["data"]["agent"]["prompts"]["edges"].as_array().unwrap().len(), 5);
+    assert_eq!(read["data"]["agent"]["knowledgeSources"]["totalCount"], json!(3));
+
+    // An update detaches two, re-attaches one with a new priority, and creates a prompt inline; the
+    // answer shows the links as they are now.
+    let patch = json!({ "prompts": {
+        "detach": [prompts[0], prompts[1]],
+        "attach": [{ "id": prompts[0], "isPrimary": true, "priority": 9 }],
+        "create": [{ "uniqueId": "mut-inline-prompt", "slug": "mut-inline-prompt", "name": "Inline", "content": "You review submissions.", "roleType": "SYSTEM" }]
+    } });
+    let update = "mutation($id: UUID!, $patch: AgentPatch!) { updateAgent(id: $id, patch: $patch) { prompts(orderBy: [ID_ASC]) { totalCount edges { priority node { slug } } } } }";
+    let v = as_role(&app, "manager", update, json!({ "id": id, "patch": patch })).await;
+    ok(&v);
+    let edges = &v["data"]["updateAgent"]["prompts"];
+    assert_eq!(edges["totalCount"], json!(5), "{v:#}");
+    assert!(edges["edges"].as_array().unwrap().iter().any(|e| e["node"]["slug"] == json!("mut-inline-prompt")));
+    assert!(edges["edges"].as_array().unwrap().iter().any(|e| e["priority"] == json!(9)));
+
+    // Attaching another tenant's private prompt reads like attaching nothing, and rolls back.
+    let foreign = app
+        .db
+        .scalar(&format!("SELECT id::text FROM prompts WHERE tenant_id IS NOT NULL AND tenant_id <> '{ACME}' AND NOT is_public AND tenant_id NOT IN (SELECT id FROM tenants WHERE parent_tenant_id = '{ACME}') LIMIT 1"))
+        .await;
+    for attach in [foreign.as_str(), "00000000-0000-0000-0000-00000000beef"] {
+        let patch = json!({ "name": "Should not stick", "prompts": { "attach": [{ "id": attach }] } });
+        let v = as_role(&app, "manager", update, json!({ "id": id, "patch": patch })).await;
+        assert_eq!(code(&v), "BAD_USER_INPUT", "{v:#}");
+        assert_eq!(
+            v["errors"][0]["message"],
+            json!("`patch.prompts.attach[0].id` names a row that does not exist or that you cannot see")
+        );
+    }
+    let name = app.db.scalar(&format!("SELECT name FROM agents WHERE id = '{id}'")).await;
+    assert_eq!(name, "Agent mut-nested", "a refused link rolled back the whole mutation");
+}

@@ -39,7 +39,7 @@ fn list(ids: &[String]) -> String {
 
 /// Makes sure A and B each own private rows in every tenant-scoped table, and that nothing of B's is
 /// shared to A. Returns B and, per GraphQL type, the ids private to B.
-async fn prepare(db: &TestDb, catalog: &Catalog) -> (String, HashMap<String, HashSet<String>>) {
+pub(crate) async fn prepare(db: &TestDb, catalog: &Catalog) -> (String, HashMap<String, HashSet<String>>) {
     let a_tree = subtree(db, A).await;
     let b = db
         .scalar(&format!(
