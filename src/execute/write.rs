@@ -21,6 +21,17 @@ use crate::sql::mutation as sql;
 pub async fn run(loader: &Loader<'_>, out: &mut JsonWriter<'_>, w: &Write) -> Result<(), AppError> {
     let catalog = &loader.plan.catalog;
     let table = &catalog.tables[w.table];
+    // New knowledge chunks with text and no embedding are embedded by the configured provider,
+    // before the transaction holds a connection (without one they are stored unembedded, and
+    // vector search skips them).
+    let embedded;
+    let w = match loader.embeddings {
+        Some(provider) if needs_embedding(table, w) => {
+            embedded = with_embeddings(provider, table, w.clone()).await?;
+            &embedded
+        }
+        _ => w,
+    };
     if let Action::Insert { rows, .. } = &w.action
         && rows.is_empty()
     {
@@ -106,6 +117,60 @@ async fn write_links(loader: &Loader<'_>, w: &Write, parent: uuid::Uuid) -> Resu
         }
     }
     Ok(())
+}
+
+/// The text column a table's `embedding` is computed from.
+const EMBEDDED_TEXT: &str = "content";
+
+/// Whether `w` creates rows of a table with an `embedding` computed from its text, some of which
+/// give the text and no embedding.
+fn needs_embedding(table: &Table, w: &Write) -> bool {
+    let (Some(text), Some(vector)) = (table.col_id(EMBEDDED_TEXT), table.col_id("embedding")) else { return false };
+    if !matches!(table.columns[vector].kind, crate::catalog::ScalarKind::Vector(_)) {
+        return false;
+    }
+    match &w.action {
+        Action::Insert { columns, rows } | Action::Upsert { columns, rows, .. } => {
+            let at = |c| columns.iter().position(|&k| k == c);
+            rows.iter().any(|row| {
+                let has_text = at(text).is_some_and(|i| matches!(&row[i], Some(sea_orm::Value::String(Some(_)))));
+                let has_vector = at(vector).is_some_and(|i| matches!(&row[i], Some(sea_orm::Value::Array(_, Some(_)))));
+                has_text && !has_vector
+            })
+        }
+        _ => false,
+    }
+}
+
+/// `w` with an embedding for every new row that gives text and no embedding.
+async fn with_embeddings(
+    provider: &crate::search::embedding_provider::EmbeddingProvider,
+    table: &Table,
+    mut w: Write,
+) -> Result<Write, AppError> {
+    let (Some(text), Some(vector)) = (table.col_id(EMBEDDED_TEXT), table.col_id("embedding")) else { return Ok(w) };
+    if let Action::Insert { columns, rows } | Action::Upsert { columns, rows, .. } = &mut w.action {
+        let slot = if let Some(i) = columns.iter().position(|&c| c == vector) {
+            i
+        } else {
+            columns.push(vector);
+            rows.iter_mut().for_each(|r| r.push(None));
+            columns.len() - 1
+        };
+        let Some(text_slot) = columns.iter().position(|&c| c == text) else { return Ok(w) };
+        for row in rows.iter_mut() {
+            if let (Some(sea_orm::Value::String(Some(content))), None | Some(sea_orm::Value::Array(_, None))) =
+                (&row[text_slot], &row[slot])
+            {
+                let values = provider.embed(content).await?;
+                row[slot] = Some(sea_orm::Value::Array(
+                    sea_orm::sea_query::ArrayType::Float,
+                    Some(Box::new(values.into_iter().map(|x| sea_orm::Value::Float(Some(x))).collect())),
+                ));
+            }
+        }
+    }
+    Ok(w)
 }
 
 /// Why a write by id changed nothing, from the row as the caller sees it.

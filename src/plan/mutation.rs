@@ -37,7 +37,7 @@ fn ser_assignments<S: Serializer>(set: &[(ColumnId, Value)], s: S) -> Result<S::
 }
 
 /// One mutation field: the write, and the answer read back.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Clone)]
 pub struct Write {
     pub table: TableId,
     pub kind: WriteKind,
@@ -74,7 +74,7 @@ pub struct Write {
 /// The junction rows of one many-to-many relation to write for a created or updated row: links to
 /// remove, links to existing rows (with their edge columns), and new rows to create and link.
 /// Each part is one statement whatever its number of rows.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Clone)]
 pub struct LinkWrite {
     /// The relation's field (`prompts`), for error paths.
     pub key: String,
@@ -116,7 +116,7 @@ pub struct Reference {
     pub visibility: Option<Filter>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// New rows: the input columns (the same for every row) and each row's values.
@@ -145,7 +145,7 @@ pub enum Action {
     Restore { id: Uuid },
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     Id(Uuid),

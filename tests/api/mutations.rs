@@ -304,3 +304,80 @@ async fn nested_links_are_one_statement_per_relation_and_tenant_safe() {
     let name = app.db.scalar(&format!("SELECT name FROM agents WHERE id = '{id}'")).await;
     assert_eq!(name, "Agent mut-nested", "a refused link rolled back the whole mutation");
 }
+
+#[tokio::test]
+async fn two_updates_with_the_same_expected_version_make_exactly_one_conflict() {
+    let app = spawn_app().await;
+    let update = r"mutation($id: UUID!, $name: String!) { updateAgent(id: $id, patch: { name: $name }, expectedVersion: 1) { name version } }";
+    for round in 0..3 {
+        // Both read version 1 of a new agent.
+        let created =
+            as_role(&app, "manager", CREATE_AGENT, json!({ "input": new_agent(&format!("mut-race-{round}")) })).await;
+        ok(&created);
+        let id = created["data"]["createAgent"]["id"].as_str().unwrap().to_owned();
+        let (a, b) = tokio::join!(
+            as_role(&app, "manager", update, json!({ "id": id, "name": format!("A{round}") })),
+            as_role(&app, "manager", update, json!({ "id": id, "name": format!("B{round}") })),
+        );
+        let codes = [code(&a).to_owned(), code(&b).to_owned()];
+        assert_eq!(codes.iter().filter(|c| *c == "CONFLICT").count(), 1, "round {round}: {a:#} {b:#}");
+        assert_eq!(codes.iter().filter(|c| *c == "<none>").count(), 1, "round {round}: {a:#} {b:#}");
+        let winner = if code(&a) == "<none>" { &a } else { &b };
+        let name = app.db.scalar(&format!("SELECT name FROM agents WHERE id = '{id}'")).await;
+        assert_eq!(json!(name), winner["data"]["updateAgent"]["name"], "the loser changed nothing");
+    }
+}
+
+#[tokio::test]
+async fn a_chunk_created_with_text_is_embedded_by_the_provider_or_stored_unembedded_without_one() {
+    let app = spawn_app().await;
+    let source = app
+        .db
+        .scalar(&format!(
+            "SELECT id::text FROM knowledge_sources WHERE tenant_id = '{ACME}' AND deleted_at IS NULL LIMIT 1"
+        ))
+        .await;
+    let create = "mutation($input: KnowledgeChunkInput!) { createKnowledgeChunk(input: $input) { id } }";
+    let chunk = |i: i32| json!({ "sourceId": source, "chunkIndex": 9000 + i, "content": "Signal detection in post-marketing surveillance." });
+    // Without a provider: stored without an embedding.
+    let v = as_role(&app, "manager", create, json!({ "input": chunk(0) })).await;
+    ok(&v);
+    let id = v["data"]["createKnowledgeChunk"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.db.scalar(&format!("SELECT (embedding IS NULL)::text FROM knowledge_chunks WHERE id = '{id}'")).await,
+        "true"
+    );
+
+    // With one: the provider's vector is stored.
+    let vector: Vec<f64> = (0..1536).map(|i| f64::from(i % 7) / 10.0).collect();
+    let url = crate::fake_embeddings::serve(vector);
+    let mut settings = crate::helpers::test_settings();
+    settings.embedding_url = Some(format!("{url}/v1/embeddings"));
+    settings.embedding_key = Some(registry_gateway::config::Secret::new(crate::fake_embeddings::KEY.to_owned()));
+    let address = crate::helpers::serve(&app.db, &settings).await;
+    let resp = app
+        .client
+        .post(format!("{address}/graphql"))
+        .bearer_auth(token(ACME, "manager"))
+        .json(&json!({ "query": create, "variables": { "input": chunk(1) } }))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = resp.json().await.unwrap();
+    ok(&v);
+    let id = v["data"]["createKnowledgeChunk"]["id"].as_str().unwrap();
+    let stored = app
+        .db
+        .scalar(&format!(
+            "SELECT round((embedding::real[])[8]::numeric, 2)::text FROM knowledge_chunks WHERE id = '{id}'"
+        ))
+        .await;
+    assert_eq!(stored, "0.00", "element 8 is 7 % 7 / 10");
+    let stored = app
+        .db
+        .scalar(&format!(
+            "SELECT round((embedding::real[])[2]::numeric, 2)::text FROM knowledge_chunks WHERE id = '{id}'"
+        ))
+        .await;
+    assert_eq!(stored, "0.10");
+}
