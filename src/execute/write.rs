@@ -154,7 +154,9 @@ async fn with_embeddings(
             i
         } else {
             columns.push(vector);
-            rows.iter_mut().for_each(|r| r.push(None));
+            for r in rows.iter_mut() {
+                r.push(None);
+            }
             columns.len() - 1
         };
         let Some(text_slot) = columns.iter().position(|&c| c == text) else { return Ok(w) };
