@@ -1,6 +1,7 @@
 //! A real client against the gateway: Apollo Client (fragments and variables over HttpLink, a cache
 //! normalised by Relay global ids (`nodeId`) through type policies, a
-//! BatchHttpLink batch, an automatic-persisted-query round-trip), run by Node's test runner from
+//! BatchHttpLink batch, an automatic-persisted-query round-trip, mutations with `update()` of the
+//! normalised cache and `refetchQueries`), run by Node's test runner from
 //! tests/client/apollo.test.mjs.
 //!
 //! It needs Node.js 18+ with npm, and fails (never skips) without them. The client's packages are

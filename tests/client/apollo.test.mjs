@@ -415,3 +415,125 @@ test("Relay global ids: InMemoryCache normalises by nodeId through typePolicies"
   assert.equal(bad.error?.errors?.[0]?.extensions?.code, "BAD_USER_INPUT", String(bad.error));
   assert.match(bad.error.errors[0].message, /nodeId/);
 });
+
+// Mutations from Apollo Client: the created row goes into a cached list through `update()`, the
+// list is refetched, an update lands in the normalised entry by itself, and a delete evicts it.
+const CURATED_AGENTS = gql`
+  query CuratedAgents($prefix: String!) {
+    agents(first: 20, orderBy: [SLUG_ASC], filter: { slug: { startsWith: $prefix } }) {
+      totalCount
+      nodes {
+        nodeId
+        id
+        slug
+        name
+        version
+      }
+    }
+  }
+`;
+
+const CREATE_CURATED = gql`
+  mutation CreateCurated($input: AgentInput!) {
+    createAgent(input: $input) {
+      nodeId
+      id
+      slug
+      name
+      version
+    }
+  }
+`;
+
+const RENAME_CURATED = gql`
+  mutation RenameCurated($id: UUID!, $name: String!, $version: Int) {
+    updateAgent(id: $id, patch: { name: $name }, expectedVersion: $version) {
+      nodeId
+      name
+      version
+    }
+  }
+`;
+
+const DELETE_CURATED = gql`
+  mutation DeleteCurated($id: UUID!) {
+    deleteAgent(id: $id) {
+      nodeId
+      id
+    }
+  }
+`;
+
+test("mutations: update() of the normalised cache, refetchQueries, and CONFLICT on a stale version", async () => {
+  const client = new ApolloClient({
+    link: new HttpLink({ uri: GATEWAY_URL, headers }),
+    cache: new InMemoryCache({ typePolicies: { Agent: { keyFields: ["nodeId"] } } }),
+  });
+  const prefix = `apollo-${randomBytes(4).toString("hex")}-`;
+  const { data: before } = await client.query({ query: CURATED_AGENTS, variables: { prefix } });
+  assert.equal(before.agents.totalCount, 0);
+
+  const input = {
+    uniqueId: `${prefix}1`,
+    slug: `${prefix}1`,
+    name: "Curated by Apollo",
+    agentType: "SPECIALIST",
+    domainExpertise: "REGULATORY",
+    tier: 2,
+    status: "DEVELOPMENT",
+  };
+  let seenByUpdate = null;
+  const created = await client.mutate({
+    mutation: CREATE_CURATED,
+    variables: { input },
+    update(cache, { data }) {
+      // Append the new agent to the cached list, as a curation screen does.
+      cache.updateQuery({ query: CURATED_AGENTS, variables: { prefix } }, (list) => ({
+        agents: { ...list.agents, totalCount: list.agents.totalCount + 1, nodes: [...list.agents.nodes, data.createAgent] },
+      }));
+      seenByUpdate = cache.readQuery({ query: CURATED_AGENTS, variables: { prefix } });
+    },
+    refetchQueries: [{ query: CURATED_AGENTS, variables: { prefix } }],
+    awaitRefetchQueries: true,
+  });
+  const agent = created.data.createAgent;
+  assert.equal(agent.name, "Curated by Apollo");
+  assert.equal(agent.version, 1);
+  assert.deepEqual(seenByUpdate.agents.nodes.map((a) => a.slug), [`${prefix}1`]);
+  // The refetched list (from the server) has it too.
+  const afterCreate = client.readQuery({ query: CURATED_AGENTS, variables: { prefix } });
+  assert.equal(afterCreate.agents.totalCount, 1);
+  assert.equal(afterCreate.agents.nodes[0].nodeId, agent.nodeId);
+
+  // An update comes back with the same nodeId: the list's entry changes without a refetch.
+  const renamed = await client.mutate({ mutation: RENAME_CURATED, variables: { id: agent.id, name: "Renamed by Apollo", version: 1 } });
+  assert.equal(renamed.data.updateAgent.version, 2);
+  const afterRename = client.readQuery({ query: CURATED_AGENTS, variables: { prefix } });
+  assert.equal(afterRename.agents.nodes[0].name, "Renamed by Apollo");
+  assert.equal(afterRename.agents.nodes[0].version, 2);
+
+  // A stale version is CONFLICT, and nothing changes.
+  const stale = await client.mutate({
+    mutation: RENAME_CURATED,
+    variables: { id: agent.id, name: "Lost update", version: 1 },
+    errorPolicy: "all",
+  });
+  assert.equal(stale.error?.errors?.[0]?.extensions?.code, "CONFLICT", String(stale.error));
+  const { data: fresh } = await client.query({ query: CURATED_AGENTS, variables: { prefix }, fetchPolicy: "network-only" });
+  assert.equal(fresh.agents.nodes[0].name, "Renamed by Apollo");
+
+  // A delete evicts the entry; the list reads without it.
+  await client.mutate({
+    mutation: DELETE_CURATED,
+    variables: { id: agent.id },
+    update(cache, { data }) {
+      cache.evict({ id: cache.identify(data.deleteAgent) });
+      cache.gc();
+    },
+    refetchQueries: [{ query: CURATED_AGENTS, variables: { prefix } }],
+    awaitRefetchQueries: true,
+  });
+  const afterDelete = client.readQuery({ query: CURATED_AGENTS, variables: { prefix } });
+  assert.equal(afterDelete.agents.totalCount, 0);
+  assert.deepEqual(afterDelete.agents.nodes, []);
+});
