@@ -381,3 +381,58 @@ async fn a_chunk_created_with_text_is_embedded_by_the_provider_or_stored_unembed
         .await;
     assert_eq!(stored, "0.10");
 }
+
+#[tokio::test]
+async fn bad_input_names_the_rule_and_the_field_and_oversize_bulk_is_refused() {
+    let app = spawn_app().await;
+    // A CHECK: `tier` is 1 to 3.
+    let mut input = new_agent("mut-check");
+    input["tier"] = json!(7);
+    let v = as_role(&app, "manager", CREATE_AGENT, json!({ "input": input })).await;
+    assert_eq!(code(&v), "BAD_USER_INPUT", "{v:#}");
+    assert_eq!(v["errors"][0]["message"], json!("`tier` breaks the rule `agents_tier_check` of `agents`"));
+    // A value of the wrong type never reaches the database.
+    let mut input = new_agent("mut-type");
+    input["tier"] = json!("high");
+    let v = as_role(&app, "manager", CREATE_AGENT, json!({ "input": input })).await;
+    assert_eq!(code(&v), "BAD_USER_INPUT", "{v:#}");
+    // A required column set to null.
+    let v = as_role(
+        &app,
+        "manager",
+        r#"mutation { updateAgent(id: "00000000-0000-0000-0000-000000000001", patch: { name: null }) { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(code(&v), "BAD_USER_INPUT", "{v:#}");
+    assert_eq!(v["errors"][0]["message"], json!("`patch.name` may not be null"));
+    // More than 100 rows in one bulk create; atMost past its bound.
+    let inputs: Vec<Value> = (0..101).map(|i| new_agent(&format!("mut-oversize-{i}"))).collect();
+    let v = as_role(
+        &app,
+        "manager",
+        "mutation($inputs: [AgentInput!]!) { createAgents(inputs: $inputs) { id } }",
+        json!({ "inputs": inputs }),
+    )
+    .await;
+    assert_eq!(code(&v), "BAD_USER_INPUT", "{v:#}");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("at most 100"), "{v:#}");
+    let v = as_role(
+        &app,
+        "manager",
+        r#"mutation { updateAgents(filter: {}, patch: { tier: 1 }, atMost: 100000) { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(code(&v), "BAD_USER_INPUT", "{v:#}");
+    // An empty patch.
+    let v = as_role(
+        &app,
+        "manager",
+        r#"mutation { updateAgent(id: "00000000-0000-0000-0000-000000000001", patch: {}) { id } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(code(&v), "BAD_USER_INPUT", "{v:#}");
+    assert_eq!(app.db.scalar("SELECT count(*)::text FROM agents WHERE slug LIKE 'mut-%'").await, "0");
+}

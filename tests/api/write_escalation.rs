@@ -1,11 +1,12 @@
 //! The escalation test, generated over every writable table and run in all three scoping modes
 //! (both layers, the gateway alone, row-level security alone): tenant A's owner tries to update,
-//! delete and restore tenant B's private rows, to change shared rows it may only read, to set a
+//! delete and restore tenant B's private rows, to link its own rows to B's, to change shared rows it
+//! may only read, to set a
 //! tenant in its input, and to write system tables. Every attempt gets its documented code, and
 //! the database is byte-identical afterwards (a checksum per table).
 
 use registry_gateway::catalog::writes::{WriteKind, field_name, kinds, patch_type, settable};
-use registry_gateway::catalog::{Catalog, ScalarKind, Table, WriteClass};
+use registry_gateway::catalog::{Catalog, RelationKind, ScalarKind, Table, WriteClass};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestDb, seeded_database, serve, token};
@@ -47,6 +48,19 @@ async fn checksums(db: &TestDb, catalog: &Catalog) -> Vec<(String, String)> {
     out
 }
 
+/// A live row of `table` that A owns, if any.
+async fn own_row(db: &TestDb, table: &Table) -> Option<String> {
+    table.column("tenant_id")?;
+    let live = if table.soft_delete { " AND deleted_at IS NULL" } else { "" };
+    let rows = db
+        .query_strings(&format!(
+            "SELECT id::text FROM \"{}\" WHERE tenant_id = '{A}'{live} ORDER BY id LIMIT 1",
+            table.name
+        ))
+        .await;
+    rows.first().map(|r| r[0].clone())
+}
+
 fn code(v: &Value) -> String {
     v["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>").to_owned()
 }
@@ -62,6 +76,7 @@ async fn tenant_a_cannot_write_what_it_must_not_in_any_scoping_mode() {
     let a = token(A, "owner");
     let client = crate::helpers::http_client();
     let mut attempts = 0;
+    let mut links_tried = 0;
     for (mode, scoping) in MODES {
         let base = serve(&db, &probe_settings(scoping)).await;
         let ask = |query: String, variables: Value| {
@@ -129,6 +144,27 @@ async fn tenant_a_cannot_write_what_it_must_not_in_any_scoping_mode() {
                 assert_eq!(v["data"]["w"], json!([]), "[{mode}] {name}: updating B's rows by filter: {v:#}");
                 attempts += 4;
             }
+            // A link from A's own row to B's private row reads like a link to nothing.
+            if let (Some(rel), Some(own)) = (
+                table.relations.iter().map(|&r| &catalog.relations[r]).find(|r| {
+                    matches!(r.kind, RelationKind::ManyToMany { junction, .. } if catalog.tables[junction].write != WriteClass::Never)
+                        && private.contains_key(&catalog.tables[r.target].type_name)
+                }),
+                own_row(&db, table).await,
+            ) {
+                let mut targets: Vec<&String> = private[&catalog.tables[rel.target].type_name].iter().collect();
+                targets.sort();
+                let update = format!(
+                    "mutation($id: UUID!, $patch: {}!) {{ w: {}(id: $id, patch: $patch) {{ id }} }}",
+                    patch_type(table),
+                    field_name(table, WriteKind::Update)
+                );
+                let patch = json!({ rel.field.clone(): { "attach": [{ "id": targets[0] }] } });
+                let v = ask(update, json!({ "id": own, "patch": patch })).await;
+                assert_eq!(code(&v), "BAD_USER_INPUT", "[{mode}] {name}: linking to B's row: {v:#}");
+                attempts += 1;
+                links_tried += 1;
+            }
             // Shared rows A sees but does not own: FORBIDDEN (A knows they exist).
             if table.write == WriteClass::Curator {
                 let shared = db
@@ -184,6 +220,7 @@ async fn tenant_a_cannot_write_what_it_must_not_in_any_scoping_mode() {
         }
         eprintln!("[{mode}] {attempts} write attempts refused so far");
     }
+    assert!(links_tried >= 3 * 5, "only {links_tried} link attempts: the probe set is too thin");
     assert_eq!(checksums(&db, &catalog).await, before, "a refused write changed the database");
     assert_eq!(db.scalar(data_changes).await, changes_before, "a refused write left history");
 }
