@@ -420,7 +420,7 @@ async fn bad_input_names_the_rule_and_the_field_and_oversize_bulk_is_refused() {
     let v = as_role(
         &app,
         "manager",
-        r#"mutation { updateAgents(filter: {}, patch: { tier: 1 }, atMost: 100000) { id } }"#,
+        r"mutation { updateAgents(filter: {}, patch: { tier: 1 }, atMost: 100000) { id } }",
         json!({}),
     )
     .await;
