@@ -58,7 +58,7 @@ def jwt(secret, tenant, role):
         json.dumps(claims, separators=(",", ":")).encode()
     )
     sig = hmac.new(secret.encode(), signed.encode(), hashlib.sha256).digest()
-    print(signed + "." + b64url(sig))
+    return signed + "." + b64url(sig)
 
 
 def gateway_ready(t0_ns, log, pid, timeout_s):
@@ -485,7 +485,7 @@ def main(argv):
         die(__doc__)
     cmd, args = argv[1], argv[2:]
     table = {
-        "jwt": jwt,
+        "jwt": lambda secret, tenant, role: print(jwt(secret, tenant, role)),
         "wait-ready": wait_ready,
         "body": body,
         "check": check,

@@ -92,7 +92,7 @@ impl TestDb {
 }
 
 /// Runs `sql` and returns every column of every row as text (`sql` must select text values).
-pub async fn query_strings(conn: &DatabaseConnection, sql: &str) -> Vec<Vec<String>> {
+pub async fn query_strings(conn: &impl ConnectionTrait, sql: &str) -> Vec<Vec<String>> {
     let rows = conn
         .query_all_raw(Statement::from_string(conn.get_database_backend(), sql.to_owned()))
         .await

@@ -61,6 +61,15 @@ async fn own_row(db: &TestDb, table: &Table) -> Option<String> {
     rows.first().map(|r| r[0].clone())
 }
 
+/// `update<Type>(id:, patch:)` of `table`, answering the id.
+fn update_query(table: &Table) -> String {
+    format!(
+        "mutation($id: UUID!, $patch: {}!) {{ w: {}(id: $id, patch: $patch) {{ id }} }}",
+        patch_type(table),
+        field_name(table, WriteKind::Update)
+    )
+}
+
 fn code(v: &Value) -> String {
     v["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>").to_owned()
 }
@@ -101,11 +110,7 @@ async fn tenant_a_cannot_write_what_it_must_not_in_any_scoping_mode() {
                 let mut ids: Vec<&String> = ids.iter().collect();
                 ids.sort();
                 let id = ids[0];
-                let update = format!(
-                    "mutation($id: UUID!, $patch: {}!) {{ w: {}(id: $id, patch: $patch) {{ id }} }}",
-                    patch_type(table),
-                    field_name(table, WriteKind::Update)
-                );
+                let update = update_query(table);
                 let v = ask(update, json!({ "id": id, "patch": harmless_patch(table) })).await;
                 assert_eq!(code(&v), "NOT_FOUND", "[{mode}] {name}: updating B's row: {v:#}");
                 if has(WriteKind::Delete) {
@@ -154,11 +159,7 @@ async fn tenant_a_cannot_write_what_it_must_not_in_any_scoping_mode() {
             ) {
                 let mut targets: Vec<&String> = private[&catalog.tables[rel.target].type_name].iter().collect();
                 targets.sort();
-                let update = format!(
-                    "mutation($id: UUID!, $patch: {}!) {{ w: {}(id: $id, patch: $patch) {{ id }} }}",
-                    patch_type(table),
-                    field_name(table, WriteKind::Update)
-                );
+                let update = update_query(table);
                 let patch = json!({ rel.field.clone(): { "attach": [{ "id": targets[0] }] } });
                 let v = ask(update, json!({ "id": own, "patch": patch })).await;
                 assert_eq!(code(&v), "BAD_USER_INPUT", "[{mode}] {name}: linking to B's row: {v:#}");
@@ -174,11 +175,7 @@ async fn tenant_a_cannot_write_what_it_must_not_in_any_scoping_mode() {
                     ))
                     .await;
                 if let Some(row) = shared.first() {
-                    let update = format!(
-                        "mutation($id: UUID!, $patch: {}!) {{ w: {}(id: $id, patch: $patch) {{ id }} }}",
-                        patch_type(table),
-                        field_name(table, WriteKind::Update)
-                    );
+                    let update = update_query(table);
                     let v = ask(update, json!({ "id": row[0], "patch": harmless_patch(table) })).await;
                     assert_eq!(code(&v), "FORBIDDEN", "[{mode}] {name}: updating a shared row: {v:#}");
                     attempts += 1;
@@ -203,11 +200,7 @@ async fn tenant_a_cannot_write_what_it_must_not_in_any_scoping_mode() {
         // Global reference data is the platform's: A's owner is refused.
         for table in catalog.tables.iter().filter(|t| t.write == WriteClass::PlatformAdmin) {
             let id = db.scalar(&format!("SELECT id::text FROM \"{}\" ORDER BY id LIMIT 1", table.name)).await;
-            let update = format!(
-                "mutation($id: UUID!, $patch: {}!) {{ w: {}(id: $id, patch: $patch) {{ id }} }}",
-                patch_type(table),
-                field_name(table, WriteKind::Update)
-            );
+            let update = update_query(table);
             let v = ask(update, json!({ "id": id, "patch": harmless_patch(table) })).await;
             assert_eq!(code(&v), "FORBIDDEN", "[{mode}] {}: a global table: {v:#}", table.name);
             attempts += 1;

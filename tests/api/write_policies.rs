@@ -246,18 +246,7 @@ impl Tx {
 
     /// Every column of every row as text (`sql` must select text values), as the session user.
     async fn rows(&self, sql: &str) -> Vec<Vec<String>> {
-        let rows = self
-            .0
-            .query_all_raw(Statement::from_string(self.0.get_database_backend(), sql.to_owned()))
-            .await
-            .unwrap_or_else(|e| panic!("query failed: {e}\n{sql}"));
-        rows.iter()
-            .map(|row| {
-                (0..row.column_names().len())
-                    .map(|i| row.try_get_by_index::<Option<String>>(i).ok().flatten().unwrap_or_default())
-                    .collect()
-            })
-            .collect()
+        crate::helpers::query_strings(&self.0, sql).await
     }
 
     async fn scalar(&self, sql: &str) -> String {

@@ -44,6 +44,9 @@ const host = process.env.HOST || "127.0.0.1";
 // pg.Pool size (makePgService's default is 10, as v4's).
 const poolMax = Number(process.env.PG_POOL_MAX || 10);
 
+// PEER_MUTATIONS=1: v5's default CRUD mutations on (bench/mutations); off for the read benches.
+const mutations = process.env.PEER_MUTATIONS === "1";
+
 const t0 = process.hrtime.bigint();
 
 /** @type {GraphileConfig.Plugin} */
@@ -67,7 +70,7 @@ const preset = {
   disablePlugins: ["PgIndexBehaviorsPlugin"],
   pgServices: [makePgService({ connectionString: databaseUrl, schemas: ["public"], poolConfig: { max: poolMax }, pubsub: false })],
   schema: {
-    defaultBehavior: "-insert -update -delete",
+    defaultBehavior: mutations ? "" : "-insert -update -delete",
     pgForbidSetofFunctionsToReturnNull: true,
     jsonScalarAsString: false,
     // The plugin's defaults otherwise; connectionFilterRelations (default false) is not needed.
