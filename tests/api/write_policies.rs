@@ -22,7 +22,7 @@ use std::fmt::Write as _;
 
 use entity::tenancy::Tenancy;
 use entity::write_access::{self, WriteClass};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityName, RuntimeErr, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityName, RuntimeErr, TransactionTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
