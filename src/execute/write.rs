@@ -93,17 +93,15 @@ pub async fn run(loader: &Loader<'_>, out: &mut JsonWriter<'_>, w: &Write) -> Re
     Ok(())
 }
 
-/// The links of the written row `parent`: detach, create new targets, then attach (one statement
-/// each, whatever the number of rows), before the answer is read so that it shows them.
+/// The links of the written row `parent`: new targets created (one statement), then links detached
+/// and attached (one statement), whatever the number of rows, before the answer is read so that it
+/// shows them.
 async fn write_links(loader: &Loader<'_>, w: &Write, parent: uuid::Uuid) -> Result<(), AppError> {
     let catalog = &loader.plan.catalog;
     for link in &w.links {
         let junction = &catalog.tables[link.junction];
         let on_junction = |db: &DbError| constraint_error(junction, db);
         let path = format!("{}.{}", w.argument, link.key);
-        if !link.detach.is_empty() {
-            loader.session.query_mapped(sql::detach(catalog, link, parent), &on_junction).await?;
-        }
         let mut created = Vec::new();
         if let Some(create) = &link.create {
             let target = &catalog.tables[create.table];
@@ -112,9 +110,15 @@ async fn write_links(loader: &Loader<'_>, w: &Write, parent: uuid::Uuid) -> Resu
                 created.extend(uuid_at(&row, 0)?);
             }
         }
-        if !link.attach.is_empty() || !created.is_empty() {
-            loader.session.query_mapped(sql::attach(catalog, link, parent, &created, &path), &on_junction).await?;
-        }
+        // Detach and attach are one statement (the attach waits for the detach).
+        let statement = if !link.attach.is_empty() || !created.is_empty() {
+            sql::attach(catalog, link, parent, &created, &path)
+        } else if !link.detach.is_empty() {
+            sql::detach(catalog, link, parent)
+        } else {
+            continue;
+        };
+        loader.session.query_mapped(statement, &on_junction).await?;
     }
     Ok(())
 }

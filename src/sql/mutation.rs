@@ -261,25 +261,40 @@ pub fn explain_by_id(catalog: &Catalog, w: &Write, id: Uuid) -> Sql {
 
 /// Removes the links from `parent` to `link.detach` (those the caller may change).
 pub fn detach(catalog: &Catalog, link: &LinkWrite, parent: Uuid) -> Sql {
-    let junction = &catalog.tables[link.junction];
     let mut sql = Sql::new();
+    detach_into(catalog, link, parent, &mut sql);
+    sql
+}
+
+fn detach_into(catalog: &Catalog, link: &LinkWrite, parent: Uuid, sql: &mut Sql) {
+    let junction = &catalog.tables[link.junction];
     sql.push("DELETE FROM ").ident(&junction.name).push(" AS t WHERE ");
     sql.col("t", &junction.columns[link.near].name).push(" = ").param(Value::from(parent));
     sql.push(" AND ").col("t", &junction.columns[link.far].name).push(" = ANY(");
     sql.param(Value::from(link.detach.clone())).push(")");
-    and_filter(catalog, junction, "t", link.visibility.as_ref(), &mut sql);
-    and_filter(catalog, junction, "t", link.writable.as_ref(), &mut sql);
+    and_filter(catalog, junction, "t", link.visibility.as_ref(), sql);
+    and_filter(catalog, junction, "t", link.writable.as_ref(), sql);
     sql.push(" RETURNING t.\"id\"");
-    sql
 }
 
 /// Links `parent` to every attached row (with its edge columns) and to `created` (with the edge
 /// columns' defaults), in one statement. Each attached id goes through `registry_reference`, so an
 /// id the caller cannot see fails the statement naming its place in the input.
+///
+/// With links to detach as well, both go in this one statement: the detach is a data-modifying
+/// `WITH` that the first link's value waits for (`(SELECT count(*) FROM detached)`), so links are
+/// removed before any is added, and re-attaching a detached row (new edge values) meets no
+/// unique conflict with its old link.
 pub fn attach(catalog: &Catalog, link: &LinkWrite, parent: Uuid, created: &[Uuid], path: &str) -> Sql {
     let junction = &catalog.tables[link.junction];
     let target = &catalog.tables[link.target];
     let mut sql = Sql::new();
+    let detaching = !link.detach.is_empty();
+    if detaching {
+        sql.push("WITH detached AS (");
+        detach_into(catalog, link, parent, &mut sql);
+        sql.push(") ");
+    }
     sql.push("INSERT INTO ").ident(&junction.name).push(" AS t (");
     sql.ident(&junction.columns[link.near].name).push(", ").ident(&junction.columns[link.far].name);
     for &c in &link.columns {
@@ -292,7 +307,12 @@ pub fn attach(catalog: &Catalog, link: &LinkWrite, parent: Uuid, created: &[Uuid
     let rows = link.attach.iter().map(|(id, edges)| (*id, Some(edges))).chain(created.iter().map(|id| (*id, None)));
     for (i, (id, edges)) in rows.enumerate() {
         sql.push(if i > 0 { ", (" } else { "(" });
-        sql.param(Value::from(parent)).push(", ");
+        if detaching && i == 0 {
+            // Waits for the detach to finish (a data-modifying WITH runs to completion once read).
+            sql.push("(SELECT ").param(Value::from(parent)).push("::uuid FROM (SELECT count(*) FROM detached) d), ");
+        } else {
+            sql.param(Value::from(parent)).push(", ");
+        }
         if edges.is_some() {
             sql.push("registry_reference((SELECT r.\"id\" FROM ").ident(&target.name).push(" r WHERE r.\"id\" = ");
             sql.param(Value::from(id));

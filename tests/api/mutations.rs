@@ -282,6 +282,9 @@ async fn nested_links_are_one_statement_per_relation_and_tenant_safe() {
     let update = "mutation($id: UUID!, $patch: AgentPatch!) { updateAgent(id: $id, patch: $patch) { prompts(orderBy: [ID_ASC]) { totalCount edges { priority node { slug } } } } }";
     let v = as_role(&app, "manager", update, json!({ "id": id, "patch": patch })).await;
     ok(&v);
+    // The agent, the inline prompt, the links detached and attached (one statement), the answer's
+    // prompts and their totalCount: 5.
+    assert_eq!(v["extensions"]["sqlStatements"], json!(5), "{v:#}");
     let edges = &v["data"]["updateAgent"]["prompts"];
     assert_eq!(edges["totalCount"], json!(5), "{v:#}");
     assert!(edges["edges"].as_array().unwrap().iter().any(|e| e["node"]["slug"] == json!("mut-inline-prompt")));
