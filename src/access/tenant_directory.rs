@@ -133,11 +133,7 @@ impl TenantDirectory {
         let snap = self.snapshot();
         let platform = snap.platform.contains(&tenant);
         let has = |roles: &[&str]| role.is_some_and(|r| roles.contains(&r));
-        let curator = match (has(CURATOR_ROLES), platform) {
-            (false, _) => Vec::new(),
-            (true, true) => snap.parent.keys().copied().collect(),
-            (true, false) => self.subtree(tenant),
-        };
+        let curator = if has(CURATOR_ROLES) { self.reach(&snap, tenant) } else { Vec::new() };
         WriteScope {
             unrestricted: false,
             tenant: Some(tenant),
@@ -150,11 +146,16 @@ impl TenantDirectory {
         }
     }
 
+    /// The tenants a caller acting for `tenant` reaches: `tenant` and every tenant below it, or
+    /// every tenant for the platform tenant (what it sees, and what its curators may write).
+    fn reach(&self, snap: &Snapshot, tenant: Uuid) -> Vec<Uuid> {
+        if snap.platform.contains(&tenant) { snap.parent.keys().copied().collect() } else { self.subtree(tenant) }
+    }
+
     /// The scope of a caller acting for `tenant` with tenant role `role`.
     pub fn scope_for(&self, tenant: Uuid, role: Option<&str>) -> Scope {
         let snap = self.snapshot();
-        let visible =
-            if snap.platform.contains(&tenant) { snap.parent.keys().copied().collect() } else { self.subtree(tenant) };
+        let visible = self.reach(&snap, tenant);
         let private = if role.is_some_and(|r| PRIVATE_DATA_ROLES.contains(&r)) { vec![tenant] } else { Vec::new() };
         let shared_assets = snap.shared_to.get(&tenant).cloned().unwrap_or_default();
         Scope::Tenant { tenant, visible, private, shared_assets }

@@ -34,15 +34,20 @@ fn value(catalog: &Catalog, w: &Write, column: ColumnId, v: Value, path: &str, s
     let array = matches!(kind, ScalarKind::StringList | ScalarKind::UuidList);
     match w.references.iter().find(|r| r.column == column) {
         Some(r) if !matches!(v, Value::Uuid(None)) => {
-            let target = &catalog.tables[r.target];
-            sql.push("registry_reference((SELECT r.\"id\" FROM ").ident(&target.name).push(" r WHERE r.\"id\" = ");
-            sql.param(v.clone());
-            and_filter(catalog, target, "r", r.visibility.as_ref(), sql);
-            sql.push("), ").param(v).push(", ").param(Value::from(format!("{path}.{}", table.columns[column].field)));
-            sql.push(")");
+            let field = format!("{path}.{}", table.columns[column].field);
+            reference(catalog, &catalog.tables[r.target], r.visibility.as_ref(), v, &field, sql);
         }
         _ => bind_typed(sql, v, kind, array),
     }
+}
+
+/// `registry_reference(<the id as the caller sees it in target>, id, path)`: the id, or the
+/// statement fails naming `path` when the caller cannot see such a row.
+fn reference(catalog: &Catalog, target: &Table, visibility: Option<&Filter>, id: Value, path: &str, sql: &mut Sql) {
+    sql.push("registry_reference((SELECT r.\"id\" FROM ").ident(&target.name).push(" r WHERE r.\"id\" = ");
+    sql.param(id.clone());
+    and_filter(catalog, target, "r", visibility, sql);
+    sql.push("), ").param(id).push(", ").param(Value::from(path.to_owned())).push(")");
 }
 
 /// A preset (the caller's tenant and owner): no reference check, the gateway set it.
@@ -314,14 +319,8 @@ pub fn attach(catalog: &Catalog, link: &LinkWrite, parent: Uuid, created: &[Uuid
             sql.param(Value::from(parent)).push(", ");
         }
         if edges.is_some() {
-            sql.push("registry_reference((SELECT r.\"id\" FROM ").ident(&target.name).push(" r WHERE r.\"id\" = ");
-            sql.param(Value::from(id));
-            and_filter(catalog, target, "r", link.target_visibility.as_ref(), &mut sql);
-            sql.push("), ")
-                .param(Value::from(id))
-                .push(", ")
-                .param(Value::from(format!("{path}.attach[{i}].id")))
-                .push(")");
+            let field = format!("{path}.attach[{i}].id");
+            reference(catalog, target, link.target_visibility.as_ref(), Value::from(id), &field, &mut sql);
         } else {
             sql.param(Value::from(id));
         }
