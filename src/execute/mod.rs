@@ -118,6 +118,9 @@ pub async fn execute(plan: &Plan, cx: &ExecContext<'_>, introspection: Option<&a
 /// and the error says which field failed. A mutation is all or nothing.
 async fn execute_mutation(plan: &Plan, loader: &Loader<'_>, mut out: JsonWriter<'_>, cx: &ExecContext<'_>) -> Answer {
     cx.session.begin_write().await;
+    if written_by_one_statement(plan) {
+        cx.session.commit_after_next_statement();
+    }
     out.buf.push(b'{');
     let mut failed = None;
     for (i, root) in plan.fields.iter().enumerate() {
@@ -155,6 +158,22 @@ async fn execute_mutation(plan: &Plan, loader: &Loader<'_>, mut out: JsonWriter<
     match committed {
         Ok(()) => Answer { errors: Vec::new(), data: Some(out.buf), executed: true, extensions: BTreeMap::new() },
         Err(e) => Answer { errors: vec![e], data: None, executed: true, extensions: BTreeMap::new() },
+    }
+}
+
+/// Whether a mutation is one statement: one field, no links to write, nothing to load below the
+/// written rows. Its COMMIT is then pipelined behind that statement (one round trip for the
+/// write); a refusal explained afterwards reads in a transaction of its own.
+fn written_by_one_statement(plan: &Plan) -> bool {
+    let mut writes = plan.fields.iter().filter(|f| !matches!(f.plan, Ok(Root::Typename)));
+    let (Some(one), None) = (writes.next(), writes.next()) else { return false };
+    match &one.plan {
+        Ok(Root::Mutation(w)) => {
+            let empty_insert =
+                matches!(&w.action, crate::plan::mutation::Action::Insert { rows, .. } if rows.is_empty());
+            w.links.is_empty() && w.returning.relations.is_empty() && !empty_insert
+        }
+        _ => false,
     }
 }
 

@@ -22,7 +22,7 @@
 //! while the rest of the gateway (migrations, audit, keys) stays on SeaORM's sqlx.
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use deadpool_postgres::{Object, Pool};
@@ -35,6 +35,11 @@ use uuid::Uuid;
 use crate::error::{AppError, ErrorCode};
 use crate::execute::bind::{Param, param_type};
 use crate::sql::sql_text::Sql;
+
+/// How the transaction ends after the next statement (`Session::last_next`).
+const NO_END: u8 = 0;
+const ROLLBACK_NEXT: u8 = 1;
+const COMMIT_NEXT: u8 = 2;
 
 /// The role statements run as when row-level security enforces visibility (migration 21).
 pub const READER_ROLE: &str = "registry_reader";
@@ -90,8 +95,9 @@ pub struct Session {
     settings: SessionSettings,
     rls: RlsContext,
     statements: AtomicUsize,
-    /// The next statement is the transaction's last: its ROLLBACK is pipelined right behind it.
-    last_next: AtomicBool,
+    /// The next statement is the transaction's last: its end is pipelined right behind it
+    /// ([`NO_END`], [`ROLLBACK_NEXT`] or [`COMMIT_NEXT`]).
+    last_next: AtomicU8,
     /// The transaction to open is a mutation's: read-write, as the writer role.
     writing: AtomicBool,
 }
@@ -131,7 +137,7 @@ impl Session {
             settings,
             rls,
             statements: AtomicUsize::new(0),
-            last_next: AtomicBool::new(false),
+            last_next: AtomicU8::new(NO_END),
             writing: AtomicBool::new(false),
         }
     }
@@ -211,6 +217,8 @@ impl Session {
 
     /// Ends the open transaction, waiting for the answer; a connection whose end failed is closed.
     async fn end(&self, commit: bool) -> Result<(), AppError> {
+        // An end announced for a statement that never ran is void.
+        self.last_next.store(NO_END, Ordering::Relaxed);
         let Some((client, _)) = self.conn.lock().await.take() else { return Ok(()) };
         match client.batch_execute(if commit { "COMMIT" } else { "ROLLBACK" }).await {
             Ok(()) => Ok(()),
@@ -225,7 +233,13 @@ impl Session {
     /// statement answers the whole operation): its ROLLBACK then goes out in the same write, and
     /// the connection returns to the pool as soon as the answer has arrived.
     pub fn last_statement_next(&self) {
-        self.last_next.store(true, Ordering::Relaxed);
+        self.last_next.store(ROLLBACK_NEXT, Ordering::Relaxed);
+    }
+
+    /// The same for a mutation answered by one statement: its COMMIT goes out in the same write.
+    /// If the statement fails, PostgreSQL answers that COMMIT as a ROLLBACK: nothing is written.
+    pub fn commit_after_next_statement(&self) {
+        self.last_next.store(COMMIT_NEXT, Ordering::Relaxed);
     }
 
     /// Runs one statement inside the request's transaction, opening it first if this is the
@@ -271,7 +285,7 @@ impl Session {
         self.statements.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| sql.text.clone());
-        let last = self.last_next.swap(false, Ordering::Relaxed);
+        let last = self.last_next.swap(NO_END, Ordering::Relaxed);
         // Requests are written in the order they are first polled: the set-up first, then the
         // statement (after its parse, when it is not cached yet), then the ROLLBACK. So the ROLLBACK
         // can never overtake the statement, and the statement never runs without the set-up.
@@ -282,7 +296,9 @@ impl Session {
             }
             None => self.run(client, &sql, last).await.map_err(Failure::Db),
         };
-        if last && let Some((client, _)) = guard.take() {
+        if last != NO_END
+            && let Some((client, _)) = guard.take()
+        {
             match &result {
                 Ok(_) => drop(client),
                 // The ROLLBACK may not have run: the connection is not reused.
@@ -295,9 +311,9 @@ impl Session {
         result
     }
 
-    /// Sends one data statement and collects its rows; with `last`, the ROLLBACK follows it in the
-    /// same write (and its failure fails the statement).
-    async fn run(&self, client: &Object, sql: &Sql, last: bool) -> Result<Vec<Row>, tokio_postgres::Error> {
+    /// Sends one data statement and collects its rows; with `last`, the transaction's end (ROLLBACK
+    /// or COMMIT) follows it in the same write (and its failure fails the statement).
+    async fn run(&self, client: &Object, sql: &Sql, last: u8) -> Result<Vec<Row>, tokio_postgres::Error> {
         let params: Vec<Param<'_>> = sql.params.iter().map(Param).collect();
         let types: Vec<Type> = sql.params.iter().map(param_type).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
@@ -315,11 +331,12 @@ impl Session {
                 None => client.query_typed(&sql.text, &typed).await,
             }
         };
-        if last {
-            let (rows, end) = futures::join!(query, client.batch_execute("ROLLBACK"));
-            end.and(rows)
-        } else {
+        if last == NO_END {
             query.await
+        } else {
+            let end = if last == COMMIT_NEXT { "COMMIT" } else { "ROLLBACK" };
+            let (rows, end) = futures::join!(query, client.batch_execute(end));
+            rows.and_then(|rows| end.map(|()| rows))
         }
     }
 
