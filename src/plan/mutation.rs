@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::catalog::writes::{WriteKind, settable};
 use crate::catalog::{Catalog, ColumnId, RelationKind, ScalarKind, Table, TableId};
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 use crate::plan::filter::value_json;
 use crate::plan::keyset::json_to_value;
 use crate::plan::{Fetch, Filter, ObjectShape};
@@ -310,9 +310,4 @@ pub fn rows(
         .map(|set| columns.iter().map(|c| set.iter().find(|(k, _)| k == c).map(|(_, v)| v.clone())).collect::<Vec<_>>())
         .collect();
     Ok((columns, rows))
-}
-
-/// An error for a write the rule refuses at planning (no statement runs).
-pub fn refused(code: ErrorCode, message: impl Into<String>) -> AppError {
-    AppError::user(code, message)
 }
