@@ -139,13 +139,16 @@ pub fn statement(catalog: &Catalog, w: &Write) -> Sql {
             sql.push(") VALUES ");
             for (r, row) in rows.iter().enumerate() {
                 sql.push(if r > 0 { ", (" } else { "(" });
+                let path = if rows.len() > 1 { format!("{}[{r}]", w.argument) } else { w.argument.clone() };
                 let mut first = true;
-                for (&c, v) in columns.iter().zip(row) {
+                let mut sep = |sql: &mut Sql| {
                     if !first {
                         sql.push(", ");
                     }
                     first = false;
-                    let path = if rows.len() > 1 { format!("{}[{r}]", w.argument) } else { w.argument.clone() };
+                };
+                for (&c, v) in columns.iter().zip(row) {
+                    sep(&mut sql);
                     match v {
                         Some(v) => value(catalog, w, c, v.clone(), &path, &mut sql),
                         None => {
@@ -154,17 +157,11 @@ pub fn statement(catalog: &Catalog, w: &Write) -> Sql {
                     }
                 }
                 for (c, v) in &w.presets {
-                    if !first {
-                        sql.push(", ");
-                    }
-                    first = false;
+                    sep(&mut sql);
                     preset(&mut sql, table, *c, v.clone());
                 }
                 for _ in &authored {
-                    if !first {
-                        sql.push(", ");
-                    }
-                    first = false;
+                    sep(&mut sql);
                     author(&mut sql, w.author);
                 }
                 sql.push(")");

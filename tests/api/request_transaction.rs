@@ -23,6 +23,18 @@ fn text(rows: &[Row], column: &str) -> String {
     rows[0].try_get::<_, Option<String>>(column).unwrap().unwrap_or_default()
 }
 
+/// Row-level security enforced, for the platform tenant.
+fn platform_rls() -> RlsContext {
+    let tenant = Uuid::parse_str(PLATFORM_TENANT).unwrap();
+    RlsContext {
+        enforce: true,
+        current_tenant: Some(tenant),
+        visible: vec![tenant],
+        private: vec![],
+        ..RlsContext::default()
+    }
+}
+
 fn settings(timeout: u64, prepared: bool) -> SessionSettings {
     SessionSettings { statement_timeout_ms: timeout, prepared_statements: prepared }
 }
@@ -31,14 +43,7 @@ fn settings(timeout: u64, prepared: bool) -> SessionSettings {
 async fn statements_run_read_only_as_the_reader_with_the_tenant_and_the_plan_mode_they_ask_for() {
     let db = seeded_database().await;
     let pool = registry_gateway::database::read_pool(&db.url, 4).unwrap();
-    let tenant = Uuid::parse_str(PLATFORM_TENANT).unwrap();
-    let rls = RlsContext {
-        enforce: true,
-        current_tenant: Some(tenant),
-        visible: vec![tenant],
-        private: vec![],
-        ..RlsContext::default()
-    };
+    let rls = platform_rls();
     let session = Session::new(pool.clone(), settings(1234, true), rls);
 
     // A lookup by key opens the transaction with generic plans …
@@ -92,14 +97,7 @@ async fn statements_run_read_only_as_the_reader_with_the_tenant_and_the_plan_mod
 async fn a_failed_set_up_fails_the_statement_sent_with_it() {
     let db = seeded_database().await;
     let pool = registry_gateway::database::read_pool(&db.url, 1).unwrap();
-    let tenant = Uuid::parse_str(PLATFORM_TENANT).unwrap();
-    let rls = RlsContext {
-        enforce: true,
-        current_tenant: Some(tenant),
-        visible: vec![tenant],
-        private: vec![],
-        ..RlsContext::default()
-    };
+    let rls = platform_rls();
     for prepared in [true, false] {
         let session = Session::new(pool.clone(), settings(5000, prepared), rls.clone());
         let mut sql = Sql::new();
