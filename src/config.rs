@@ -76,6 +76,12 @@ pub struct ServerSettings {
     /// Do not load demo data into an empty private database on first start.
     #[arg(long = "no-demo-data", env = "REGISTRY_NO_DEMO_DATA")]
     pub no_demo_data: bool,
+
+    /// Seconds in-flight requests get to finish after SIGTERM; the audit and API-key usage batches
+    /// are written after them, then the process exits 0. SIGINT and SIGQUIT stop at once (and
+    /// still write the batches).
+    #[arg(long = "shutdown-grace-secs", env = "REGISTRY_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+    pub shutdown_grace_secs: u64,
 }
 
 /// Anonymous callers (no token, no key).

@@ -226,8 +226,22 @@ impl Cluster {
         os_user: Option<OsUser>,
         durability: Durability,
     ) -> Result<Self, AppError> {
+        Self::start_on_port(dist, dir, os_user, durability, None)
+    }
+
+    /// [`Cluster::start`] on a given port (a restart where clients already point), or a free one.
+    pub fn start_on_port(
+        dist: &Distribution,
+        dir: &Path,
+        os_user: Option<OsUser>,
+        durability: Durability,
+        port: Option<u16>,
+    ) -> Result<Self, AppError> {
         init_if_needed(dist, dir, os_user)?;
-        let port = free_port()?;
+        let port = match port {
+            Some(port) => port,
+            None => free_port()?,
+        };
         let log_path = dir.join("postgres.log");
         let log = fs::OpenOptions::new()
             .create(true)

@@ -183,10 +183,9 @@ async fn serve(settings: Settings) -> Result<(), AppError> {
     let app = Application::build(&settings.server, &settings.graphql, db.conn.clone(), db.reads.clone()).await?;
     let host = settings.server.listen.ip();
     tracing::info!("Registry Gateway listening on http://{host}:{}/ (GraphQL at /graphql)", app.port());
-    tokio::select! {
-        result = app.run_until_stopped() => result?,
-        _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
-    }
+    // Returns after SIGTERM once in-flight requests finished (or the grace period ended), or at
+    // once after SIGINT/SIGQUIT; either way the batched audit events are written first.
+    app.run_until_stopped().await?;
     drop(db);
     Ok(())
 }

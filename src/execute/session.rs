@@ -265,8 +265,7 @@ impl Session {
         let mut guard = self.conn.lock().await;
         let setup = match guard.as_mut() {
             None => {
-                let client =
-                    self.pool.get().await.map_err(|e| Failure::App(AppError::internal("getting a connection", e)))?;
+                let client = self.pool.get().await.map_err(|e| Failure::App(pool_error(e)))?;
                 *guard = Some((client, sql.generic_plan));
                 Some(self.begin_text(sql.generic_plan, &sql.settings))
             }
@@ -354,19 +353,63 @@ impl Session {
     }
 }
 
-/// A statement timeout is the caller's to fix (a smaller query); anything else is internal.
+/// The answer while the database cannot be reached (stopped, restarting, unreachable): the
+/// caller's to retry, and 503 for `application/graphql-response+json` callers.
+pub fn database_unavailable() -> AppError {
+    AppError::user(ErrorCode::DatabaseUnavailable, "the database is unavailable right now; retry shortly")
+}
+
+/// A connection could not be had: the server refused or timed out (an outage, answered
+/// [`database_unavailable`]), or the pool itself is broken (a bug).
+fn pool_error(e: deadpool_postgres::PoolError) -> AppError {
+    use deadpool_postgres::PoolError;
+    match e {
+        PoolError::Backend(e) => {
+            tracing::warn!(error = %e, "cannot open a database connection");
+            database_unavailable()
+        }
+        PoolError::Timeout(kind) => {
+            tracing::warn!(?kind, "no database connection within the pool's timeout");
+            database_unavailable()
+        }
+        e => AppError::internal("getting a connection", e),
+    }
+}
+
+/// Server states in which no statement can run: shutting down, starting up, out of connections,
+/// or the connection itself failed (SQLSTATE class 08).
+fn is_outage(code: &SqlState) -> bool {
+    [
+        SqlState::ADMIN_SHUTDOWN,
+        SqlState::CRASH_SHUTDOWN,
+        SqlState::CANNOT_CONNECT_NOW,
+        SqlState::TOO_MANY_CONNECTIONS,
+        SqlState::IDLE_SESSION_TIMEOUT,
+    ]
+    .contains(code)
+        || code.code().starts_with("08")
+}
+
+/// A statement timeout is the caller's to fix (a smaller query); a lost or refused connection is an
+/// outage ([`database_unavailable`]); anything else is internal.
 fn map_db_error(e: tokio_postgres::Error) -> AppError {
     if e.code() == Some(&SqlState::QUERY_CANCELED) {
-        AppError::user(
+        return AppError::user(
             ErrorCode::Timeout,
             "the query ran past the statement timeout; ask for fewer rows or a shallower selection",
-        )
-    } else {
-        // tokio-postgres shows a server error as "db error"; the log gets its code and message (the
-        // client never sees either).
-        match e.as_db_error() {
-            Some(db) => AppError::internal("database statement", format!("{}: {}", db.code().code(), db.message())),
-            None => AppError::internal("database statement", e),
-        }
+        );
+    }
+    let lost = e.is_closed()
+        || e.code().is_some_and(is_outage)
+        || std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+    if lost {
+        tracing::warn!(error = %e, "the database connection failed");
+        return database_unavailable();
+    }
+    // tokio-postgres shows a server error as "db error"; the log gets its code and message (the
+    // client never sees either).
+    match e.as_db_error() {
+        Some(db) => AppError::internal("database statement", format!("{}: {}", db.code().code(), db.message())),
+        None => AppError::internal("database statement", e),
     }
 }

@@ -365,6 +365,12 @@ pub fn encode_response(req: &HttpRequest, answers: Answers) -> HttpResponse {
         (Answers::Single(single), MediaType::GraphqlResponseJson) if is_request_error(single) => {
             request_error_status(single)
         }
+        // An outage is not the request's fault: 503 tells load balancers and clients to retry.
+        (Answers::Single(single), MediaType::GraphqlResponseJson)
+            if single.errors.iter().any(|e| error_code(e) == Some(ErrorCode::DatabaseUnavailable.as_str())) =>
+        {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         _ => StatusCode::OK,
     };
     let size: usize = match &answers {
@@ -385,7 +391,12 @@ pub fn encode_response(req: &HttpRequest, answers: Answers) -> HttpResponse {
             body.push(b']');
         }
     }
-    HttpResponse::build(status).content_type(media.content_type()).insert_header((header::VARY, "Accept")).body(body)
+    let mut response = HttpResponse::build(status);
+    response.content_type(media.content_type()).insert_header((header::VARY, "Accept"));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.insert_header((header::RETRY_AFTER, "1"));
+    }
+    response.body(body)
 }
 
 /// One answer as sent: `errors` first, `data` (already JSON) left out for request errors, then
@@ -848,14 +859,16 @@ fn is_request_error(answer: &Answer) -> bool {
         && answer.errors.iter().all(|error| error.path.is_empty())
 }
 
+/// An error's `extensions.code`.
+fn error_code(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code") {
+        Some(Value::String(code)) => Some(code.as_str()),
+        _ => None,
+    }
+}
+
 fn request_error_status(answer: &Answer) -> StatusCode {
-    let code =
-        answer.errors.first().and_then(|error| error.extensions.as_ref()).and_then(|extensions| {
-            match extensions.get("code") {
-                Some(Value::String(code)) => Some(code.as_str()),
-                _ => None,
-            }
-        });
+    let code = answer.errors.first().and_then(error_code);
     let status_of = |candidate: ErrorCode| code == Some(candidate.as_str());
     if code == Some(code::PERSISTED_QUERY_NOT_FOUND) {
         StatusCode::OK

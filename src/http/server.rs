@@ -14,7 +14,7 @@ use actix_web::dev::Server;
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use async_graphql::dynamic::Schema;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::access::api_keys::{ApiKeyStore, READ_CONVERSATIONS, READ_REGISTRY, WRITE_REGISTRY, require_scope};
@@ -37,10 +37,12 @@ use crate::tenancy::{Scope, WriteScope};
 pub struct Application {
     port: u16,
     server: Server,
+    /// Written after the last request on shutdown ([`Application::run_until_stopped`]).
+    audit: AuditWriter,
+    keys: ApiKeyStore,
 }
 
 struct AppState {
-    db: DatabaseConnection,
     /// The pool requests read through (tokio-postgres, pipelined; `execute/session.rs`).
     reads: deadpool_postgres::Pool,
     engine: Engine,
@@ -101,8 +103,8 @@ impl Application {
         let keys = ApiKeyStore::new(db.clone());
         keys.spawn_flusher(Duration::from_secs(5));
         let audit = AuditWriter::spawn(db.clone(), AuditConfig::default());
+        let (audit_handle, keys_handle) = (audit.clone(), keys.clone());
         let state = web::Data::new(AppState {
-            db,
             reads,
             engine: Engine { schema, context, documents: DocumentCache::new(1000), embeddings },
             keys,
@@ -128,18 +130,30 @@ impl Application {
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
         })
+        // SIGTERM stops accepting and lets in-flight requests finish within the grace period
+        // (actix-web's signal handling); SIGINT and SIGQUIT stop at once.
+        .shutdown_timeout(server.shutdown_grace_secs)
         .listen(listener)
         .map_err(|e| AppError::internal("starting the HTTP server", e))?
         .run();
-        Ok(Self { port, server })
+        Ok(Self { port, server, audit: audit_handle, keys: keys_handle })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Serves until a stop signal, then, once the last in-flight request has been answered, writes
+    /// the audit events and API-key usage still batched in memory: nothing recorded is lost.
     pub async fn run_until_stopped(self) -> Result<(), AppError> {
-        self.server.await.map_err(|e| AppError::internal("running the HTTP server", e))
+        let served = self.server.await.map_err(|e| AppError::internal("running the HTTP server", e));
+        tracing::info!("stopped accepting; writing the batched audit events and API-key usage");
+        self.audit.flush().await;
+        if let Err(e) = self.keys.flush_usage().await {
+            tracing::warn!(error = %e, "writing API-key usage on shutdown failed");
+        }
+        tracing::info!(audit_written = self.audit.written(), audit_dropped = self.audit.dropped(), "stopped");
+        served
     }
 }
 
@@ -436,12 +450,22 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
+/// Ready when a request could read now: a connection of the requests' pool answers `SELECT 1`
+/// within two seconds. During an outage it says so (503) and the gateway keeps serving the coded
+/// error; it recovers by itself once the database is back (the pool drops closed connections).
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.execute_unprepared("SELECT 1").await {
-        Ok(_) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "database unavailable" }))
+    let check = async {
+        let client = state.reads.get().await.map_err(|e| e.to_string())?;
+        client.simple_query("SELECT 1").await.map_err(|e| e.to_string())
+    };
+    match tokio::time::timeout(Duration::from_secs(2), check).await {
+        Ok(Ok(_)) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        failed => {
+            let reason = failed.map_or_else(|_| "no answer within 2 s".to_owned(), |r| r.err().unwrap_or_default());
+            tracing::warn!(error = %reason, "readiness check failed");
+            HttpResponse::ServiceUnavailable()
+                .insert_header((actix_web::http::header::RETRY_AFTER, "1"))
+                .json(serde_json::json!({ "status": "database unavailable", "code": ErrorCode::DatabaseUnavailable.as_str() }))
         }
     }
 }

@@ -229,8 +229,11 @@ pub async fn spawn_app_with(settings: registry_gateway::config::GraphqlSettings)
 /// Starts a gateway on `db` and returns its base URL.
 pub async fn serve(db: &TestDb, settings: &registry_gateway::config::GraphqlSettings) -> String {
     registry_gateway::telemetry::init();
-    let server =
-        registry_gateway::config::ServerSettings { listen: "127.0.0.1:0".parse().unwrap(), no_demo_data: true };
+    let server = registry_gateway::config::ServerSettings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        no_demo_data: true,
+        shutdown_grace_secs: 5,
+    };
     // Twelve read connections, as many as the SeaORM pool of the PgBouncer test's gateway.
     let reads = database::read_pool(&db.url, 12).expect("the read pool");
     let app = registry_gateway::http::server::Application::build(&server, settings, db.conn.clone(), reads)
@@ -270,5 +273,73 @@ impl TestApp {
         let v = self.graphql(query, variables, Some(&t)).await;
         assert!(v.get("errors").is_none(), "unexpected errors: {v:#}");
         v
+    }
+}
+
+/// The gateway binary serving `db_url` on a free port, as a child process (killed on drop); its
+/// log goes to a file the test can read.
+pub struct GatewayProcess {
+    pub child: std::process::Child,
+    pub address: String,
+    pub log_path: PathBuf,
+}
+
+impl GatewayProcess {
+    /// Starts `registry-gateway serve` with the tests' JWT secret and `envs`, and waits until
+    /// `/readyz` answers 200 (panicking with the log when it does not within 60 s).
+    pub async fn start(db_url: &str, envs: &[(&str, &str)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let log_path = std::env::temp_dir().join(format!("gateway-{}.log", Uuid::new_v4().simple()));
+        let log = std::fs::File::create(&log_path).expect("a log file");
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_registry-gateway"));
+        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--no-demo-data"])
+            .env("DATABASE_URL", db_url)
+            .env("REGISTRY_DATA_DIR", data_dir())
+            .env("REGISTRY_JWT_SECRET", JWT_SECRET)
+            .env("RUST_LOG", "info")
+            .stdout(log.try_clone().expect("a log file"))
+            .stderr(log);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start registry-gateway serve");
+        let mut process = Self { child, address: format!("http://127.0.0.1:{port}"), log_path };
+        let client = http_client();
+        let started = std::time::Instant::now();
+        loop {
+            if let Ok(Some(status)) = process.child.try_wait() {
+                panic!("the gateway exited at start-up ({status}):\n{}", process.log());
+            }
+            let ready = client.get(format!("{}/readyz", process.address)).send().await;
+            if ready.is_ok_and(|r| r.status() == 200) {
+                return process;
+            }
+            assert!(started.elapsed().as_secs() < 60, "the gateway was not ready within 60 s:\n{}", process.log());
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// Sends `signal` (libc's number) to the process.
+    pub fn signal(&self, signal: i32) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
+        // SAFETY: kill(2) on our own child's pid; it touches no memory.
+        #[allow(unsafe_code)]
+        let sent = unsafe { libc::kill(pid, signal) };
+        assert_eq!(sent, 0, "kill({pid}, {signal}) failed");
+    }
+}
+
+impl Drop for GatewayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log_path);
     }
 }
