@@ -82,6 +82,21 @@ pub struct ServerSettings {
     /// still write the batches).
     #[arg(long = "shutdown-grace-secs", env = "REGISTRY_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
     pub shutdown_grace_secs: u64,
+
+    /// Serve Prometheus metrics at `/metrics` on this separate address (keep it off the public
+    /// network). Unset, and no --metrics-token: metrics are off.
+    #[arg(long = "metrics-listen", env = "REGISTRY_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Serve `/metrics` on the main address too, to callers sending `Authorization: Bearer
+    /// <token>` (and require it on --metrics-listen as well).
+    #[arg(long = "metrics-token", env = "REGISTRY_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Secret<String>>,
+
+    /// Export traces over OTLP/HTTP (JSON) to this collector, e.g. `http://collector:4318`: one
+    /// span per request, pipeline step and SQL statement. Unset: no traces, at no cost.
+    #[arg(long = "otlp-endpoint", env = "REGISTRY_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
 }
 
 /// Anonymous callers (no token, no key).

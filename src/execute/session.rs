@@ -22,14 +22,15 @@
 //! while the rest of the gateway (migrations, audit, keys) stays on SeaORM's sqlx.
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Object, Pool};
 use tokio::sync::Mutex;
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{ToSql, Type};
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::error::{AppError, ErrorCode};
@@ -95,6 +96,8 @@ pub struct Session {
     settings: SessionSettings,
     rls: RlsContext,
     statements: AtomicUsize,
+    /// Time spent waiting for statements' answers, in nanoseconds (metrics).
+    sql_nanos: AtomicU64,
     /// The next statement is the transaction's last: its end is pipelined right behind it
     /// ([`NO_END`], [`ROLLBACK_NEXT`] or [`COMMIT_NEXT`]).
     last_next: AtomicU8,
@@ -137,6 +140,7 @@ impl Session {
             settings,
             rls,
             statements: AtomicUsize::new(0),
+            sql_nanos: AtomicU64::new(0),
             last_next: AtomicU8::new(NO_END),
             writing: AtomicBool::new(false),
         }
@@ -145,6 +149,11 @@ impl Session {
     /// Data statements issued so far (not counting the transaction's own set-up and end).
     pub fn statement_count(&self) -> usize {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// Time spent in statements so far (from sending each to its last row).
+    pub fn sql_time(&self) -> Duration {
+        Duration::from_nanos(self.sql_nanos.load(Ordering::Relaxed))
     }
 
     /// The set-up of the request's transaction, as one simple-protocol message. Every value in it is
@@ -288,13 +297,36 @@ impl Session {
         // Requests are written in the order they are first polled: the set-up first, then the
         // statement (after its parse, when it is not cached yet), then the ROLLBACK. So the ROLLBACK
         // can never overtake the statement, and the statement never runs without the set-up.
-        let result = match setup {
-            Some(setup) => {
-                let (done, rows) = futures::join!(client.batch_execute(&setup), self.run(client, &sql, last));
-                done.map_err(Failure::Db).and(rows.map_err(Failure::Db))
+        // One span per statement (traces, when on; disabled and free otherwise).
+        let span = tracing::debug_span!(
+            "sql",
+            otel.kind = "client",
+            db.system.name = "postgresql",
+            db.query.text = tracing::field::Empty,
+            db.response.returned_rows = tracing::field::Empty,
+            error = tracing::field::Empty,
+        );
+        if !span.is_disabled() {
+            span.record("db.query.text", sql.text.as_str());
+        }
+        let result = async {
+            match setup {
+                Some(setup) => {
+                    let (done, rows) = futures::join!(client.batch_execute(&setup), self.run(client, &sql, last));
+                    done.map_err(Failure::Db).and(rows.map_err(Failure::Db))
+                }
+                None => self.run(client, &sql, last).await.map_err(Failure::Db),
             }
-            None => self.run(client, &sql, last).await.map_err(Failure::Db),
-        };
+        }
+        .instrument(span.clone())
+        .await;
+        if !span.is_disabled() {
+            match &result {
+                Ok(rows) => span.record("db.response.returned_rows", rows.len()),
+                Err(_) => span.record("error", true),
+            };
+        }
+        self.sql_nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
         if last != NO_END
             && let Some((client, _)) = guard.take()
         {

@@ -860,7 +860,7 @@ fn is_request_error(answer: &Answer) -> bool {
 }
 
 /// An error's `extensions.code`.
-fn error_code(error: &ServerError) -> Option<&str> {
+pub fn error_code(error: &ServerError) -> Option<&str> {
     match error.extensions.as_ref()?.get("code") {
         Some(Value::String(code)) => Some(code.as_str()),
         _ => None,

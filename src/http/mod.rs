@@ -29,12 +29,13 @@
 //! two routes); `parse_request` itself answers other methods with 405.
 
 pub mod graphql_protocol;
+pub mod metrics_endpoint;
 pub mod persisted_queries;
 pub mod playground;
 pub mod server;
 
 pub use graphql_protocol::{
-    BatchItem, ParsedRequest, ProtocolConfig, ProtocolError, encode_response, is_get, mark_executed, parse_request,
-    read_body,
+    BatchItem, ParsedRequest, ProtocolConfig, ProtocolError, encode_response, error_code, is_get, mark_executed,
+    parse_request, read_body,
 };
 pub use persisted_queries::PersistedQueries;

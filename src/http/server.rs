@@ -6,9 +6,9 @@
 //! [`crate::pipeline`] per operation (parse, validate, plan, execute into JSON, in one read-only
 //! transaction) → encode.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Server;
 use actix_web::http::StatusCode;
@@ -26,17 +26,21 @@ use crate::catalog::Catalog;
 use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
 use crate::error::{AppError, ErrorCode};
 use crate::execute::session::{RlsContext, Session, SessionSettings, WriteContext};
+use crate::http::metrics_endpoint::{self, MetricsEndpoint};
 use crate::http::{
-    PersistedQueries, ProtocolConfig, ProtocolError, encode_response, parse_request, playground, read_body,
+    PersistedQueries, ProtocolConfig, ProtocolError, encode_response, error_code, parse_request, playground, read_body,
 };
 use crate::pipeline::{DocumentCache, Engine, ExecutionGate, OperationLimits};
 use crate::plan::context::{PlanContext, PlanLimits};
 use crate::plan::keyset::CursorCodec;
+use crate::telemetry::metrics;
 use crate::tenancy::{Scope, WriteScope};
 
 pub struct Application {
     port: u16,
     server: Server,
+    /// `/metrics` on its own address (`--metrics-listen`), and that address's port.
+    metrics_server: Option<(Server, u16)>,
     /// Written after the last request on shutdown ([`Application::run_until_stopped`]).
     audit: AuditWriter,
     keys: ApiKeyStore,
@@ -104,6 +108,16 @@ impl Application {
         keys.spawn_flusher(Duration::from_secs(5));
         let audit = AuditWriter::spawn(db.clone(), AuditConfig::default());
         let (audit_handle, keys_handle) = (audit.clone(), keys.clone());
+        let metrics = (server.metrics_listen.is_some() || server.metrics_token.is_some()).then(|| {
+            web::Data::new(MetricsEndpoint {
+                handle: crate::telemetry::metrics::install(),
+                token: server.metrics_token.clone(),
+                reads: reads.clone(),
+                audit: audit.clone(),
+            })
+        });
+        // On the main address only behind the token.
+        let metrics_here = metrics.clone().filter(|m| m.token.is_some());
         let state = web::Data::new(AppState {
             reads,
             engine: Engine { schema, context, documents: DocumentCache::new(1000), embeddings },
@@ -120,9 +134,19 @@ impl Application {
             executions: Arc::new(tokio::sync::Semaphore::new(graphql.max_concurrent_executions.max(1))),
             settings: graphql.clone(),
         });
+        let metrics_server = match (&metrics, server.metrics_listen) {
+            (Some(endpoint), Some(address)) => Some(metrics_server(endpoint.clone(), address)?),
+            _ => None,
+        };
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .configure(|cfg| {
+                    if let Some(endpoint) = &metrics_here {
+                        cfg.app_data(endpoint.clone());
+                        metrics_endpoint::routes(cfg);
+                    }
+                })
                 .app_data(web::PayloadConfig::new(usize::MAX))
                 .configure(playground::routes)
                 .route("/graphql", web::get().to(graphql_handler))
@@ -136,17 +160,30 @@ impl Application {
         .listen(listener)
         .map_err(|e| AppError::internal("starting the HTTP server", e))?
         .run();
-        Ok(Self { port, server, audit: audit_handle, keys: keys_handle })
+        Ok(Self { port, server, metrics_server, audit: audit_handle, keys: keys_handle })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// The port of `--metrics-listen`, when metrics have an address of their own.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(_, port)| *port)
+    }
+
     /// Serves until a stop signal, then, once the last in-flight request has been answered, writes
     /// the audit events and API-key usage still batched in memory: nothing recorded is lost.
     pub async fn run_until_stopped(self) -> Result<(), AppError> {
+        let metrics = self.metrics_server.map(|(server, _)| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let served = self.server.await.map_err(|e| AppError::internal("running the HTTP server", e));
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         tracing::info!("stopped accepting; writing the batched audit events and API-key usage");
         self.audit.flush().await;
         if let Err(e) = self.keys.flush_usage().await {
@@ -155,6 +192,20 @@ impl Application {
         tracing::info!(audit_written = self.audit.written(), audit_dropped = self.audit.dropped(), "stopped");
         served
     }
+}
+
+/// The metrics-only server of `--metrics-listen`: one worker, `/metrics` and nothing else.
+fn metrics_server(endpoint: web::Data<MetricsEndpoint>, address: SocketAddr) -> Result<(Server, u16), AppError> {
+    let listener = TcpListener::bind(address)
+        .map_err(|e| AppError::config(format!("cannot listen on {address} for metrics: {e}")))?;
+    let port = listener.local_addr().map_err(|e| AppError::internal("reading the bound address", e))?.port();
+    let server = HttpServer::new(move || App::new().app_data(endpoint.clone()).configure(metrics_endpoint::routes))
+        .workers(1)
+        .shutdown_timeout(1)
+        .listen(listener)
+        .map_err(|e| AppError::internal("starting the metrics server", e))?
+        .run();
+    Ok((server, port))
 }
 
 /// Who is calling.
@@ -179,6 +230,8 @@ struct Refusal {
     error: ProtocolError,
     actor: Actor,
     retry_after: Option<u64>,
+    /// The rate limit that refused it (`address` or `key`), for the metrics.
+    limit: Option<&'static str>,
 }
 
 fn refusal(e: &AppError, actor: Actor) -> Refusal {
@@ -187,7 +240,12 @@ fn refusal(e: &AppError, actor: Actor) -> Refusal {
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::UNAUTHORIZED,
     };
-    Refusal { error: ProtocolError::new(status, e.code().as_str(), e.client_message()), actor, retry_after: None }
+    Refusal {
+        error: ProtocolError::new(status, e.code().as_str(), e.client_message()),
+        actor,
+        retry_after: None,
+        limit: None,
+    }
 }
 
 fn client_ip(req: &HttpRequest) -> String {
@@ -197,20 +255,25 @@ fn client_ip(req: &HttpRequest) -> String {
 /// Step "identify": who calls, what it may see, within its rate limits.
 async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope, WriteScope), Refusal> {
     let settings = &state.settings;
-    let limited = |actor: Actor, wait: Duration, what: &str| Refusal {
+    let limited = |actor: Actor, wait: Duration, limit: &'static str| Refusal {
         error: ProtocolError::new(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited.as_str(),
-            format!("rate limit of {what} exceeded; retry in {} s", retry_after_secs(wait)),
+            format!(
+                "rate limit of {} exceeded; retry in {} s",
+                if limit == "key" { "this API key" } else { "this client address" },
+                retry_after_secs(wait)
+            ),
         ),
         actor,
         retry_after: Some(retry_after_secs(wait)),
+        limit: Some(limit),
     };
     let per_ip = settings.rate_limit_per_ip.max(1);
     state
         .limiter
         .check(&format!("ip:{}", client_ip(req)), per_ip, (per_ip / 10).max(1))
-        .map_err(|w| limited(Actor::Anonymous, w, "this client address"))?;
+        .map_err(|w| limited(Actor::Anonymous, w, "address"))?;
     let unauthenticated = |m: &str| AppError::user(ErrorCode::Unauthenticated, m);
 
     if let Some(header) = req.headers().get("x-api-key") {
@@ -226,7 +289,7 @@ async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope, 
         state
             .limiter
             .check(&format!("key:{}", key.key_id), per_minute, (per_minute / 10).max(1))
-            .map_err(|w| limited(actor.clone(), w, "this API key"))?;
+            .map_err(|w| limited(actor.clone(), w, "key"))?;
         require_scope(&key, READ_REGISTRY).map_err(|e| refusal(&e, actor.clone()))?;
         let role = if key.scopes.iter().any(|s| s == READ_CONVERSATIONS) { Some("member") } else { None };
         // A key with `write:registry` curates its tenant's registry as a manager would.
@@ -356,6 +419,10 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
     let (actor, scope, write) = match identify(&req, &state).await {
         Ok(found) => found,
         Err(refused) => {
+            metrics::refused(refused.error.code);
+            if let Some(limit) = refused.limit {
+                metrics::rate_limited(limit);
+            }
             let reason = Some(refused.error.message.clone());
             state.audit.record(audit_event(
                 &req,
@@ -392,7 +459,9 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
     // until the answer is written, and beyond a few at a time on this CPU they only queue for the
     // cores while holding all that (bench/README.md, "Concurrency limit").
     // The semaphore is never closed, so `acquire` cannot fail.
+    metrics::executions_waiting(1.0);
     let _permit = state.executions.acquire().await.ok();
+    metrics::executions_waiting(-1.0);
     let scoping = state.settings.tenant_scoping;
     let rls = rls_context(&scope, &write, scoping, request_id);
     // The gateway's own filters, unless only the database enforces visibility.
@@ -412,12 +481,23 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
             .execute(|request| {
                 let (session, scope, write, private) = (&session, &scope, &write, &private);
                 async move {
-                    let before = session.statement_count();
+                    let (before, sql_before, started) = (session.statement_count(), session.sql_time(), Instant::now());
+                    let operation = request
+                        .operation_name
+                        .clone()
+                        .or_else(|| metrics::leading_operation_name(&request.query).map(str::to_owned));
                     let (mut answer, tables) =
                         crate::pipeline::run(engine, request, limits, scope, write, session, request_id).await;
                     private.borrow_mut().extend(tables);
+                    let n = session.statement_count() - before;
+                    metrics::operation(
+                        operation.as_deref(),
+                        answer.errors.first().map_or("ok", |e| error_code(e).unwrap_or("UNCODED")),
+                        started.elapsed(),
+                        n,
+                        session.sql_time().saturating_sub(sql_before),
+                    );
                     if expose {
-                        let n = session.statement_count() - before;
                         answer.extensions.insert("sqlStatements".to_owned(), async_graphql::Value::from(n));
                     }
                     answer

@@ -14,7 +14,7 @@ use registry_gateway::database;
 use registry_gateway::embedded_postgres::{self, Cluster, Durability};
 use serde_json::{Value, json};
 
-use crate::helpers::{data_dir, http_client, test_settings};
+use crate::helpers::{build_app, data_dir, http_client, test_server_settings, test_settings};
 
 const QUERY: &str = "{ industries(first: 5, orderBy: [NAME_ASC]) { totalCount nodes { name } } }";
 const STATEMENT_TIMEOUT_MS: u64 = 2000;
@@ -65,15 +65,7 @@ async fn an_outage_answers_503_with_its_code_and_the_gateway_recovers() {
     settings.statement_timeout_ms = STATEMENT_TIMEOUT_MS;
     // Refusals come back fast; the callers here are not what is measured.
     settings.rate_limit_per_ip = 10_000_000;
-    let server = registry_gateway::config::ServerSettings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        no_demo_data: true,
-        shutdown_grace_secs: 5,
-    };
-    let reads = database::read_pool(&url, 8).expect("the read pool");
-    let app = registry_gateway::http::server::Application::build(&server, &settings, conn, reads)
-        .await
-        .expect("build the app");
+    let app = build_app(&url, conn, &settings, &test_server_settings()).await;
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = http_client();

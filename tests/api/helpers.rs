@@ -226,22 +226,36 @@ pub async fn spawn_app_with(settings: registry_gateway::config::GraphqlSettings)
     TestApp { address, db, client: http_client() }
 }
 
+/// The real server defaults, on a free port, without demo data and with a 5 s shutdown grace.
+pub fn test_server_settings() -> registry_gateway::config::ServerSettings {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        server: registry_gateway::config::ServerSettings,
+    }
+    Args::parse_from(["test", "--listen", "127.0.0.1:0", "--no-demo-data", "--shutdown-grace-secs", "5"]).server
+}
+
 /// Starts a gateway on `db` and returns its base URL.
 pub async fn serve(db: &TestDb, settings: &registry_gateway::config::GraphqlSettings) -> String {
-    registry_gateway::telemetry::init();
-    let server = registry_gateway::config::ServerSettings {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        no_demo_data: true,
-        shutdown_grace_secs: 5,
-    };
-    // Twelve read connections, as many as the SeaORM pool of the PgBouncer test's gateway.
-    let reads = database::read_pool(&db.url, 12).expect("the read pool");
-    let app = registry_gateway::http::server::Application::build(&server, settings, db.conn.clone(), reads)
-        .await
-        .expect("build the app");
+    let app = build_app(&db.url, db.conn.clone(), settings, &test_server_settings()).await;
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     address
+}
+
+/// Builds (without running) a gateway on the database at `url`.
+pub async fn build_app(
+    url: &str,
+    conn: DatabaseConnection,
+    settings: &registry_gateway::config::GraphqlSettings,
+    server: &registry_gateway::config::ServerSettings,
+) -> registry_gateway::http::server::Application {
+    registry_gateway::telemetry::init();
+    // Twelve read connections, as many as the SeaORM pool of the PgBouncer test's gateway.
+    let reads = database::read_pool(url, 12).expect("the read pool");
+    registry_gateway::http::server::Application::build(server, settings, conn, reads).await.expect("build the app")
 }
 
 /// A signed token for `tenant` with tenant role `role`, valid for an hour.

@@ -24,6 +24,7 @@ mod golden;
 mod graceful_shutdown;
 mod http_serving;
 mod lists;
+mod metrics;
 mod migrations;
 mod mutation_round_trip;
 mod mutations;

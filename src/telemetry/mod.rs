@@ -2,6 +2,8 @@
 
 use tracing_subscriber::EnvFilter;
 
+pub mod metrics;
+
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let _ =
