@@ -122,7 +122,18 @@ enum KeysAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init();
+    let otlp = match &cli.command {
+        Command::Serve { server, .. } => server.otlp_endpoint.clone(),
+        _ => None,
+    };
+    // Sends the last spans when dropped, after the runtime has finished.
+    let _traces = match telemetry::init_with_traces(otlp.as_deref()) {
+        Ok(traces) => traces,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

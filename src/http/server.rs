@@ -15,6 +15,7 @@ use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use async_graphql::dynamic::Schema;
 use sea_orm::DatabaseConnection;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::access::api_keys::{ApiKeyStore, READ_CONVERSATIONS, READ_REGISTRY, WRITE_REGISTRY, require_scope};
@@ -408,7 +409,7 @@ fn rls_context(scope: &Scope, write: &WriteScope, scoping: TenantScoping, reques
     }
 }
 
-#[tracing::instrument(name = "graphql", skip_all, fields(request_id))]
+#[tracing::instrument(name = "graphql", skip_all, fields(request_id, tenant))]
 async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
     let request_id = Uuid::new_v4();
     tracing::Span::current().record("request_id", tracing::field::display(request_id));
@@ -443,6 +444,8 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
             return response;
         }
     };
+    let tenant = actor.tenant().map_or_else(|| "anonymous".to_owned(), |t| t.to_string());
+    tracing::Span::current().record("tenant", tenant.as_str());
     let limits = if matches!(actor, Actor::ApiKey { .. }) {
         OperationLimits {
             max_depth: state.settings.partner_max_depth,
@@ -479,15 +482,22 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
         let engine = &state.engine;
         let answers = parsed
             .execute(|request| {
-                let (session, scope, write, private) = (&session, &scope, &write, &private);
+                let (session, scope, write, private, tenant) = (&session, &scope, &write, &private, &tenant);
                 async move {
                     let (before, sql_before, started) = (session.statement_count(), session.sql_time(), Instant::now());
                     let operation = request
                         .operation_name
                         .clone()
                         .or_else(|| metrics::leading_operation_name(&request.query).map(str::to_owned));
+                    let span = tracing::debug_span!(
+                        "operation",
+                        graphql.operation.name = operation.as_deref().unwrap_or_default(),
+                        tenant = tenant.as_str(),
+                    );
                     let (mut answer, tables) =
-                        crate::pipeline::run(engine, request, limits, scope, write, session, request_id).await;
+                        crate::pipeline::run(engine, request, limits, scope, write, session, request_id)
+                            .instrument(span)
+                            .await;
                     private.borrow_mut().extend(tables);
                     let n = session.statement_count() - before;
                     metrics::operation(

@@ -37,6 +37,7 @@ mod relay;
 mod request_transaction;
 mod search;
 mod tenancy_leaks;
+mod traces;
 mod vector_index;
 mod write_escalation;
 mod write_policies;
