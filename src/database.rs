@@ -144,7 +144,15 @@ pub fn read_pool(url: &str, pool_size: u32) -> Result<deadpool_postgres::Pool, A
 pub async fn check_read_pool(reads: &deadpool_postgres::Pool, url: &str) -> Result<(), AppError> {
     let tls = PgTls::from_url(url)?;
     reads.get().await.map(drop).map_err(|e| {
-        let reason = e.to_string().lines().next().unwrap_or("unknown error").trim().to_owned();
+        // The server's own message when it refused us ("SSL required", "no pg_hba.conf entry ..."):
+        // deadpool's and tokio-postgres's texts say only "db error".
+        let reason = match &e {
+            deadpool_postgres::PoolError::Backend(pg) => {
+                pg.as_db_error().map_or_else(|| pg.to_string(), |db| db.message().to_owned())
+            }
+            other => other.to_string(),
+        };
+        let reason = reason.lines().next().unwrap_or("unknown error").trim().to_owned();
         connection_error(url, &tls, &e, reason)
     })
 }

@@ -140,15 +140,19 @@ impl PgTls {
         let sslmode = format!("{SSLMODE}={tokio_postgres_mode}");
         kept.push(&sslmode);
         let tokio_postgres_url = format!("{base}?{}", kept.join("&"));
-        let config: tokio_postgres::Config =
-            tokio_postgres_url.parse().map_err(|e| format!("cannot be read ({e})"))?;
-        let host = match config.get_hosts().first() {
-            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
-            Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
-            None => "localhost".to_owned(),
+        // A URL neither driver can read is reported by the connection attempt, in its words.
+        let target = match tokio_postgres_url.parse::<tokio_postgres::Config>() {
+            Ok(config) => {
+                let host = match config.get_hosts().first() {
+                    Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+                    Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+                    None => "localhost".to_owned(),
+                };
+                format!("{host}:{}", config.get_ports().first().copied().unwrap_or(5432))
+            }
+            Err(_) => "the database server".to_owned(),
         };
-        let port = config.get_ports().first().copied().unwrap_or(5432);
-        Ok(Self { mode, root_cert, target: format!("{host}:{port}"), tokio_postgres_url })
+        Ok(Self { mode, root_cert, target, tokio_postgres_url })
     }
 
     /// The sqlx options with this policy's mode and root certificate.
@@ -414,6 +418,8 @@ mod tests {
         assert!(err.contains("sslmode=allow is not supported"), "{err}");
         assert!(err.contains("verify-full"), "{err}");
         assert!(parse("postgres://db/x?sslmode=verify_full").is_err());
+        // An unreadable URL is left to the connection attempt, which names it.
+        assert_eq!(parse("not a url").unwrap().target, "the database server");
     }
 
     #[test]
