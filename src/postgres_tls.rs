@@ -20,7 +20,8 @@
 //! that sqlx does not let us change: its pool trusts the bundled roots in addition to
 //! `sslrootcert`, where the read pool (and libpq) trust `sslrootcert` alone. Start-up opens a read
 //! connection too ([`crate::database::open`]), so a server only sqlx would accept fails at start-up.
-//! `sslmode=allow` (plain first, TLS on refusal) is refused: sqlx treats it as `disable`.
+//! `sslmode=allow` (plain first, TLS on refusal) is refused: sqlx treats it as `disable`; so are
+//! client certificates (`sslcert`, `sslkey`), which tokio-postgres's URL parser does not know.
 //! Like sqlx and libpq, the `PGSSLMODE` and `PGSSLROOTCERT` environment variables stand in for
 //! parameters the URL lacks.
 
@@ -62,9 +63,9 @@ impl SslMode {
             "require" => Ok(Self::Require),
             "verify-ca" => Ok(Self::VerifyCa),
             "verify-full" => Ok(Self::VerifyFull),
-            other => Err(format!(
-                "sslmode={other} is not supported; use disable, prefer, require, verify-ca or verify-full"
-            )),
+            other => {
+                Err(format!("sslmode={other} is not supported; use disable, prefer, require, verify-ca or verify-full"))
+            }
         }
     }
 
@@ -105,9 +106,8 @@ pub struct PgTls {
 impl PgTls {
     /// Reads the policy of `url` (a `postgres://` URL), with `PGSSLMODE`/`PGSSLROOTCERT` as defaults.
     pub fn from_url(url: &str) -> Result<Self, AppError> {
-        Self::from_url_with_env(url, |name| std::env::var(name).ok().filter(|v| !v.is_empty())).map_err(|e| {
-            AppError::config(format!("the database URL {}: {e}", crate::database::redact_url(url)))
-        })
+        Self::from_url_with_env(url, |name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+            .map_err(|e| AppError::config(format!("the database URL {}: {e}", crate::database::redact_url(url))))
     }
 
     fn from_url_with_env(url: &str, env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
@@ -120,6 +120,9 @@ impl PgTls {
             match key.as_ref() {
                 SSLMODE => mode = Some(value.into_owned()),
                 SSLROOTCERT => root_cert = Some(value.into_owned()),
+                "sslcert" | "sslkey" => {
+                    return Err(format!("{key}: client certificates are not supported; authenticate with a password"));
+                }
                 // Kept verbatim: tokio-postgres decodes them its own way.
                 _ => kept.push(segment),
             }
@@ -174,7 +177,7 @@ impl PgTls {
     /// An unreadable or empty file is a one-line configuration error.
     pub fn root_store(&self) -> Result<RootCertStore, AppError> {
         let Some(path) = &self.root_cert else {
-            return Ok(RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()));
+            return Ok(webpki_roots::TLS_SERVER_ROOTS.iter().cloned().collect());
         };
         let bad = |why: String| AppError::config(format!("sslrootcert={}: {why}", path.display()));
         let pem = std::fs::read(path).map_err(|e| bad(format!("cannot be read ({e})")))?;
@@ -204,7 +207,10 @@ impl PgTls {
                 let chain = WebPkiServerVerifier::builder_with_provider(Arc::new(self.root_store()?), provider)
                     .build()
                     .map_err(|e| AppError::internal("setting up TLS", e))?;
-                builder.dangerous().with_custom_certificate_verifier(Arc::new(ChainOnly { chain })).with_no_client_auth()
+                builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(ChainOnly { chain }))
+                    .with_no_client_auth()
             }
             SslMode::VerifyFull => builder.with_root_certificates(self.root_store()?).with_no_client_auth(),
         };
@@ -226,7 +232,7 @@ impl PgTls {
             rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             ) => format!(
-                "the server certificate is not issued for the host name {} (sslmode=verify-full checks it; connect by the certificate's name)",
+                "the server certificate is not issued for the host name {}, which sslmode=verify-full checks",
                 host_of(&self.target)
             ),
             rustls::Error::InvalidCertificate(
@@ -239,7 +245,7 @@ impl PgTls {
             _ => "the TLS handshake failed".to_owned(),
         };
         let detail = tls.to_string().replace('\n', " ");
-        Some(format!("TLS to {} failed (sslmode={}): {cause} ({detail})", self.target, self.mode))
+        Some(format!("TLS to {} failed (sslmode={}): {cause} [{detail}]", self.target, self.mode))
     }
 }
 
@@ -406,7 +412,10 @@ mod tests {
         let tls = parse("postgres://db/x?application_name=gw&sslrootcert=/ca.pem&options=-c%20search_path%3Dapp&sslmode=verify-full")
             .unwrap();
         assert_eq!(tls.mode, SslMode::VerifyFull);
-        assert_eq!(tls.tokio_postgres_url, "postgres://db/x?application_name=gw&options=-c%20search_path%3Dapp&sslmode=require");
+        assert_eq!(
+            tls.tokio_postgres_url,
+            "postgres://db/x?application_name=gw&options=-c%20search_path%3Dapp&sslmode=require"
+        );
         let config: tokio_postgres::Config = tls.tokio_postgres_url.parse().unwrap();
         assert_eq!(config.get_options(), Some("-c search_path=app"));
         assert_eq!(config.get_ssl_mode(), tokio_postgres::config::SslMode::Require);
@@ -418,6 +427,8 @@ mod tests {
         assert!(err.contains("sslmode=allow is not supported"), "{err}");
         assert!(err.contains("verify-full"), "{err}");
         assert!(parse("postgres://db/x?sslmode=verify_full").is_err());
+        let err = parse("postgres://db/x?sslmode=verify-full&sslcert=/me.pem").unwrap_err();
+        assert!(err.starts_with("sslcert: client certificates are not supported"), "{err}");
         // An unreadable URL is left to the connection attempt, which names it.
         assert_eq!(parse("not a url").unwrap().target, "the database server");
     }
@@ -466,16 +477,16 @@ mod tests {
         let line = tls.explain(&io).unwrap();
         assert_eq!(
             line,
-            "TLS to db:5433 failed (sslmode=verify-full): the server certificate is not signed by the CA in sslrootcert=/ca.pem (invalid peer certificate: UnknownIssuer)"
+            "TLS to db:5433 failed (sslmode=verify-full): the server certificate is not signed by the CA in sslrootcert=/ca.pem [invalid peer certificate: UnknownIssuer]"
         );
         assert_eq!(tls.explain(&std::io::Error::other("connection refused")), None);
-        let sea = sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(
-            sea_orm::sqlx::Error::Io(std::io::Error::new(
+        let sea = sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(sea_orm::sqlx::Error::Io(
+            std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 rustls::Error::InvalidCertificate(CertificateError::NotValidForName),
-            )),
-        )));
+            ),
+        ))));
         let line = tls.explain(&sea).unwrap();
-        assert!(line.contains("not issued for the host name db (sslmode=verify-full checks it"), "{line}");
+        assert!(line.contains("not issued for the host name db, which sslmode=verify-full checks ["), "{line}");
     }
 }
