@@ -24,6 +24,7 @@ use sea_query_sqlx::SqlxValues;
 use crate::config::DatabaseSettings;
 use crate::embedded_postgres::{self, Cluster, Durability};
 use crate::error::{AppError, ErrorCode};
+use crate::postgres_tls::PgTls;
 
 /// The database name used inside the private cluster.
 pub const PRIVATE_DB_NAME: &str = "registry";
@@ -58,6 +59,7 @@ pub async fn open(settings: &DatabaseSettings) -> Result<Db, AppError> {
         let conn = connect(&url, settings.pool_size).await?;
         check_pgvector(&conn, &url).await?;
         let reads = read_pool(&url, settings.pool_size)?;
+        check_read_pool(&reads, &url).await?;
         return Ok(Db { conn, reads, url, cluster: None });
     }
     let cluster = start_private_cluster(settings)?;
@@ -66,6 +68,7 @@ pub async fn open(settings: &DatabaseSettings) -> Result<Db, AppError> {
     let conn = connect(&url, settings.pool_size).await?;
     check_pgvector(&conn, &url).await?;
     let reads = read_pool(&url, settings.pool_size)?;
+    check_read_pool(&reads, &url).await?;
     Ok(Db { conn, reads, url, cluster: Some(cluster) })
 }
 
@@ -81,40 +84,52 @@ pub fn start_private_cluster(settings: &DatabaseSettings) -> Result<Cluster, App
     Cluster::start(&dist, &dir, os_user, Durability::Durable)
 }
 
-/// Connects with a pool of `pool_size`. An unreachable server is a one-line user error naming the
-/// (password-free) URL and what to do.
+/// Connects with a pool of `pool_size`, with the URL's TLS policy ([`PgTls`]). An unreachable
+/// server is a one-line user error naming the (password-free) URL, the cause (the TLS one when the
+/// handshake failed) and what to do.
 pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, AppError> {
+    let tls = PgTls::from_url(url)?;
+    if tls.mode.verifies() {
+        // A missing or empty sslrootcert is this one line, not sqlx's reading of it.
+        tls.root_store()?;
+    }
     let mut options = ConnectOptions::new(url.to_owned());
+    let policy = tls.clone();
     options
         .max_connections(pool_size)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
-    Database::connect(options).await.map_err(|e| {
-        AppError::user(
-            ErrorCode::DatabaseUnavailable,
-            format!(
-                "cannot connect to the database at {} ({}); check DATABASE_URL, or unset it to use the private database",
-                redact_url(url),
-                short_reason(&e)
-            ),
-        )
-    })
+        .sqlx_logging(false)
+        .map_sqlx_postgres_opts(move |pg| policy.sqlx_options(pg));
+    Database::connect(options).await.map_err(|e| connection_error(url, &tls, &e, short_reason(&e)))
 }
 
-/// The pool of the requests' read transactions: up to `pool_size` connections, opened on demand.
-/// The URL was already checked by [`connect`], so an error here is a URL tokio-postgres reads
-/// differently.
+/// The start-up line for a connection that failed with `err`.
+fn connection_error(url: &str, tls: &PgTls, err: &(dyn std::error::Error + 'static), reason: String) -> AppError {
+    let reason = tls.explain(err).unwrap_or(reason);
+    AppError::user(
+        ErrorCode::DatabaseUnavailable,
+        format!(
+            "cannot connect to the database at {} ({reason}); check DATABASE_URL, or unset it to use the private database",
+            redact_url(url)
+        ),
+    )
+}
+
+/// The pool of the requests' read transactions: up to `pool_size` connections, opened on demand,
+/// over TLS as the URL's `sslmode` says (the same policy as [`connect`]'s). The URL was already
+/// checked by [`connect`], so an error here is a URL tokio-postgres reads differently.
 pub fn read_pool(url: &str, pool_size: u32) -> Result<deadpool_postgres::Pool, AppError> {
     use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-    let config: tokio_postgres::Config = url.parse().map_err(|e| {
+    let tls = PgTls::from_url(url)?;
+    let config: tokio_postgres::Config = tls.tokio_postgres_url.parse().map_err(|e| {
         AppError::user(ErrorCode::DatabaseUnavailable, format!("cannot read the database URL {}: {e}", redact_url(url)))
     })?;
     // Fast recycling: a connection whose socket closed is dropped; one whose transaction did not end
     // was never returned (its ROLLBACK failed, `Session::finish`).
     let manager =
-        Manager::from_config(config, tokio_postgres::NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        Manager::from_config(config, tls.connector()?, ManagerConfig { recycling_method: RecyclingMethod::Fast });
     Pool::builder(manager)
         .max_size(pool_size as usize)
         .runtime(Runtime::Tokio1)
@@ -122,6 +137,24 @@ pub fn read_pool(url: &str, pool_size: u32) -> Result<deadpool_postgres::Pool, A
         .wait_timeout(Some(Duration::from_secs(10)))
         .build()
         .map_err(|e| AppError::internal("building the read pool", e))
+}
+
+/// Opens one read connection (kept in the pool), so that a server the read pool cannot reach, or
+/// whose certificate it refuses, stops start-up with one line instead of failing each request.
+pub async fn check_read_pool(reads: &deadpool_postgres::Pool, url: &str) -> Result<(), AppError> {
+    let tls = PgTls::from_url(url)?;
+    reads.get().await.map(drop).map_err(|e| {
+        // The server's own message when it refused us ("SSL required", "no pg_hba.conf entry ..."):
+        // deadpool's and tokio-postgres's texts say only "db error".
+        let reason = match &e {
+            deadpool_postgres::PoolError::Backend(pg) => {
+                pg.as_db_error().map_or_else(|| pg.to_string(), |db| db.message().to_owned())
+            }
+            other => other.to_string(),
+        };
+        let reason = reason.lines().next().unwrap_or("unknown error").trim().to_owned();
+        connection_error(url, &tls, &e, reason)
+    })
 }
 
 /// `stmt` as an unnamed statement (prepared in the same round trip as it runs, kept nowhere).

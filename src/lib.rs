@@ -24,6 +24,7 @@ pub mod graphql;
 pub mod http;
 pub mod pipeline;
 pub mod plan;
+pub mod postgres_tls;
 pub mod search;
 pub mod sql;
 pub mod telemetry;

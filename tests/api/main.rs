@@ -33,6 +33,7 @@ mod node_tools;
 mod partner_access;
 mod pgbouncer;
 mod playground;
+mod postgres_tls;
 mod relay;
 mod request_transaction;
 mod search;
