@@ -59,7 +59,7 @@ pub struct KeySet {
     keys: RwLock<Arc<Vec<Arc<VerificationKey>>>>,
     /// Held while a fetch is in flight (single flight).
     refresh: tokio::sync::Mutex<RefreshState>,
-    /// Fetch attempts so far; a request that waited for the lock sees whether one happened meanwhile.
+    /// Fetches completed so far; a request that waited for the lock sees whether one ended meanwhile.
     attempts: AtomicU64,
     stats: JwksStats,
 }
@@ -117,7 +117,6 @@ impl KeySet {
     }
 
     async fn fetch_locked(&self, state: &mut RefreshState) {
-        self.attempts.fetch_add(1, Ordering::SeqCst);
         state.last_attempt = Some(Instant::now());
         match self.fetch().await {
             Ok(keys) => {
@@ -136,6 +135,8 @@ impl KeySet {
                 state.last_error = Some(e);
             }
         }
+        // Counted once done: a request that missed while this fetch was in flight sees it.
+        self.attempts.fetch_add(1, Ordering::SeqCst);
     }
 
     async fn fetch(&self) -> Result<Vec<Arc<VerificationKey>>, String> {

@@ -21,6 +21,7 @@ mod fake_embeddings;
 mod generated_queries;
 mod golden;
 mod http_serving;
+mod jwt_jwks;
 mod lists;
 mod migrations;
 mod mutation_round_trip;
