@@ -28,7 +28,14 @@ const MAX_ENTRIES: usize = 100_000;
 pub struct MemberRoles {
     db: DatabaseConnection,
     ttl: Duration,
-    cache: Mutex<HashMap<(Uuid, Uuid), (Instant, Option<String>)>>,
+    cache: Mutex<HashMap<(Uuid, Uuid), Answer>>,
+}
+
+/// A cached answer: the role (`None`: no active membership) and when it was read.
+#[derive(Clone)]
+struct Answer {
+    at: Instant,
+    role: Option<String>,
 }
 
 impl MemberRoles {
@@ -39,8 +46,8 @@ impl MemberRoles {
     /// The role of user `sub` in `tenant` (`None`: no active membership).
     pub async fn role(&self, tenant: Uuid, sub: &str) -> Result<Option<String>, AppError> {
         let Ok(user) = Uuid::parse_str(sub) else { return Ok(None) };
-        if let Some(role) = self.cached(tenant, user) {
-            return Ok(role);
+        if let Some(answer) = self.cached(tenant, user) {
+            return Ok(answer.role);
         }
         let row = crate::database::query_one(
             &self.db,
@@ -69,19 +76,19 @@ impl MemberRoles {
         Ok(role)
     }
 
-    fn cached(&self, tenant: Uuid, user: Uuid) -> Option<Option<String>> {
+    fn cached(&self, tenant: Uuid, user: Uuid) -> Option<Answer> {
         let cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        cache.get(&(tenant, user)).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, role)| role.clone())
+        cache.get(&(tenant, user)).filter(|a| a.at.elapsed() < self.ttl).cloned()
     }
 
     fn store(&self, tenant: Uuid, user: Uuid, role: Option<String>) {
         let mut cache = self.cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if cache.len() >= MAX_ENTRIES {
-            cache.retain(|_, (at, _)| at.elapsed() < self.ttl);
+            cache.retain(|_, a| a.at.elapsed() < self.ttl);
             if cache.len() >= MAX_ENTRIES {
                 cache.clear();
             }
         }
-        cache.insert((tenant, user), (Instant::now(), role));
+        cache.insert((tenant, user), Answer { at: Instant::now(), role });
     }
 }
