@@ -167,6 +167,29 @@ pub struct GraphqlSettings {
     /// HS256 secret of bearer JWTs (Supabase's JWT secret). Unset: bearer tokens are refused.
     #[arg(long = "jwt-secret", env = "REGISTRY_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<Secret<String>>,
+    /// JWKS URL of the asymmetric keys (RS256, ES256, EdDSA) that sign bearer JWTs, e.g.
+    /// `https://<project>.supabase.co/auth/v1/.well-known/jwks.json`. Keys are cached by `kid`.
+    #[arg(long = "jwks-url", env = "REGISTRY_JWKS_URL")]
+    pub jwks_url: Option<String>,
+    /// Fewest seconds between two fetches of the JWKS caused by tokens with an unknown `kid`.
+    #[arg(long = "jwks-min-refresh-secs", env = "REGISTRY_JWKS_MIN_REFRESH_SECS", default_value_t = 30)]
+    pub jwks_min_refresh_secs: u64,
+    /// Seconds between periodic fetches of the JWKS (0: only at start-up and on an unknown `kid`).
+    #[arg(long = "jwks-refresh-secs", env = "REGISTRY_JWKS_REFRESH_SECS", default_value_t = 600)]
+    pub jwks_refresh_secs: u64,
+    /// Audiences a bearer JWT's `aud` must name one of (comma-separated). Unset: `aud` is not checked.
+    #[arg(long = "jwt-audience", env = "REGISTRY_JWT_AUDIENCE", value_delimiter = ',')]
+    pub jwt_audience: Vec<String>,
+    /// Issuer a bearer JWT's `iss` must equal. Unset: `iss` is not checked.
+    #[arg(long = "jwt-issuer", env = "REGISTRY_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// A token without a `tenant_role` claim gets its user's role from `tenant_members`
+    /// (`user_id` = the token's `sub`, active memberships only), cached per tenant and user.
+    #[arg(long = "tenant-role-from-members", env = "REGISTRY_TENANT_ROLE_FROM_MEMBERS")]
+    pub tenant_role_from_members: bool,
+    /// Seconds a role read from `tenant_members` (or its absence) is cached.
+    #[arg(long = "tenant-role-cache-secs", env = "REGISTRY_TENANT_ROLE_CACHE_SECS", default_value_t = 60)]
+    pub tenant_role_cache_secs: u64,
     /// What callers without credentials get.
     #[arg(long = "anonymous", env = "REGISTRY_ANONYMOUS", value_enum, default_value_t = AnonymousAccess::Public)]
     pub anonymous: AnonymousAccess,

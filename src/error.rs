@@ -34,6 +34,8 @@ pub enum ErrorCode {
     DatabaseUnavailable,
     /// The database schema is not (fully) migrated.
     DatabaseNotMigrated,
+    /// No key to verify a bearer JWT with: the JWKS could not be fetched (a server-side fault; retry).
+    JwksUnavailable,
     Internal,
 }
 
@@ -59,6 +61,7 @@ impl ErrorCode {
             Self::BadConfig => "BAD_CONFIG",
             Self::DatabaseUnavailable => "DATABASE_UNAVAILABLE",
             Self::DatabaseNotMigrated => "DATABASE_NOT_MIGRATED",
+            Self::JwksUnavailable => "JWKS_UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }

@@ -4,12 +4,15 @@
 //! are served on a separate address (`--metrics-listen`, kept off the public network), or on the
 //! main address to callers presenting `--metrics-token` (required on both when set).
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use metrics_exporter_prometheus::PrometheusHandle;
 use sha2::{Digest, Sha256};
 
 use crate::access::audit::AuditWriter;
+use crate::access::jwks::KeySet;
 use crate::config::Secret;
 use crate::telemetry::metrics::{self, Snapshot};
 
@@ -19,6 +22,8 @@ pub struct MetricsEndpoint {
     pub token: Option<Secret<String>>,
     pub reads: deadpool_postgres::Pool,
     pub audit: AuditWriter,
+    /// The JWKS key set, when keys come from one (its fetch counters).
+    pub jwks: Option<Arc<KeySet>>,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -44,13 +49,14 @@ async fn scrape(req: HttpRequest, endpoint: web::Data<MetricsEndpoint>) -> HttpR
                 .body("metrics need `Authorization: Bearer <metrics token>`\n");
         }
     }
+    let (jwks_ok, jwks_failed) = endpoint.jwks.as_ref().map_or((0, 0), |k| k.stats().snapshot());
     let snapshot = Snapshot {
         pool: endpoint.reads.status(),
         audit_written: endpoint.audit.written(),
         audit_dropped: endpoint.audit.dropped(),
         audit_failed: endpoint.audit.failed(),
-        jwks_ok: 0,
-        jwks_failed: 0,
+        jwks_ok,
+        jwks_failed,
     };
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

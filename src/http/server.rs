@@ -23,6 +23,7 @@ use crate::access::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outc
 use crate::access::identity;
 use crate::access::rate_limit::{RateLimiter, retry_after_secs};
 use crate::access::tenant_directory::TenantDirectory;
+use crate::access::tenant_roles::MemberRoles;
 use crate::catalog::Catalog;
 use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
 use crate::error::{AppError, ErrorCode};
@@ -57,6 +58,10 @@ struct AppState {
     protocol: ProtocolConfig,
     persisted: PersistedQueries,
     directory: TenantDirectory,
+    /// Verifies bearer JWTs (HS256 secret, JWKS keys).
+    tokens: identity::TokenVerifier,
+    /// Roles from `tenant_members` for tokens without `tenant_role` (opt-in).
+    member_roles: Option<MemberRoles>,
     /// Operations executing at once (`REGISTRY_MAX_CONCURRENT_EXECUTIONS`); the rest wait here,
     /// holding only their request.
     executions: Arc<tokio::sync::Semaphore>,
@@ -109,12 +114,20 @@ impl Application {
         keys.spawn_flusher(Duration::from_secs(5));
         let audit = AuditWriter::spawn(db.clone(), AuditConfig::default());
         let (audit_handle, keys_handle) = (audit.clone(), keys.clone());
+        let tokens = identity::TokenVerifier::from_settings(graphql)?;
+        if let Some(jwks) = tokens.jwks() {
+            jwks.spawn_refresh(Duration::from_secs(graphql.jwks_refresh_secs));
+        }
+        let member_roles = graphql
+            .tenant_role_from_members
+            .then(|| MemberRoles::new(db.clone(), Duration::from_secs(graphql.tenant_role_cache_secs)));
         let metrics = (server.metrics_listen.is_some() || server.metrics_token.is_some()).then(|| {
             web::Data::new(MetricsEndpoint {
                 handle: crate::telemetry::metrics::install(),
                 token: server.metrics_token.clone(),
                 reads: reads.clone(),
                 audit: audit.clone(),
+                jwks: tokens.jwks().cloned(),
             })
         });
         // On the main address only behind the token.
@@ -132,6 +145,8 @@ impl Application {
             },
             persisted: PersistedQueries::new(10_000),
             directory,
+            tokens,
+            member_roles,
             executions: Arc::new(tokio::sync::Semaphore::new(graphql.max_concurrent_executions.max(1))),
             settings: graphql.clone(),
         });
@@ -239,6 +254,8 @@ fn refusal(e: &AppError, actor: Actor) -> Refusal {
     let status = match e.code() {
         ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        // The token may be good: the gateway cannot check it now (JWKS or database down); retry.
+        ErrorCode::JwksUnavailable | ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::UNAUTHORIZED,
     };
     Refusal {
@@ -316,14 +333,7 @@ async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope, 
         let Some(token) = value.strip_prefix("Bearer ").map(str::trim) else {
             return Err(refusal(&unauthenticated("the Authorization header must be `Bearer <JWT>`"), Actor::Anonymous));
         };
-        let Some(secret) = &settings.jwt_secret else {
-            return Err(refusal(
-                &unauthenticated("bearer tokens are not accepted: no JWT secret is configured"),
-                Actor::Anonymous,
-            ));
-        };
-        let claims = identity::verify_hs256(token, secret, chrono::Utc::now().timestamp())
-            .map_err(|e| refusal(&e, Actor::Anonymous))?;
+        let claims = state.tokens.verify(token).await.map_err(|e| refusal(&e, Actor::Anonymous))?;
         let Some(tenant) = claims.tenant_id else {
             return Err(refusal(&unauthenticated("the JWT has no `tenant_id` claim"), Actor::Anonymous));
         };
@@ -331,7 +341,11 @@ async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope, 
         if !state.directory.is_active(tenant) {
             return Err(refusal(&unauthenticated("the token's `tenant_id` names no active tenant"), actor));
         }
-        let role = claims.tenant_role.as_deref();
+        let mut role = claims.tenant_role.clone();
+        if let (None, Some(members), Some(sub)) = (&role, &state.member_roles, &claims.sub) {
+            role = members.role(tenant, sub).await.map_err(|e| refusal(&e, actor.clone()))?;
+        }
+        let role = role.as_deref();
         let write = state.directory.write_scope_for(tenant, role, claims.sub.clone());
         return Ok((actor, state.directory.scope_for(tenant, role), write));
     }

@@ -23,6 +23,7 @@ mod generated_queries;
 mod golden;
 mod graceful_shutdown;
 mod http_serving;
+mod jwt_jwks;
 mod lists;
 mod metrics;
 mod migrations;
