@@ -21,6 +21,7 @@ use crate::access::api_keys::{ApiKeyStore, READ_CONVERSATIONS, READ_REGISTRY, WR
 use crate::access::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outcome};
 use crate::access::identity;
 use crate::access::rate_limit::{RateLimiter, retry_after_secs};
+use crate::access::shared_state::{SharedState, SharedStateStats};
 use crate::access::tenant_directory::TenantDirectory;
 use crate::catalog::Catalog;
 use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
@@ -37,6 +38,8 @@ use crate::tenancy::{Scope, WriteScope};
 pub struct Application {
     port: u16,
     server: Server,
+    /// The Redis replicas share state through (`REGISTRY_REDIS_URL`), for its counters.
+    shared: Option<Arc<SharedState>>,
 }
 
 struct AppState {
@@ -101,19 +104,26 @@ impl Application {
         let keys = ApiKeyStore::new(db.clone());
         keys.spawn_flusher(Duration::from_secs(5));
         let audit = AuditWriter::spawn(db.clone(), AuditConfig::default());
+        let shared = match &graphql.redis_url {
+            Some(url) => Some(SharedState::connect(url, Duration::from_millis(graphql.redis_timeout_ms.max(1))).await?),
+            None => None,
+        };
         let state = web::Data::new(AppState {
             db,
             reads,
             engine: Engine { schema, context, documents: DocumentCache::new(1000), embeddings },
             keys,
-            limiter: RateLimiter::new(),
+            limiter: shared.clone().map_or_else(RateLimiter::new, RateLimiter::shared),
             audit,
             protocol: ProtocolConfig {
                 max_body_bytes: graphql.max_body_bytes,
                 max_query_bytes: graphql.max_query_bytes,
                 max_batch_size: graphql.max_batch,
             },
-            persisted: PersistedQueries::new(10_000),
+            persisted: match &shared {
+                Some(redis) => PersistedQueries::shared(10_000, Arc::clone(redis)),
+                None => PersistedQueries::new(10_000),
+            },
             directory,
             executions: Arc::new(tokio::sync::Semaphore::new(graphql.max_concurrent_executions.max(1))),
             settings: graphql.clone(),
@@ -131,11 +141,16 @@ impl Application {
         .listen(listener)
         .map_err(|e| AppError::internal("starting the HTTP server", e))?
         .run();
-        Ok(Self { port, server })
+        Ok(Self { port, server, shared })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Counters of the Redis shared state (calls, failures, fallbacks); `None` without Redis.
+    pub fn shared_state_stats(&self) -> Option<SharedStateStats> {
+        self.shared.as_ref().map(|s| s.stats())
     }
 
     pub async fn run_until_stopped(self) -> Result<(), AppError> {
@@ -196,6 +211,7 @@ async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope, 
     state
         .limiter
         .check(&format!("ip:{}", client_ip(req)), per_ip, (per_ip / 10).max(1))
+        .await
         .map_err(|w| limited(Actor::Anonymous, w, "this client address"))?;
     let unauthenticated = |m: &str| AppError::user(ErrorCode::Unauthenticated, m);
 
@@ -212,6 +228,7 @@ async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope, 
         state
             .limiter
             .check(&format!("key:{}", key.key_id), per_minute, (per_minute / 10).max(1))
+            .await
             .map_err(|w| limited(actor.clone(), w, "this API key"))?;
         require_scope(&key, READ_REGISTRY).map_err(|e| refusal(&e, actor.clone()))?;
         let role = if key.scopes.iter().any(|s| s == READ_CONVERSATIONS) { Some("member") } else { None };
@@ -370,7 +387,11 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
     } else {
         OperationLimits { max_depth: state.settings.max_depth, max_complexity: state.settings.max_complexity }
     };
-    let parsed = match parse_request(&req, &body, &state.protocol, &state.persisted) {
+    let parsed = match state
+        .persisted
+        .with_shared(req.query_string(), &body, |apq| parse_request(&req, &body, &state.protocol, apq))
+        .await
+    {
         Ok(parsed) => parsed,
         Err(e) => return e.into_response(&req),
     };
