@@ -26,6 +26,7 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once at start-up; boxing buys nothing
 enum Command {
     /// Serve GraphQL over HTTP. Without DATABASE_URL: start the private database, migrate it and
     /// load demo data the first time.

@@ -18,10 +18,10 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
-use governor::clock::{Clock, DefaultClock, Reference};
-use governor::state::keyed::DashMapStateStore;
 use governor::Quota;
+use governor::clock::{Clock, DefaultClock, Reference};
 use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DashMapStateStore;
 
 use crate::access::shared_state::SharedState;
 

@@ -121,7 +121,8 @@ impl SharedState {
             outages: AtomicU64::new(0),
         });
         let mut conn = state.conn.clone();
-        if state.call("PING", async move { redis::cmd("PING").query_async::<String>(&mut conn).await }).await.is_some() {
+        if state.call("PING", async move { redis::cmd("PING").query_async::<String>(&mut conn).await }).await.is_some()
+        {
             tracing::info!("rate limits and persisted queries are shared through Redis");
         }
         Ok(state)

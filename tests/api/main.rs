@@ -31,6 +31,7 @@ mod partner_access;
 mod pgbouncer;
 mod playground;
 mod relay;
+mod replicas;
 mod request_transaction;
 mod search;
 mod tenancy_leaks;
