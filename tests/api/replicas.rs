@@ -152,13 +152,13 @@ struct Gateway {
 }
 
 impl Gateway {
-    fn start(db: &TestDb, redis: &Redis, log: PathBuf, envs: &[(&str, &str)]) -> Self {
+    fn start(db: &TestDb, redis_url: &str, log: PathBuf, envs: &[(&str, &str)]) -> Self {
         let file = std::fs::File::create(&log).expect("the gateway log");
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_registry-gateway"));
         cmd.args(["serve", "--listen", "127.0.0.1:0"])
             .env("DATABASE_URL", &db.url)
             .env("REGISTRY_DATA_DIR", data_dir())
-            .env("REGISTRY_REDIS_URL", redis.url())
+            .env("REGISTRY_REDIS_URL", redis_url)
             .env("REGISTRY_DB_POOL_SIZE", "4")
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
@@ -254,8 +254,8 @@ async fn replicas(envs: &[(&str, &str)]) -> (TestDb, Redis, Gateway, Gateway, Sc
     let dir = Scratch::new();
     let db = seeded_database().await;
     let redis = Redis::start(&dir.0);
-    let a = Gateway::start(&db, &redis, dir.0.join("a.log"), envs);
-    let b = Gateway::start(&db, &redis, dir.0.join("b.log"), envs);
+    let a = Gateway::start(&db, &redis.url(), dir.0.join("a.log"), envs);
+    let b = Gateway::start(&db, &redis.url(), dir.0.join("b.log"), envs);
     // Warm both up (connections, the tenant directory) so that the limited requests below follow
     // each other closely.
     for (name, g) in [("A", &a), ("B", &b)] {
@@ -386,6 +386,36 @@ async fn losing_redis_degrades_to_per_process_limits_without_failing_requests() 
         assert_answered("after recovery", answer);
     }
     assert_limited("B, the fourth request after recovery", &fourth);
+}
+
+/// A gateway whose Redis is not there at start-up serves anyway, saying so once; a URL that is not
+/// a Redis URL stops start-up with one line that does not show the URL's password.
+#[tokio::test]
+async fn a_gateway_starts_without_its_redis_but_not_with_a_malformed_url() {
+    let dir = Scratch::new();
+    let db = seeded_database().await;
+    let nobody = format!("redis://127.0.0.1:{}/", free_port());
+    let g = Gateway::start(&db, &nobody, dir.0.join("g.log"), &[NO_IP_LIMIT]);
+    for _ in 0..5 {
+        assert_answered("a gateway without Redis", &g.query(None).await);
+    }
+    let log = g.log();
+    assert_eq!(log.matches(OUTAGE).count(), 1, "one warning:\n{log}");
+    assert!(!log.contains("shared through Redis"), "{log}");
+
+    let url = db.url.clone();
+    let run = tokio::task::spawn_blocking(move || {
+        crate::helpers::run_cli(
+            &["serve", "--listen", "127.0.0.1:0"],
+            &[("DATABASE_URL", &url), ("REGISTRY_REDIS_URL", "http://user:hunter2@cache:6379/")],
+        )
+    })
+    .await
+    .expect("run the CLI");
+    assert!(!run.status.success(), "a malformed Redis URL must stop start-up:\n{}", run.stderr);
+    let last = run.stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: REGISTRY_REDIS_URL is not a usable Redis URL"), "{}", run.stderr);
+    assert!(!run.stderr.contains("hunter2"), "the password leaked: {}", run.stderr);
 }
 
 /// The Lua GCRA in Redis answers as the in-process limiter does: the same burst, the same
