@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use registry_gateway::access::api_keys::{self, NewKey, READ_REGISTRY};
 use registry_gateway::access::rate_limit::InProcessLimiter;
-use registry_gateway::access::shared_state::SharedState;
+use registry_gateway::access::shared_state::{PROBE_EVERY, SharedState};
 use registry_gateway::config::Secret;
 use registry_gateway::http::persisted_queries::sha256_hex;
 use serde_json::{Value, json};
@@ -459,4 +459,37 @@ fn redis_command(redis: &Redis, command: &str) -> String {
     let mut buf = [0u8; 256];
     let n = stream.read(&mut buf).expect("read");
     String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or_default().to_owned()
+}
+
+/// While Redis is down, calls fall back at once (one probe a second, not one timeout per call), the
+/// counters say so, and the first probe after Redis is back ends the outage.
+#[tokio::test]
+async fn the_shared_state_falls_back_at_once_while_redis_is_down() {
+    let dir = Scratch::new();
+    let mut redis = Redis::start(&dir.0);
+    redis.stop();
+    let shared = SharedState::connect(&Secret::new(redis.url()), Duration::from_millis(100)).await.expect("connect");
+    let at_start = shared.stats();
+    assert!(at_start.degraded && at_start.redis_outages == 1 && at_start.redis_failures == 1, "{at_start:?}");
+    let started = Instant::now();
+    for _ in 0..100 {
+        assert_eq!(shared.check_rate("k", 60, 6).await, None, "no answer without Redis");
+        assert_eq!(shared.get_queries(&[sha256_hex("{ a }")]).await, None);
+    }
+    let elapsed = started.elapsed();
+    let stats = shared.stats();
+    if elapsed < PROBE_EVERY {
+        assert_eq!(stats.redis_calls, at_start.redis_calls, "no call before the next probe: {stats:?}");
+    }
+    assert_eq!(stats.redis_fallbacks, at_start.redis_fallbacks + 200, "{stats:?}");
+    assert_eq!(stats.redis_outages, 1, "still the same outage: {stats:?}");
+
+    redis.restart();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while shared.check_rate("k", 60, 6).await.is_none() {
+        assert!(Instant::now() < deadline, "Redis is back but not used: {:?}", shared.stats());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let stats = shared.stats();
+    assert!(!stats.degraded && stats.redis_outages == 1, "{stats:?}");
 }
