@@ -228,6 +228,14 @@ pub struct GraphqlSettings {
     /// does not track them (PgBouncer before 1.21).
     #[arg(long = "prepared-statements", env = "REGISTRY_PREPARED_STATEMENTS", default_value_t = true, action = clap::ArgAction::Set)]
     pub prepared_statements: bool,
+    /// Redis shared by gateway replicas (`redis://[:password@]host:port[/db]`): rate-limit buckets
+    /// and persisted queries live there, so N replicas enforce one limit. Unset: both stay in process.
+    #[arg(long = "redis-url", env = "REGISTRY_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<Secret<String>>,
+    /// Longest wait for one Redis call, in milliseconds; a slower or failed call falls back to
+    /// the in-process state.
+    #[arg(long = "redis-timeout-ms", env = "REGISTRY_REDIS_TIMEOUT_MS", default_value_t = 100)]
+    pub redis_timeout_ms: u64,
 }
 
 /// Everything `serve` needs.

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::access::audit::AuditWriter;
 use crate::access::jwks::KeySet;
+use crate::access::shared_state::SharedState;
 use crate::config::Secret;
 use crate::telemetry::metrics::{self, Snapshot};
 
@@ -24,6 +25,8 @@ pub struct MetricsEndpoint {
     pub audit: AuditWriter,
     /// The JWKS key set, when keys come from one (its fetch counters).
     pub jwks: Option<Arc<KeySet>>,
+    /// The Redis replicas share (its fallback counters).
+    pub shared: Option<Arc<SharedState>>,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -57,6 +60,7 @@ async fn scrape(req: HttpRequest, endpoint: web::Data<MetricsEndpoint>) -> HttpR
         audit_failed: endpoint.audit.failed(),
         jwks_ok,
         jwks_failed,
+        redis: endpoint.shared.as_ref().map(|s| s.stats()).map(|s| (!s.degraded, s.redis_fallbacks)),
     };
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

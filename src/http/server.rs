@@ -22,6 +22,7 @@ use crate::access::api_keys::{ApiKeyStore, READ_CONVERSATIONS, READ_REGISTRY, WR
 use crate::access::audit::{ActorKind, AuditConfig, AuditEvent, AuditWriter, Outcome};
 use crate::access::identity;
 use crate::access::rate_limit::{RateLimiter, retry_after_secs};
+use crate::access::shared_state::SharedState;
 use crate::access::tenant_directory::TenantDirectory;
 use crate::access::tenant_roles::MemberRoles;
 use crate::catalog::Catalog;
@@ -121,6 +122,10 @@ impl Application {
         let member_roles = graphql
             .tenant_role_from_members
             .then(|| MemberRoles::new(db.clone(), Duration::from_secs(graphql.tenant_role_cache_secs)));
+        let shared = match &graphql.redis_url {
+            Some(url) => Some(SharedState::connect(url, Duration::from_millis(graphql.redis_timeout_ms.max(1))).await?),
+            None => None,
+        };
         let metrics = (server.metrics_listen.is_some() || server.metrics_token.is_some()).then(|| {
             web::Data::new(MetricsEndpoint {
                 handle: crate::telemetry::metrics::install(),
@@ -128,6 +133,7 @@ impl Application {
                 reads: reads.clone(),
                 audit: audit.clone(),
                 jwks: tokens.jwks().cloned(),
+                shared: shared.clone(),
             })
         });
         // On the main address only behind the token.
@@ -136,14 +142,17 @@ impl Application {
             reads,
             engine: Engine { schema, context, documents: DocumentCache::new(1000), embeddings },
             keys,
-            limiter: RateLimiter::new(),
+            limiter: shared.clone().map_or_else(RateLimiter::new, RateLimiter::shared),
             audit,
             protocol: ProtocolConfig {
                 max_body_bytes: graphql.max_body_bytes,
                 max_query_bytes: graphql.max_query_bytes,
                 max_batch_size: graphql.max_batch,
             },
-            persisted: PersistedQueries::new(10_000),
+            persisted: match &shared {
+                Some(redis) => PersistedQueries::shared(10_000, Arc::clone(redis)),
+                None => PersistedQueries::new(10_000),
+            },
             directory,
             tokens,
             member_roles,
@@ -291,6 +300,7 @@ async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope, 
     state
         .limiter
         .check(&format!("ip:{}", client_ip(req)), per_ip, (per_ip / 10).max(1))
+        .await
         .map_err(|w| limited(Actor::Anonymous, w, "address"))?;
     let unauthenticated = |m: &str| AppError::user(ErrorCode::Unauthenticated, m);
 
@@ -307,6 +317,7 @@ async fn identify(req: &HttpRequest, state: &AppState) -> Result<(Actor, Scope, 
         state
             .limiter
             .check(&format!("key:{}", key.key_id), per_minute, (per_minute / 10).max(1))
+            .await
             .map_err(|w| limited(actor.clone(), w, "key"))?;
         require_scope(&key, READ_REGISTRY).map_err(|e| refusal(&e, actor.clone()))?;
         let role = if key.scopes.iter().any(|s| s == READ_CONVERSATIONS) { Some("member") } else { None };
@@ -468,7 +479,11 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
     } else {
         OperationLimits { max_depth: state.settings.max_depth, max_complexity: state.settings.max_complexity }
     };
-    let parsed = match parse_request(&req, &body, &state.protocol, &state.persisted) {
+    let parsed = match state
+        .persisted
+        .with_shared(req.query_string(), &body, |apq| parse_request(&req, &body, &state.protocol, apq))
+        .await
+    {
         Ok(parsed) => parsed,
         Err(e) => return e.into_response(&req),
     };

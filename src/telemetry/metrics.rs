@@ -63,6 +63,8 @@ const WAITING: &str = "registry_executions_waiting";
 const POOL: &str = "registry_db_pool_connections";
 const AUDIT: &str = "registry_audit_events_total";
 const JWKS: &str = "registry_jwks_refreshes_total";
+const REDIS_UP: &str = "registry_redis_up";
+const REDIS_FALLBACKS: &str = "registry_redis_fallbacks_total";
 
 fn describe() {
     metrics::describe_counter!(REQUESTS, "GraphQL operations answered, by operation name and outcome code");
@@ -75,6 +77,8 @@ fn describe() {
     metrics::describe_gauge!(POOL, "connections of the requests' read pool, by state");
     metrics::describe_counter!(AUDIT, "audit events, by result (written, dropped, failed)");
     metrics::describe_counter!(JWKS, "JWKS fetches, by result");
+    metrics::describe_gauge!(REDIS_UP, "1 while the shared Redis answers, 0 while replicas fall back to local state");
+    metrics::describe_counter!(REDIS_FALLBACKS, "rate-limit and APQ calls answered locally because Redis did not");
 }
 
 /// The label value of a client-given operation name, bounded in number.
@@ -150,6 +154,9 @@ pub struct Snapshot {
     pub audit_failed: u64,
     pub jwks_ok: u64,
     pub jwks_failed: u64,
+    /// The Redis replicas share, when configured: whether it answers, and the calls answered
+    /// locally instead.
+    pub redis: Option<(bool, u64)>,
 }
 
 /// The text exposition, with the scrape-time gauges set from `snapshot`.
@@ -165,6 +172,10 @@ pub fn render(handle: &PrometheusHandle, snapshot: &Snapshot) -> String {
     counter!(AUDIT, "result" => "failed").absolute(snapshot.audit_failed);
     counter!(JWKS, "result" => "ok").absolute(snapshot.jwks_ok);
     counter!(JWKS, "result" => "failed").absolute(snapshot.jwks_failed);
+    if let Some((up, fallbacks)) = snapshot.redis {
+        gauge!(REDIS_UP).set(if up { 1.0 } else { 0.0 });
+        counter!(REDIS_FALLBACKS).absolute(fallbacks);
+    }
     handle.render()
 }
 

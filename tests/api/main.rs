@@ -36,6 +36,7 @@ mod pgbouncer;
 mod playground;
 mod postgres_tls;
 mod relay;
+mod replicas;
 mod request_transaction;
 mod search;
 mod tenancy_leaks;
