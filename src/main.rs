@@ -28,7 +28,6 @@ struct Cli {
 // Parsed once at start-up: the size of `Serve`'s settings costs nothing worth boxing for.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
-#[allow(clippy::large_enum_variant)] // parsed once at start-up; boxing buys nothing
 enum Command {
     /// Serve GraphQL over HTTP. Without DATABASE_URL: start the private database, migrate it and
     /// load demo data the first time.

@@ -433,7 +433,7 @@ fn map_db_error(e: tokio_postgres::Error) -> AppError {
     }
     let lost = e.is_closed()
         || e.code().is_some_and(is_outage)
-        || std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+        || std::error::Error::source(&e).is_some_and(<dyn std::error::Error>::is::<std::io::Error>);
     if lost {
         tracing::warn!(error = %e, "the database connection failed");
         return database_unavailable();

@@ -39,6 +39,11 @@ fn traces_url(endpoint: &str) -> String {
     if base.ends_with("/v1/traces") { base.to_owned() } else { format!("{base}/v1/traces") }
 }
 
+/// Spans, not log events, go to the collector.
+fn is_span(metadata: &tracing::Metadata<'_>) -> bool {
+    metadata.is_span()
+}
+
 /// The layer exporting the gateway's spans (not its log events) to `endpoint`, and its exporter.
 pub fn layer<S>(endpoint: &str) -> Result<(impl Layer<S>, Traces), AppError>
 where
@@ -55,8 +60,7 @@ where
         .with_resource(Resource::builder().with_service_name("registry-gateway").build())
         .build();
     let tracer = provider.tracer("registry-gateway");
-    let spans_only =
-        Targets::new().with_target("registry_gateway", tracing::Level::DEBUG).and(filter_fn(|m| m.is_span()));
+    let spans_only = Targets::new().with_target("registry_gateway", tracing::Level::DEBUG).and(filter_fn(is_span));
     let layer = tracing_opentelemetry::layer().with_tracer(tracer).with_filter(spans_only);
     Ok((layer, Traces { provider }))
 }
