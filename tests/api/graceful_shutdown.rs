@@ -1,11 +1,12 @@
 //! SIGTERM during slow requests: the gateway stops accepting, finishes the requests in flight,
-//! writes the audit events they recorded (and the batched API-key usage), and exits 0.
+//! writes the audit events they recorded and the batched API-key usage, and exits 0.
 //!
 //! The requests are made slow by a lock: a test transaction holds `expert_consultations` in ACCESS
 //! EXCLUSIVE mode, so the gateway's reads of it wait until it commits.
 
 use std::time::Duration;
 
+use registry_gateway::access::api_keys::{NewKey, READ_REGISTRY, create_key};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 
@@ -21,6 +22,18 @@ async fn sigterm_lets_slow_requests_finish_and_loses_no_audit_row() {
     let audited = "SELECT count(*)::text FROM audit_log WHERE action = 'graphql.read_private'";
     assert_eq!(db.scalar(audited).await, "0");
 
+    let (key_id, key) = create_key(
+        &db.conn,
+        NewKey {
+            tenant_id: ACME.parse().unwrap(),
+            name: "shutdown test".to_owned(),
+            scopes: vec![READ_REGISTRY.to_owned()],
+            expires_at: None,
+            rate_limit_per_minute: None,
+        },
+    )
+    .await
+    .expect("an API key");
     let lock = db.conn.begin().await.expect("a transaction");
     lock.execute_unprepared("LOCK TABLE expert_consultations IN ACCESS EXCLUSIVE MODE").await.expect("the lock");
     let client = http_client();
@@ -41,6 +54,15 @@ async fn sigterm_lets_slow_requests_finish_and_loses_no_audit_row() {
         .collect();
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert!(slow.iter().all(|h| !h.is_finished()), "the requests wait for the lock");
+    // A partner's request just before the signal: its use is counted in memory, written in batches.
+    let used = client
+        .post(format!("{}/graphql", gateway.address))
+        .header("x-api-key", &key)
+        .json(&json!({ "query": "{ industries { totalCount } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(used.status(), 200);
 
     gateway.signal(libc::SIGTERM);
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -67,4 +89,6 @@ async fn sigterm_lets_slow_requests_finish_and_loses_no_audit_row() {
     };
     assert!(status.success(), "exit status {status}:\n{}", gateway.log());
     assert_eq!(db.scalar(audited).await, SLOW_REQUESTS.to_string(), "one audit row per request:\n{}", gateway.log());
+    let uses = db.scalar(&format!("SELECT usage_count::text FROM api_keys WHERE id = '{key_id}'")).await;
+    assert_eq!(uses, "1", "the key's use is written before exit");
 }
