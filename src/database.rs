@@ -339,6 +339,34 @@ pub async fn migration_list(conn: &DatabaseConnection) -> Result<Vec<(String, bo
         .collect())
 }
 
+/// Whether `e` means the database cannot be reached now (refused, lost or timed-out connections,
+/// a server shutting down), rather than a bad statement.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    let driver = match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e.as_ref(),
+        _ => return false,
+    };
+    match driver {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "53300")),
+        _ => false,
+    }
+}
+
+/// A database error on a request's way (API keys, audit, directory): an outage is
+/// `DATABASE_UNAVAILABLE` (503, retry), anything else internal with `doing` for the log.
+pub fn request_error(doing: &str, e: DbErr) -> AppError {
+    if is_unavailable(&e) {
+        tracing::warn!(error = %e, "{doing}: the database is unavailable");
+        AppError::database_unavailable()
+    } else {
+        AppError::internal(doing.to_owned(), e)
+    }
+}
+
 /// A database error during an operator command: one line, with the database's reason (this is the
 /// operator's terminal, not a client).
 pub fn db_error(doing: &str, e: &DbErr) -> AppError {

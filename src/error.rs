@@ -98,6 +98,12 @@ impl AppError {
         Self::user(ErrorCode::BadUserInput, message)
     }
 
+    /// The database cannot be reached now (an outage): the caller's to retry; 503 for
+    /// `application/graphql-response+json` callers and refused requests.
+    pub fn database_unavailable() -> Self {
+        Self::user(ErrorCode::DatabaseUnavailable, "the database is unavailable right now; retry shortly")
+    }
+
     pub fn config(message: impl Into<String>) -> Self {
         Self::user(ErrorCode::BadConfig, message)
     }

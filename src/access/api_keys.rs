@@ -322,7 +322,7 @@ impl ApiKeyStore {
             ),
         )
         .await
-        .context("looking up an API key")?;
+        .map_err(|e| crate::database::request_error("looking up an API key", e))?;
         let Some(row) = row else {
             tracing::debug!(prefix, "refused an API key with an unknown prefix");
             return Err(unauthenticated(NOT_VALID));

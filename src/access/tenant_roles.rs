@@ -59,13 +59,7 @@ impl MemberRoles {
             ),
         )
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "reading the caller's role from tenant_members failed");
-            AppError::user(
-                ErrorCode::DatabaseUnavailable,
-                "the caller's tenant role could not be read from the database; retry later",
-            )
-        })?;
+        .map_err(|e| crate::database::request_error("reading the caller's role from tenant_members", e))?;
         let role = match row {
             Some(row) => Some(
                 row.try_get::<String>("", "role").map_err(|e| AppError::internal("reading tenant_members.role", e))?,

@@ -385,24 +385,18 @@ impl Session {
     }
 }
 
-/// The answer while the database cannot be reached (stopped, restarting, unreachable): the
-/// caller's to retry, and 503 for `application/graphql-response+json` callers.
-pub fn database_unavailable() -> AppError {
-    AppError::user(ErrorCode::DatabaseUnavailable, "the database is unavailable right now; retry shortly")
-}
-
 /// A connection could not be had: the server refused or timed out (an outage, answered
-/// [`database_unavailable`]), or the pool itself is broken (a bug).
+/// [`AppError::database_unavailable`]), or the pool itself is broken (a bug).
 fn pool_error(e: deadpool_postgres::PoolError) -> AppError {
     use deadpool_postgres::PoolError;
     match e {
         PoolError::Backend(e) => {
             tracing::warn!(error = %e, "cannot open a database connection");
-            database_unavailable()
+            AppError::database_unavailable()
         }
         PoolError::Timeout(kind) => {
             tracing::warn!(?kind, "no database connection within the pool's timeout");
-            database_unavailable()
+            AppError::database_unavailable()
         }
         e => AppError::internal("getting a connection", e),
     }
@@ -423,7 +417,7 @@ fn is_outage(code: &SqlState) -> bool {
 }
 
 /// A statement timeout is the caller's to fix (a smaller query); a lost or refused connection is an
-/// outage ([`database_unavailable`]); anything else is internal.
+/// outage ([`AppError::database_unavailable`]); anything else is internal.
 fn map_db_error(e: tokio_postgres::Error) -> AppError {
     if e.code() == Some(&SqlState::QUERY_CANCELED) {
         return AppError::user(
@@ -436,7 +430,7 @@ fn map_db_error(e: tokio_postgres::Error) -> AppError {
         || std::error::Error::source(&e).is_some_and(<dyn std::error::Error>::is::<std::io::Error>);
     if lost {
         tracing::warn!(error = %e, "the database connection failed");
-        return database_unavailable();
+        return AppError::database_unavailable();
     }
     // tokio-postgres shows a server error as "db error"; the log gets its code and message (the
     // client never sees either).

@@ -265,6 +265,7 @@ fn refusal(e: &AppError, actor: Actor) -> Refusal {
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         // The token may be good: the gateway cannot check it now (JWKS or database down); retry.
         ErrorCode::JwksUnavailable | ErrorCode::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNAUTHORIZED,
     };
     Refusal {

@@ -10,11 +10,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use registry_gateway::access::api_keys::{NewKey, READ_REGISTRY, create_key};
 use registry_gateway::database;
 use registry_gateway::embedded_postgres::{self, Cluster, Durability};
 use serde_json::{Value, json};
 
-use crate::helpers::{build_app, data_dir, http_client, test_server_settings, test_settings};
+use crate::helpers::{PLATFORM_TENANT, build_app, data_dir, http_client, test_server_settings, test_settings};
 
 const QUERY: &str = "{ industries(first: 5, orderBy: [NAME_ASC]) { totalCount nodes { name } } }";
 const STATEMENT_TIMEOUT_MS: u64 = 2000;
@@ -61,6 +62,18 @@ async fn an_outage_answers_503_with_its_code_and_the_gateway_recovers() {
     database::migrate_up(&conn).await.expect("migrate");
     demo_data::seed(&conn, 1).await.expect("seed");
 
+    let (_, key) = create_key(
+        &conn,
+        NewKey {
+            tenant_id: PLATFORM_TENANT.parse().unwrap(),
+            name: "outage test".to_owned(),
+            scopes: vec![READ_REGISTRY.to_owned()],
+            expires_at: None,
+            rate_limit_per_minute: None,
+        },
+    )
+    .await
+    .expect("an API key");
     let mut settings = test_settings();
     settings.statement_timeout_ms = STATEMENT_TIMEOUT_MS;
     // Refusals come back fast; the callers here are not what is measured.
@@ -100,6 +113,15 @@ async fn an_outage_answers_503_with_its_code_and_the_gateway_recovers() {
     .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let ready_during = ready(&client, &base).await;
+    // A partner key not seen before needs the database to be checked: the same coded 503.
+    let keyed = client
+        .post(format!("{base}/graphql"))
+        .header("x-api-key", &key)
+        .json(&json!({ "query": QUERY }))
+        .send()
+        .await
+        .expect("an answer to the key");
+    let keyed = (keyed.status().as_u16(), keyed.json::<Value>().await.unwrap());
     tokio::time::sleep(Duration::from_millis(1500)).await;
     drop(cluster);
     let restarted = tokio::task::spawn_blocking(move || {
@@ -121,6 +143,8 @@ async fn an_outage_answers_503_with_its_code_and_the_gateway_recovers() {
     }
 
     assert_eq!(ready_during, 503, "/readyz during the outage");
+    assert_eq!(keyed.0, 503, "{:#}", keyed.1);
+    assert_eq!(keyed.1["errors"][0]["extensions"]["code"], "DATABASE_UNAVAILABLE", "{:#}", keyed.1);
     let (mut answered, mut refused) = (0, 0);
     for outcome in outcomes {
         let o = outcome.unwrap_or_else(|e| panic!("every request gets an HTTP answer: {e}"));
