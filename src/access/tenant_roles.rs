@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use sea_orm::{DatabaseConnection, Statement};
 use uuid::Uuid;
 
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 
 /// Most (tenant, user) answers kept; past it, expired ones are dropped, then all if none expired.
 const MAX_ENTRIES: usize = 100_000;
