@@ -10,6 +10,7 @@ target; for every junction (two NOT NULL foreign keys under one UNIQUE constrain
 `Linked` struct in both directions and, where unambiguous, `Related` with `via`. Run `cargo fmt`
 afterwards. The output is committed; tests/api/entities.rs fails when it disagrees with the schema.
 """
+import json
 import os
 import re
 import subprocess
@@ -56,17 +57,18 @@ def main():
         enums[name].append(label)
 
     columns = defaultdict(list)
-    for table, col, fmt, typtype, elem_typtype, notnull in psql(url, """
+    for table, col, fmt, typtype, elem_typtype, notnull, default in psql(url, """
         SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), t.typtype,
-               coalesce(et.typtype::text, ''), a.attnotnull
+               coalesce(et.typtype::text, ''), a.attnotnull, coalesce(pg_get_expr(d.adbin, d.adrelid), '')
         FROM pg_attribute a
         JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
+        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
           AND c.relname <> 'seaql_migrations'
         ORDER BY c.relname, a.attnum"""):
-        columns[table].append((col, fmt, typtype, elem_typtype, notnull == "t"))
+        columns[table].append((col, fmt, typtype, elem_typtype, notnull == "t", default))
 
     fks = []  # (table, column, target_table, on_delete)
     for table, col, target, deltype in psql(url, """
@@ -159,7 +161,7 @@ def main():
         out = [header, "use sea_orm::entity::prelude::*;\nuse serde::{Deserialize, Serialize};\n\n"]
         out.append("#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]\n")
         out.append(f'#[sea_orm(table_name = "{t}")]\npub struct Model {{\n')
-        for col, fmt, typtype, elem_typtype, nn in columns[t]:
+        for col, fmt, typtype, elem_typtype, nn, default in columns[t]:
             ty, coltype = rust_type(fmt, typtype, elem_typtype)
             attrs = []
             if col == "id":
@@ -175,6 +177,9 @@ def main():
             if not nn:
                 attrs.append("nullable")
                 ty = f"Option<{ty}>"
+            if default:
+                # The column's DEFAULT, as the database spells it: an insert may leave it out.
+                attrs.append(f"default_expr = {json.dumps('sea_orm::sea_query::Expr::cust(' + json.dumps(default) + ')')}")
             if attrs:
                 out.append(f"    #[sea_orm({', '.join(attrs)})]\n")
             out.append(f"    pub {field}: {ty},\n")

@@ -86,6 +86,15 @@ pub struct Column {
     pub kind: ScalarKind,
     pub nullable: bool,
     pub unique: bool,
+    /// The column has a DEFAULT (the entity's `default_expr`): an insert may leave it out.
+    pub has_default: bool,
+}
+
+impl Column {
+    /// An insert must give it: NOT NULL and without a DEFAULT.
+    pub fn required_on_insert(&self) -> bool {
+        !self.nullable && !self.has_default
+    }
 }
 
 /// How a table is scoped to tenants: one definition for the gateway and the seeder (`entity::tenancy`).
@@ -190,6 +199,7 @@ pub fn entity_info<E: EntityTrait>(junction: Option<(&'static str, &'static str)
                 kind: ScalarKind::from_column_type(def.get_column_type()),
                 nullable: def.is_null(),
                 unique: def.is_unique(),
+                has_default: def.get_column_default().is_some(),
                 name,
             }
         })

@@ -6,28 +6,42 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "agent_knowledge")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub agent_id: Uuid,
     pub knowledge_source_id: Uuid,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
-    #[sea_orm(column_type = "Decimal(Some((3, 2)))")]
+    #[sea_orm(column_type = "Decimal(Some((3, 2)))", default_expr = "sea_orm::sea_query::Expr::cust(\"1.00\")")]
     pub relevance_weight: Decimal,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_primary: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub priority: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_enabled: bool,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'retrieval'::character varying\")"
+    )]
     pub access_mode: String,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"5\")")]
     pub top_k: i32,
     #[sea_orm(column_type = "Decimal(Some((3, 2)))", nullable)]
     pub similarity_threshold: Option<Decimal>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub retrieval_config: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub usage_count: i32,
     #[sea_orm(nullable)]
     pub last_retrieved_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

@@ -6,12 +6,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "agents")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub owner_tenant_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_public: bool,
     #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
@@ -27,6 +32,7 @@ pub struct Model {
     pub description: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub avatar_url: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'specialist'::agent_type\")")]
     pub agent_type: super::sea_orm_active_enums::AgentType,
     #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
     pub category: Option<String>,
@@ -36,13 +42,17 @@ pub struct Model {
     pub domain: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
     pub subdomain: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'general'::domain_expertise\")")]
     pub domain_expertise: super::sea_orm_active_enums::DomainExpertise,
     #[sea_orm(nullable)]
     pub functional_area: Option<super::sea_orm_active_enums::FunctionalAreaType>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"2\")")]
     pub tier: i16,
     #[sea_orm(column_type = "String(StringLen::N(20))", nullable)]
     pub complexity_level: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'development'::agent_status\")")]
     pub status: super::sea_orm_active_enums::AgentStatus,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'pending'::validation_status\")")]
     pub validation_status: super::sea_orm_active_enums::ValidationStatus,
     #[sea_orm(nullable)]
     pub validated_by: Option<Uuid>,
@@ -58,57 +68,73 @@ pub struct Model {
     pub deprecation_reason: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub system_prompt: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub model_config: Json,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub llm_provider: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
     pub model_name: Option<String>,
-    #[sea_orm(column_type = "Decimal(Some((3, 2)))")]
+    #[sea_orm(column_type = "Decimal(Some((3, 2)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0.70\")")]
     pub temperature: Decimal,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"4096\")")]
     pub max_tokens: i32,
     #[sea_orm(nullable)]
     pub context_window: Option<i32>,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub response_format: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub capabilities: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub skills: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub tools: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub knowledge_domains: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub therapeutic_areas: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{en}'::text[]\")")]
     pub languages: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub rag_enabled: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub web_search_enabled: bool,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub personality_traits: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub communication_style: Json,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub decision_making_style: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub example_questions: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub can_delegate: bool,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub delegation_rules: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub escalation_rules: Json,
     #[sea_orm(nullable)]
     pub max_concurrent_sessions: Option<i32>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'internal'::data_classification\")")]
     pub data_classification: super::sea_orm_active_enums::DataClassification,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub regulatory_frameworks: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub hipaa_compliant: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub gxp_compliant: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub gdpr_compliant: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub requires_human_review: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub citation_required: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub audit_trail_enabled: bool,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub safety_guardrails: Json,
     #[sea_orm(column_type = "Text", nullable)]
     pub disclaimer: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub performance_metrics: Json,
     #[sea_orm(column_type = "Decimal(Some((5, 2)))", nullable)]
     pub accuracy_score: Option<Decimal>,
@@ -118,23 +144,33 @@ pub struct Model {
     pub avg_response_time_ms: Option<i32>,
     #[sea_orm(column_type = "Decimal(Some((3, 2)))", nullable)]
     pub avg_rating: Option<Decimal>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_ratings: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub usage_count: i64,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_consultations: i32,
     #[sea_orm(column_type = "Decimal(Some((10, 4)))", nullable)]
     pub cost_per_query: Option<Decimal>,
     #[sea_orm(nullable)]
     pub last_used_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_active: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_featured: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"1\")")]
     pub version: i32,
     #[sea_orm(nullable)]
     pub parent_agent_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub tags: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub keywords: Vec<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub created_by: Option<Uuid>,

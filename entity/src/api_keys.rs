@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "api_keys")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
@@ -17,7 +21,9 @@ pub struct Model {
     pub key_prefix: String,
     #[sea_orm(unique, column_type = "Text")]
     pub key_hash: String,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub scopes: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub allowed_origins: Vec<String>,
     #[sea_orm(nullable)]
     pub rate_limit_per_minute: Option<i32>,
@@ -31,12 +37,15 @@ pub struct Model {
     pub revocation_reason: Option<String>,
     #[sea_orm(nullable)]
     pub last_used_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub usage_count: i64,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
     #[sea_orm(nullable)]
     pub created_by: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "artifacts")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     #[sea_orm(nullable)]
@@ -23,9 +27,15 @@ pub struct Model {
     pub uploaded_by: Option<Uuid>,
     #[sea_orm(column_type = "String(StringLen::N(500))")]
     pub file_name: String,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'attachment'::character varying\")"
+    )]
     pub artifact_type: String,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'supabase'::character varying\")"
+    )]
     pub storage_provider: String,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub storage_bucket: String,
@@ -38,21 +48,31 @@ pub struct Model {
     pub size_bytes: i64,
     #[sea_orm(column_type = "String(StringLen::N(128))", nullable)]
     pub checksum: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'sha256'::character varying\")"
+    )]
     pub checksum_algorithm: String,
     #[sea_orm(nullable)]
     pub page_count: Option<i32>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'internal'::data_classification\")")]
     pub data_classification: super::sea_orm_active_enums::DataClassification,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_encrypted: bool,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'pending'::character varying\")"
+    )]
     pub virus_scan_status: String,
     #[sea_orm(nullable)]
     pub scanned_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(nullable)]
     pub expires_at: Option<DateTimeWithTimeZone>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub deleted_at: Option<DateTimeWithTimeZone>,

@@ -6,11 +6,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "audit_log")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'user'::character varying\")"
+    )]
     pub actor_type: String,
     #[sea_orm(nullable)]
     pub actor_user_id: Option<Uuid>,
@@ -24,7 +31,10 @@ pub struct Model {
     pub impersonated_by: Option<Uuid>,
     #[sea_orm(column_type = "String(StringLen::N(100))")]
     pub action: String,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'data_change'::character varying\")"
+    )]
     pub event_category: String,
     #[sea_orm(column_type = "String(StringLen::N(100))")]
     pub resource_type: String,
@@ -32,7 +42,10 @@ pub struct Model {
     pub resource_id: Option<Uuid>,
     #[sea_orm(column_type = "String(StringLen::N(500))", nullable)]
     pub resource_name: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'success'::character varying\")"
+    )]
     pub outcome: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub failure_reason: Option<String>,
@@ -40,10 +53,11 @@ pub struct Model {
     pub old_values: Option<Json>,
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub new_values: Option<Json>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub changed_fields: Vec<String>,
     #[sea_orm(nullable)]
     pub data_classification: Option<super::sea_orm_active_enums::DataClassification>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub details: Json,
     #[sea_orm(column_type = "Text", nullable)]
     pub ip_address: Option<String>,
@@ -57,7 +71,9 @@ pub struct Model {
     pub http_method: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub request_path: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"((now() + '7 years'::interval))::date\")")]
     pub retain_until: Date,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
 }
 

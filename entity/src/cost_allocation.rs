@@ -6,14 +6,21 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "cost_allocation")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     #[sea_orm(nullable)]
     pub subscription_usage_id: Option<Uuid>,
     pub period_start: Date,
     pub period_end: Date,
-    #[sea_orm(column_type = "String(StringLen::N(10))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(10))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'monthly'::character varying\")"
+    )]
     pub granularity: String,
     #[sea_orm(column_type = "String(StringLen::N(20))")]
     pub allocation_dimension: String,
@@ -29,26 +36,34 @@ pub struct Model {
     pub service_name: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
     pub cost_center: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub request_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_tokens: i64,
-    #[sea_orm(column_type = "Decimal(Some((14, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((14, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub llm_cost_usd: Decimal,
-    #[sea_orm(column_type = "Decimal(Some((14, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((14, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub infrastructure_cost_usd: Decimal,
-    #[sea_orm(column_type = "Decimal(Some((14, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((14, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub storage_cost_usd: Decimal,
-    #[sea_orm(column_type = "Decimal(Some((14, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((14, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_cost_usd: Decimal,
-    #[sea_orm(column_type = "Decimal(Some((14, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((14, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub billable_amount_usd: Decimal,
     #[sea_orm(column_type = "Decimal(Some((5, 2)))", nullable)]
     pub allocated_percent: Option<Decimal>,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'direct'::character varying\")"
+    )]
     pub allocation_method: String,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_finalized: bool,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "data_retention_policies")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
@@ -19,18 +23,26 @@ pub struct Model {
     #[sea_orm(nullable)]
     pub data_classification: Option<super::sea_orm_active_enums::DataClassification>,
     pub retention_period_days: i32,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'delete'::character varying\")"
+    )]
     pub action_on_expiry: String,
     #[sea_orm(nullable)]
     pub archive_after_days: Option<i32>,
     #[sea_orm(column_type = "Text", nullable)]
     pub legal_basis: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub regulatory_frameworks: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub legal_hold: bool,
     #[sea_orm(column_type = "Text", nullable)]
     pub legal_hold_reason: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_active: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub priority: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"CURRENT_DATE\")")]
     pub effective_from: Date,
     #[sea_orm(nullable)]
     pub effective_until: Option<Date>,
@@ -38,7 +50,9 @@ pub struct Model {
     pub last_enforced_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(nullable)]
     pub last_enforced_rows: Option<i64>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub created_by: Option<Uuid>,

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "deliverables")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     #[sea_orm(nullable)]
@@ -27,33 +31,48 @@ pub struct Model {
     pub title: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(100))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(100))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'document'::character varying\")"
+    )]
     pub deliverable_type: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub content: Option<String>,
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub content_json: Option<Json>,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'markdown'::character varying\")"
+    )]
     pub format: String,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'draft'::character varying\")"
+    )]
     pub status: String,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'draft'::approval_status\")")]
     pub approval_status: super::sea_orm_active_enums::ApprovalStatus,
     #[sea_orm(nullable)]
     pub approved_by: Option<Uuid>,
     #[sea_orm(nullable)]
     pub approved_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"1\")")]
     pub version: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'internal'::data_classification\")")]
     pub data_classification: super::sea_orm_active_enums::DataClassification,
     #[sea_orm(column_type = "Decimal(Some((3, 2)))", nullable)]
     pub quality_score: Option<Decimal>,
     #[sea_orm(nullable)]
     pub word_count: Option<i32>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub tags: Vec<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
     #[sea_orm(nullable)]
     pub published_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub created_by: Option<Uuid>,

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "domains")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
@@ -22,6 +26,7 @@ pub struct Model {
     pub description: Option<String>,
     #[sea_orm(nullable)]
     pub parent_domain_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"1\")")]
     pub hierarchy_level: i16,
     #[sea_orm(column_type = "Text", nullable)]
     pub domain_path: Option<String>,
@@ -29,23 +34,29 @@ pub struct Model {
     pub functional_area: Option<super::sea_orm_active_enums::FunctionalAreaType>,
     #[sea_orm(column_type = "String(StringLen::N(20))", nullable)]
     pub strategic_importance: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub kpis: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub tags: Vec<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub icon: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(7))", nullable)]
     pub color: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub display_order: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_active: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_public: bool,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub owner_tenant_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub created_by: Option<Uuid>,

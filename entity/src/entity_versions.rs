@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "entity_versions")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     #[sea_orm(column_type = "String(StringLen::N(50))")]
@@ -17,9 +21,11 @@ pub struct Model {
     pub data: Json,
     #[sea_orm(column_type = "Text", nullable)]
     pub change_summary: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub changed_fields: Vec<String>,
     #[sea_orm(nullable)]
     pub created_by: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
 }
 

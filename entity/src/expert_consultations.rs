@@ -6,19 +6,27 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "expert_consultations")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     #[sea_orm(nullable)]
     pub user_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub agent_id: Option<Uuid>,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'manual'::character varying\")"
+    )]
     pub agent_selection_method: String,
     #[sea_orm(nullable)]
     pub industry_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub persona_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'expert_consultation'::conversation_mode\")")]
     pub mode: super::sea_orm_active_enums::ConversationMode,
     #[sea_orm(column_type = "String(StringLen::N(500))", nullable)]
     pub title: Option<String>,
@@ -26,31 +34,46 @@ pub struct Model {
     pub initial_query: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub summary: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'active'::character varying\")"
+    )]
     pub status: String,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub use_rag: bool,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub model_config: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub context: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'internal'::data_classification\")")]
     pub data_classification: super::sea_orm_active_enums::DataClassification,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub message_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub session_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub prompt_tokens: i64,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub completion_tokens: i64,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_tokens: i64,
-    #[sea_orm(column_type = "Decimal(Some((12, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((12, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_cost_usd: Decimal,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_pinned: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub tags: Vec<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub started_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub last_message_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(nullable)]
     pub ended_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub deleted_at: Option<DateTimeWithTimeZone>,

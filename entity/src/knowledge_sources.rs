@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "knowledge_sources")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
@@ -36,25 +40,38 @@ pub struct Model {
     pub author: Option<String>,
     #[sea_orm(nullable)]
     pub published_date: Option<Date>,
-    #[sea_orm(column_type = "String(StringLen::N(10))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(10))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'en'::character varying\")"
+    )]
     pub language: String,
-    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(50))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'pending'::character varying\")"
+    )]
     pub processing_status: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub processing_error: Option<String>,
     #[sea_orm(nullable)]
     pub last_processed_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_chunks: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_tokens: i32,
     #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
     pub embedding_model: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub tags: Vec<String>,
-    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(50))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'tenant'::character varying\")"
+    )]
     pub access_level: String,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub allowed_roles: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'internal'::data_classification\")")]
     pub data_classification: super::sea_orm_active_enums::DataClassification,
     #[sea_orm(column_type = "Decimal(Some((3, 2)))", nullable)]
     pub quality_score: Option<Decimal>,
@@ -64,13 +81,17 @@ pub struct Model {
     pub reviewed_by: Option<Uuid>,
     #[sea_orm(nullable)]
     pub reviewed_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_active: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_public: bool,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub owner_tenant_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub created_by: Option<Uuid>,

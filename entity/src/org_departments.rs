@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "org_departments")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub function_id: Uuid,
     #[sea_orm(nullable)]
@@ -17,24 +21,33 @@ pub struct Model {
     pub code: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"1\")")]
     pub hierarchy_level: i32,
     #[sea_orm(column_type = "String(StringLen::N(255))", nullable)]
     pub head_role_title: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub typical_headcount_range: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub primary_industries: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub key_activities: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub kpis: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub regulatory_scope: Vec<String>,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub icon: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(7))", nullable)]
     pub color: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub display_order: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_active: bool,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

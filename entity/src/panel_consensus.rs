@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "panel_consensus")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub panel_id: Uuid,
@@ -18,14 +22,23 @@ pub struct Model {
     pub topic: String,
     #[sea_orm(column_type = "Text")]
     pub proposition: String,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'open'::character varying\")"
+    )]
     pub status: String,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'majority'::character varying\")"
+    )]
     pub consensus_strategy: String,
-    #[sea_orm(column_type = "Decimal(Some((3, 2)))")]
+    #[sea_orm(column_type = "Decimal(Some((3, 2)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0.60\")")]
     pub threshold: Decimal,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub votes_for: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub votes_against: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub abstentions: i32,
     #[sea_orm(column_type = "Decimal(Some((8, 3)))", nullable)]
     pub weighted_support: Option<Decimal>,
@@ -35,14 +48,17 @@ pub struct Model {
     pub confidence_score: Option<Decimal>,
     #[sea_orm(column_type = "Text", nullable)]
     pub final_position: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub dissenting_opinions: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub supporting_evidence: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_final: bool,
     #[sea_orm(nullable)]
     pub reached_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "panel_discussions")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     #[sea_orm(nullable)]
@@ -17,6 +21,7 @@ pub struct Model {
     pub facilitator_config_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub industry_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'panel_discussion'::conversation_mode\")")]
     pub mode: super::sea_orm_active_enums::ConversationMode,
     #[sea_orm(column_type = "String(StringLen::N(500))")]
     pub title: String,
@@ -24,33 +29,47 @@ pub struct Model {
     pub question: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub context: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub objectives: Json,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'draft'::character varying\")"
+    )]
     pub status: String,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'majority'::character varying\")"
+    )]
     pub consensus_strategy: String,
-    #[sea_orm(column_type = "Decimal(Some((3, 2)))")]
+    #[sea_orm(column_type = "Decimal(Some((3, 2)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0.60\")")]
     pub consensus_threshold: Decimal,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"3\")")]
     pub max_rounds: i16,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub current_round: i16,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub facilitator_settings: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub settings: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'internal'::data_classification\")")]
     pub data_classification: super::sea_orm_active_enums::DataClassification,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub consensus_reached: bool,
     #[sea_orm(column_type = "Text", nullable)]
     pub final_summary: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub final_recommendation: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub member_count: i16,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub message_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_tokens: i64,
-    #[sea_orm(column_type = "Decimal(Some((12, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((12, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_cost_usd: Decimal,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub tags: Vec<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
     #[sea_orm(nullable)]
     pub scheduled_at: Option<DateTimeWithTimeZone>,
@@ -58,7 +77,9 @@ pub struct Model {
     pub started_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(nullable)]
     pub ended_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub deleted_at: Option<DateTimeWithTimeZone>,

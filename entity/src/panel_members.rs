@@ -6,12 +6,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "panel_members")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub panel_id: Uuid,
     pub agent_id: Uuid,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'panelist'::character varying\")"
+    )]
     pub role: String,
     pub seat_order: i16,
     #[sea_orm(column_type = "String(StringLen::N(255))", nullable)]
@@ -24,18 +31,25 @@ pub struct Model {
     pub instructions: Option<String>,
     #[sea_orm(nullable)]
     pub prompt_id: Option<Uuid>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub model_config: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub can_vote: bool,
-    #[sea_orm(column_type = "Decimal(Some((5, 2)))")]
+    #[sea_orm(column_type = "Decimal(Some((5, 2)))", default_expr = "sea_orm::sea_query::Expr::cust(\"1.00\")")]
     pub vote_weight: Decimal,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_active: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub message_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_tokens: i64,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub joined_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub left_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "panel_messages")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub panel_id: Uuid,
@@ -22,23 +26,33 @@ pub struct Model {
     pub reply_to_message_id: Option<Uuid>,
     pub role: super::sea_orm_active_enums::MessageRole,
     pub sequence_number: i32,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'statement'::character varying\")"
+    )]
     pub message_kind: String,
     #[sea_orm(column_type = "Text")]
     pub content: String,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'markdown'::character varying\")"
+    )]
     pub content_format: String,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
     #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
     pub model: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub prompt_tokens: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub completion_tokens: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_tokens: i32,
-    #[sea_orm(column_type = "Decimal(Some((12, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((12, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub cost_usd: Decimal,
     #[sea_orm(nullable)]
     pub latency_ms: Option<i32>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
 }
 

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "panel_templates")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
@@ -18,41 +22,59 @@ pub struct Model {
     pub description: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
     pub category: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'structured'::character varying\")"
+    )]
     pub panel_format: String,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'panel_discussion'::conversation_mode\")")]
     pub default_mode: super::sea_orm_active_enums::ConversationMode,
     #[sea_orm(nullable)]
     pub domain_expertise: Option<super::sea_orm_active_enums::DomainExpertise>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub tags: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"2\")")]
     pub min_members: i16,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"6\")")]
     pub max_members: i16,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"3\")")]
     pub default_max_rounds: i16,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'majority'::character varying\")"
+    )]
     pub consensus_strategy: String,
-    #[sea_orm(column_type = "Decimal(Some((3, 2)))")]
+    #[sea_orm(column_type = "Decimal(Some((3, 2)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0.60\")")]
     pub consensus_threshold: Decimal,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub member_blueprint: Json,
     #[sea_orm(nullable)]
     pub orchestration_prompt_id: Option<Uuid>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub settings: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub usage_count: i32,
     #[sea_orm(column_type = "Decimal(Some((3, 2)))", nullable)]
     pub avg_rating: Option<Decimal>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_active: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_public: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_featured: bool,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub owner_tenant_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"1\")")]
     pub version: i32,
     #[sea_orm(nullable)]
     pub parent_template_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub created_by: Option<Uuid>,

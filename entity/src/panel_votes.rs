@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "panel_votes")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub panel_id: Uuid,
@@ -17,7 +21,7 @@ pub struct Model {
     pub rationale_message_id: Option<Uuid>,
     #[sea_orm(column_type = "String(StringLen::N(20))")]
     pub vote_choice: String,
-    #[sea_orm(column_type = "Decimal(Some((5, 2)))")]
+    #[sea_orm(column_type = "Decimal(Some((5, 2)))", default_expr = "sea_orm::sea_query::Expr::cust(\"1.00\")")]
     pub weight: Decimal,
     #[sea_orm(column_type = "Decimal(Some((3, 2)))", nullable)]
     pub confidence: Option<Decimal>,
@@ -25,8 +29,9 @@ pub struct Model {
     pub rationale: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub conditions: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
 }
 

@@ -6,18 +6,25 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "persona_role_mapping")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
     pub persona_id: Uuid,
     pub role_id: Uuid,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_primary: bool,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub responsibilities: Json,
     #[sea_orm(column_type = "Decimal(Some((3, 2)))", nullable)]
     pub fit_score: Option<Decimal>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "prompts")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
@@ -25,18 +29,22 @@ pub struct Model {
     pub subcategory: Option<String>,
     #[sea_orm(nullable)]
     pub domain_expertise: Option<super::sea_orm_active_enums::DomainExpertise>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub tags: Vec<String>,
     #[sea_orm(column_type = "Text")]
     pub content: String,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub variables: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub examples: Json,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub output_format: Option<String>,
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub response_schema: Option<Json>,
-    #[sea_orm(column_type = "String(StringLen::N(10))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(10))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'en'::character varying\")"
+    )]
     pub language: String,
     #[sea_orm(nullable)]
     pub token_count: Option<i32>,
@@ -46,29 +54,37 @@ pub struct Model {
     pub temperature: Option<Decimal>,
     #[sea_orm(nullable)]
     pub max_tokens: Option<i32>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub model_parameters: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'pending'::validation_status\")")]
     pub validation_status: super::sea_orm_active_enums::ValidationStatus,
     #[sea_orm(nullable)]
     pub reviewed_by: Option<Uuid>,
     #[sea_orm(nullable)]
     pub reviewed_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub usage_count: i32,
     #[sea_orm(column_type = "Decimal(Some((3, 2)))", nullable)]
     pub avg_rating: Option<Decimal>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_active: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_public: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_featured: bool,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub owner_tenant_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"1\")")]
     pub version: i32,
     #[sea_orm(nullable)]
     pub parent_prompt_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub created_by: Option<Uuid>,

@@ -6,13 +6,22 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "role_responsibilities")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub role_id: Uuid,
     pub responsibility_id: Uuid,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_primary: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"3\")")]
     pub priority: i32,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'responsible'::character varying\")"
+    )]
     pub raci_level: String,
     #[sea_orm(column_type = "Decimal(Some((5, 2)))", nullable)]
     pub time_allocation_pct: Option<Decimal>,
@@ -20,7 +29,9 @@ pub struct Model {
     pub frequency: Option<super::sea_orm_active_enums::FrequencyType>,
     #[sea_orm(column_type = "Text", nullable)]
     pub notes: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

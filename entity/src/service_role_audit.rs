@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "service_role_audit")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
@@ -26,22 +30,28 @@ pub struct Model {
     pub target_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub affected_rows: Option<i32>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub bypassed_rls: bool,
     #[sea_orm(column_type = "Text", nullable)]
     pub justification: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'success'::character varying\")"
+    )]
     pub outcome: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub error_message: Option<String>,
     #[sea_orm(nullable)]
     pub duration_ms: Option<i32>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub details: Json,
     #[sea_orm(column_type = "String(StringLen::N(255))", nullable)]
     pub request_id: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub ip_address: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"((now() + '7 years'::interval))::date\")")]
     pub retain_until: Date,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
 }
 

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "services_registry")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub service_name: String,
@@ -18,18 +22,21 @@ pub struct Model {
     pub description: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(50))")]
     pub service_category: String,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_enabled: bool,
     #[sea_orm(nullable)]
     pub requires_subscription_tier: Option<super::sea_orm_active_enums::TenantTier>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub default_config: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub rate_limits: Json,
     #[sea_orm(column_type = "Decimal(Some((10, 4)))", nullable)]
     pub base_cost_per_use: Option<Decimal>,
     #[sea_orm(column_type = "Decimal(Some((5, 2)))", nullable)]
     pub token_cost_multiplier: Option<Decimal>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

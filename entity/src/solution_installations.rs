@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "solution_installations")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub solution_id: Uuid,
@@ -14,12 +18,16 @@ pub struct Model {
     pub industry_id: Option<Uuid>,
     #[sea_orm(column_type = "String(StringLen::N(50))")]
     pub installed_version: String,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'active'::character varying\")"
+    )]
     pub status: String,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub auto_update: bool,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub configuration: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub enabled_features: Json,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub license_type: Option<String>,
@@ -27,11 +35,13 @@ pub struct Model {
     pub billing_cycle: Option<String>,
     #[sea_orm(nullable)]
     pub seats_purchased: Option<i32>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub seats_used: i32,
     #[sea_orm(column_type = "Decimal(Some((10, 2)))", nullable)]
     pub price_monthly: Option<Decimal>,
     #[sea_orm(nullable)]
     pub installed_by: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub installed_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub activated_at: Option<DateTimeWithTimeZone>,
@@ -43,12 +53,15 @@ pub struct Model {
     pub uninstalled_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(nullable)]
     pub uninstalled_by: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub usage_count: i32,
     #[sea_orm(nullable)]
     pub last_used_at: Option<DateTimeWithTimeZone>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

@@ -6,41 +6,58 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "subscription_usage_monthly")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub month: Date,
     pub tier: super::sea_orm_active_enums::TenantTier,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub active_users: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub consultation_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub panel_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub workflow_execution_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub message_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub api_request_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub prompt_tokens: i64,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub completion_tokens: i64,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_tokens: i64,
-    #[sea_orm(column_type = "Decimal(Some((14, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((14, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_cost_usd: Decimal,
-    #[sea_orm(column_type = "Decimal(Some((14, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((14, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub billable_amount_usd: Decimal,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub usage_by_service: Json,
-    #[sea_orm(column_type = "Decimal(Some((12, 3)))")]
+    #[sea_orm(column_type = "Decimal(Some((12, 3)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub storage_used_gb: Decimal,
     #[sea_orm(nullable)]
     pub token_limit: Option<i64>,
     #[sea_orm(nullable)]
     pub consultation_limit: Option<i32>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub overage_tokens: i64,
-    #[sea_orm(column_type = "Decimal(Some((14, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((14, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub overage_amount_usd: Decimal,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_finalized: bool,
     #[sea_orm(nullable)]
     pub finalized_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(column_type = "String(StringLen::N(255))", nullable)]
     pub invoice_reference: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

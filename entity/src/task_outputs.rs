@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "task_outputs")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub task_id: Uuid,
     #[sea_orm(nullable)]
@@ -15,7 +19,10 @@ pub struct Model {
     pub output_name: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(50))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'document'::character varying\")"
+    )]
     pub output_type: String,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub output_format: Option<String>,
@@ -23,11 +30,15 @@ pub struct Model {
     pub output_schema: Option<Json>,
     #[sea_orm(nullable)]
     pub template_id: Option<Uuid>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub validation_rules: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_required: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub position: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

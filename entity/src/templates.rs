@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "templates")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(unique, column_type = "String(StringLen::N(100))")]
     pub unique_id: String,
@@ -22,41 +26,54 @@ pub struct Model {
     pub template_type: String,
     #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
     pub category: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub tags: Vec<String>,
     #[sea_orm(column_type = "Text")]
     pub content: String,
-    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(50))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'markdown'::character varying\")"
+    )]
     pub format: String,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub variables: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub sections: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub styling: Json,
     #[sea_orm(column_type = "Text", nullable)]
     pub sample_output: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub file_url: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'draft'::approval_status\")")]
     pub approval_status: super::sea_orm_active_enums::ApprovalStatus,
     #[sea_orm(nullable)]
     pub approved_by: Option<Uuid>,
     #[sea_orm(nullable)]
     pub approved_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'internal'::data_classification\")")]
     pub data_classification: super::sea_orm_active_enums::DataClassification,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub usage_count: i32,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_active: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_public: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_featured: bool,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub owner_tenant_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"1\")")]
     pub version: i32,
     #[sea_orm(nullable)]
     pub parent_template_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub created_by: Option<Uuid>,

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "tenants")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     #[sea_orm(nullable)]
     pub parent_tenant_id: Option<Uuid>,
@@ -15,6 +19,7 @@ pub struct Model {
     pub tenant_level: super::sea_orm_active_enums::TenantLevel,
     #[sea_orm(column_type = "Text", nullable)]
     pub tenant_path: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub hierarchy_depth: i32,
     #[sea_orm(column_type = "String(StringLen::N(255))")]
     pub name: String,
@@ -28,18 +33,25 @@ pub struct Model {
     pub contact_name: String,
     #[sea_orm(column_type = "String(StringLen::N(255))", nullable)]
     pub billing_email: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'free'::tenant_tier\")")]
     pub tier: super::sea_orm_active_enums::TenantTier,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'trial'::tenant_status\")")]
     pub status: super::sea_orm_active_enums::TenantStatus,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"5\")")]
     pub max_users: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"10\")")]
     pub max_agents: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"10\")")]
     pub max_storage_gb: i32,
     #[sea_orm(nullable)]
     pub max_consultations_per_month: Option<i32>,
     #[sea_orm(nullable)]
     pub max_tokens_per_month: Option<i64>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub current_users: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub current_agents: i32,
-    #[sea_orm(column_type = "Decimal(Some((12, 3)))")]
+    #[sea_orm(column_type = "Decimal(Some((12, 3)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub current_storage_gb: Decimal,
     #[sea_orm(nullable)]
     pub trial_ends_at: Option<DateTimeWithTimeZone>,
@@ -47,19 +59,23 @@ pub struct Model {
     pub subscription_starts_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(nullable)]
     pub subscription_ends_at: Option<DateTimeWithTimeZone>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub features: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub settings: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::uuid[]\")")]
     pub allowed_industries: Vec<Uuid>,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub data_residency: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub compliance_requirements: Vec<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub created_by: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub deleted_at: Option<DateTimeWithTimeZone>,

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "token_usage_sessions")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     #[sea_orm(unique, nullable)]
@@ -17,18 +21,25 @@ pub struct Model {
     pub user_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub agent_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub message_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub llm_call_count: i32,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub prompt_tokens: i64,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub completion_tokens: i64,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub cached_tokens: i64,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_tokens: i64,
-    #[sea_orm(column_type = "Decimal(Some((12, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((12, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_cost_usd: Decimal,
-    #[sea_orm(column_type = "Decimal(Some((12, 6)))")]
+    #[sea_orm(column_type = "Decimal(Some((12, 6)))", default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub billable_amount_usd: Decimal,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::text[]\")")]
     pub models_used: Vec<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub usage_by_model: Json,
     #[sea_orm(nullable)]
     pub session_started_at: Option<DateTimeWithTimeZone>,
@@ -38,7 +49,9 @@ pub struct Model {
     pub first_usage_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(nullable)]
     pub last_usage_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

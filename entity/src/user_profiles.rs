@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "user_profiles")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     #[sea_orm(unique, column_type = "String(StringLen::N(255))")]
@@ -25,15 +29,23 @@ pub struct Model {
     pub organization_name: Option<String>,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub phone: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(64))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(64))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'UTC'::character varying\")"
+    )]
     pub timezone: String,
-    #[sea_orm(column_type = "String(StringLen::N(16))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(16))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'en-US'::character varying\")"
+    )]
     pub locale: String,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub preferences: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub notification_settings: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub is_active: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_platform_admin: bool,
     #[sea_orm(nullable)]
     pub email_verified_at: Option<DateTimeWithTimeZone>,
@@ -45,10 +57,13 @@ pub struct Model {
     pub last_login_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(nullable)]
     pub last_active_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub login_count: i32,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub metadata: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub deleted_at: Option<DateTimeWithTimeZone>,

@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "votes")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     #[sea_orm(nullable)]
@@ -19,17 +23,25 @@ pub struct Model {
     pub title: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'single_choice'::character varying\")"
+    )]
     pub voting_method: String,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub options: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"true\")")]
     pub allow_abstain: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_anonymous: bool,
     #[sea_orm(nullable)]
     pub quorum: Option<i32>,
     #[sea_orm(nullable)]
     pub eligible_voter_count: Option<i32>,
-    #[sea_orm(column_type = "String(StringLen::N(20))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(20))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'draft'::character varying\")"
+    )]
     pub status: String,
     #[sea_orm(nullable)]
     pub opens_at: Option<DateTimeWithTimeZone>,
@@ -37,12 +49,15 @@ pub struct Model {
     pub closes_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(nullable)]
     pub closed_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub total_votes: i32,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub results: Json,
     #[sea_orm(column_type = "String(StringLen::N(255))", nullable)]
     pub outcome: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

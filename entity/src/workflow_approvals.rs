@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "workflow_approvals")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub execution_id: Uuid,
@@ -18,9 +22,14 @@ pub struct Model {
     pub title: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(30))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(30))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'step_gate'::character varying\")"
+    )]
     pub approval_type: String,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"1\")")]
     pub approval_level: i16,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"'pending'::approval_status\")")]
     pub status: super::sea_orm_active_enums::ApprovalStatus,
     #[sea_orm(nullable)]
     pub requested_by: Option<Uuid>,
@@ -32,10 +41,11 @@ pub struct Model {
     pub decided_by: Option<Uuid>,
     #[sea_orm(column_type = "Text", nullable)]
     pub decision_comment: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub conditions: Json,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub review_payload: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub requested_at: DateTimeWithTimeZone,
     #[sea_orm(nullable)]
     pub due_at: Option<DateTimeWithTimeZone>,
@@ -43,8 +53,11 @@ pub struct Model {
     pub decided_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(nullable)]
     pub escalated_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub reminder_count: i16,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

@@ -6,19 +6,28 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "workflow_jtbd_mapping")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub workflow_id: Uuid,
     pub jtbd_id: Uuid,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
-    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(50))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'primary'::character varying\")"
+    )]
     pub contribution_level: String,
     #[sea_orm(column_type = "Decimal(Some((3, 2)))", nullable)]
     pub relevance_score: Option<Decimal>,
     #[sea_orm(column_type = "Text", nullable)]
     pub notes: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

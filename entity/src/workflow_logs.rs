@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "workflow_logs")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub execution_id: Uuid,
@@ -16,7 +20,10 @@ pub struct Model {
     pub task_execution_id: Option<Uuid>,
     #[sea_orm(nullable)]
     pub actor_user_id: Option<Uuid>,
-    #[sea_orm(column_type = "String(StringLen::N(10))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(10))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'info'::character varying\")"
+    )]
     pub log_level: String,
     #[sea_orm(column_type = "String(StringLen::N(100))")]
     pub event_type: String,
@@ -24,8 +31,9 @@ pub struct Model {
     pub message: String,
     #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
     pub source: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub details: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
 }
 

@@ -6,22 +6,32 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "workflow_persona_mapping")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub workflow_id: Uuid,
     pub persona_id: Uuid,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
-    #[sea_orm(column_type = "String(StringLen::N(50))")]
+    #[sea_orm(
+        column_type = "String(StringLen::N(50))",
+        default_expr = "sea_orm::sea_query::Expr::cust(\"'contributor'::character varying\")"
+    )]
     pub role_in_workflow: String,
     #[sea_orm(column_type = "String(StringLen::N(50))", nullable)]
     pub decision_authority: Option<String>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'[]'::jsonb\")")]
     pub responsibilities: Json,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_primary: bool,
     #[sea_orm(nullable)]
     pub escalation_to_persona_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

@@ -6,24 +6,33 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "workflow_tasks")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    #[sea_orm(
+        primary_key,
+        auto_increment = false,
+        default_expr = "sea_orm::sea_query::Expr::cust(\"gen_random_uuid()\")"
+    )]
     pub id: Uuid,
     pub workflow_id: Uuid,
     pub task_id: Uuid,
     #[sea_orm(nullable)]
     pub tenant_id: Option<Uuid>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"0\")")]
     pub position: i32,
     #[sea_orm(column_type = "String(StringLen::N(100))", nullable)]
     pub phase_name: Option<String>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_optional: bool,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"false\")")]
     pub is_parallel: bool,
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub run_condition: Option<Json>,
-    #[sea_orm(column_type = "JsonBinary")]
+    #[sea_orm(column_type = "JsonBinary", default_expr = "sea_orm::sea_query::Expr::cust(\"'{}'::jsonb\")")]
     pub config_overrides: Json,
     #[sea_orm(nullable)]
     pub sla_minutes: Option<i32>,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(default_expr = "sea_orm::sea_query::Expr::cust(\"now()\")")]
     pub updated_at: DateTimeWithTimeZone,
 }
 

@@ -6,7 +6,12 @@
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'registry_reader') THEN
-    CREATE ROLE registry_reader NOLOGIN NOSUPERUSER NOBYPASSRLS;
+    -- Another database of the cluster may be migrating at the same moment and create it first.
+    BEGIN
+      CREATE ROLE registry_reader NOLOGIN NOSUPERUSER NOBYPASSRLS;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL;
+    END;
   END IF;
 END
 $$;

@@ -50,7 +50,12 @@
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'registry_writer') THEN
-    CREATE ROLE registry_writer NOLOGIN NOSUPERUSER NOBYPASSRLS;
+    -- Another database of the cluster may be migrating at the same moment and create it first.
+    BEGIN
+      CREATE ROLE registry_writer NOLOGIN NOSUPERUSER NOBYPASSRLS;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL;
+    END;
   ELSIF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'registry_writer' AND (rolsuper OR rolbypassrls)) THEN
     -- Roles belong to the cluster: one made elsewhere that bypasses RLS would void every policy below.
     RAISE EXCEPTION 'role registry_writer exists and bypasses row-level security; make it NOSUPERUSER NOBYPASSRLS';

@@ -7,24 +7,29 @@ use async_graphql::dynamic::{Enum, EnumItem, Field, InputObject, InputValue, Obj
 
 use crate::catalog::overrides::MUTATION;
 use crate::catalog::writes::{self, WriteKind, settable};
-use crate::catalog::{Catalog, Relation, RelationKind, ScalarKind, Table, WriteClass, enum_value_name, names};
+use crate::catalog::{Catalog, Column, Relation, RelationKind, ScalarKind, Table, WriteClass, enum_value_name, names};
 use crate::graphql::{planned, scalars};
 use crate::plan::mutation::MAX_WRITE_ROWS;
 
-/// The input type of a column: every input field is optional (a column left out takes its default;
-/// a required column left out is BAD_USER_INPUT naming it).
-fn input_type(kind: &ScalarKind) -> TypeRef {
-    let name = scalars::type_name(kind);
-    match kind {
-        ScalarKind::StringList | ScalarKind::UuidList | ScalarKind::Vector(_) => TypeRef::named_nn_list(name),
-        _ => TypeRef::named(name),
+/// The input type of a column: non-null when `required` (a new row's NOT NULL column without a
+/// DEFAULT), else optional (a column left out of a new row takes its default; left out of a patch,
+/// it does not change).
+fn input_type(column: &Column, required: bool) -> TypeRef {
+    let name = scalars::type_name(&column.kind);
+    let list = matches!(column.kind, ScalarKind::StringList | ScalarKind::UuidList | ScalarKind::Vector(_));
+    match (list, required && column.required_on_insert()) {
+        (true, true) => TypeRef::named_nn_list_nn(name),
+        (true, false) => TypeRef::named_nn_list(name),
+        (false, true) => TypeRef::named_nn(name),
+        (false, false) => TypeRef::named(name),
     }
 }
 
-fn columns_input(catalog: &Catalog, name: String, table: &Table, description: String) -> InputObject {
+/// `<Type>Input` (`new_row`: its required columns are non-null) or `<Type>Patch`.
+fn columns_input(catalog: &Catalog, name: String, table: &Table, description: String, new_row: bool) -> InputObject {
     let mut input = InputObject::new(name).description(description);
     for c in table.columns.iter().filter(|c| settable(c)) {
-        input = input.field(InputValue::new(&c.field, input_type(&c.kind)));
+        input = input.field(InputValue::new(&c.field, input_type(c, new_row)));
     }
     for (rel, _, _) in link_relations(catalog, table) {
         input = input.field(
@@ -67,7 +72,7 @@ fn link_inputs(catalog: &Catalog, table: &Table) -> Vec<InputObject> {
             .field(InputValue::new("id", TypeRef::named_nn(scalars::UUID)));
         for (i, c) in junction.columns.iter().enumerate() {
             if i != near && i != far && settable(c) {
-                attach = attach.field(InputValue::new(&c.field, input_type(&c.kind)));
+                attach = attach.field(InputValue::new(&c.field, input_type(c, true)));
             }
         }
         let mut write = InputObject::new(link_write_type(catalog, rel))
@@ -106,12 +111,14 @@ pub fn register(catalog: &Catalog, mut builder: SchemaBuilder) -> (SchemaBuilder
                     "A new `{}` row: its tenant, owner, author, version and timestamps are the server's.",
                     table.name
                 ),
+                true,
             ))
             .register(columns_input(
                 catalog,
                 writes::patch_type(table),
                 table,
                 format!("Changes to a `{}` row: only the fields given are changed (null clears one).", table.name),
+                false,
             ));
         for input in link_inputs(catalog, table) {
             builder = builder.register(input);

@@ -1,5 +1,6 @@
 //! The entities (entity/, generated) and the migrated database must agree on every table, column,
-//! type and nullability. Regenerate with scripts/generate_entities.py when a migration changes.
+//! type, nullability and whether it has a DEFAULT (which decides the required fields of the
+//! mutations' inputs). Regenerate with scripts/generate_entities.py when a migration changes.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,8 @@ use sea_orm::{ColumnTrait, ColumnType, EntityName, EntityTrait, IdenStatic, Iter
 
 use crate::helpers::empty_database;
 
-type Columns = BTreeMap<String, (String, bool)>;
+/// Per column: its type, whether it is nullable, whether it has a DEFAULT.
+type Columns = BTreeMap<String, (String, bool, bool)>;
 
 /// The Postgres type a SeaORM column type stands for, spelled as `format_type` spells it.
 fn pg_type(t: &ColumnType) -> String {
@@ -38,7 +40,8 @@ fn describe<E: EntityTrait>() -> (String, Columns) {
     let columns = E::Column::iter()
         .map(|c| {
             let def = c.def();
-            (c.as_str().to_owned(), (pg_type(def.get_column_type()), def.is_null()))
+            let has_default = def.get_column_default().is_some();
+            (c.as_str().to_owned(), (pg_type(def.get_column_type()), def.is_null(), has_default))
         })
         .collect();
     (E::default().table_name().to_owned(), columns)
@@ -58,14 +61,18 @@ async fn entities_and_the_migrated_database_agree() {
     let mut from_db: BTreeMap<String, Columns> = BTreeMap::new();
     for row in db
         .query_strings(
-            "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), (NOT a.attnotnull)::text
+            "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), (NOT a.attnotnull)::text,
+                    a.atthasdef::text
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
              WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND a.attnum > 0
                AND NOT a.attisdropped AND c.relname <> 'seaql_migrations'",
         )
         .await
     {
-        from_db.entry(row[0].clone()).or_default().insert(row[1].clone(), (row[2].clone(), row[3] == "true"));
+        from_db
+            .entry(row[0].clone())
+            .or_default()
+            .insert(row[1].clone(), (row[2].clone(), row[3] == "true", row[4] == "true"));
     }
 
     let from_entities: BTreeMap<String, Columns> = entity::for_each_entity!(describe_all).into_iter().collect();
@@ -81,13 +88,17 @@ async fn entities_and_the_migrated_database_agree() {
                     match (d.get(col), e.get(col)) {
                         (Some(_), None) => problems.push(format!("{table}.{col} is missing from the entity")),
                         (None, Some(_)) => problems.push(format!("{table}.{col} is not in the database")),
-                        (Some(dc), Some(ec)) if dc != ec => problems.push(format!(
-                            "{table}.{col}: database {} {}, entity {} {}",
-                            dc.0,
-                            if dc.1 { "NULL" } else { "NOT NULL" },
-                            ec.0,
-                            if ec.1 { "NULL" } else { "NOT NULL" }
-                        )),
+                        (Some(dc), Some(ec)) if dc != ec => {
+                            let spell = |c: &(String, bool, bool)| {
+                                format!(
+                                    "{} {}{}",
+                                    c.0,
+                                    if c.1 { "NULL" } else { "NOT NULL" },
+                                    if c.2 { " DEFAULT" } else { "" }
+                                )
+                            };
+                            problems.push(format!("{table}.{col}: database {}, entity {}", spell(dc), spell(ec)));
+                        }
                         _ => {}
                     }
                 }
