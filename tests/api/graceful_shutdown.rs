@@ -10,7 +10,8 @@ use registry_gateway::access::api_keys::{NewKey, READ_REGISTRY, create_key};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 
-use crate::helpers::{GatewayProcess, http_client, seeded_database, token};
+use crate::helpers::{http_client, seeded_database, token};
+use crate::processes::GatewayProcess;
 
 const ACME: &str = "22222222-2222-2222-2222-222222222222";
 const SLOW_REQUESTS: usize = 5;

@@ -35,6 +35,7 @@ mod partner_access;
 mod pgbouncer;
 mod playground;
 mod postgres_tls;
+mod processes;
 mod relay;
 mod replicas;
 mod request_transaction;

@@ -15,7 +15,7 @@
 
 use std::fs;
 use std::net::TcpStream;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -30,6 +30,7 @@ use serde_json::{Value, json};
 
 use crate::canonical_queries::{AGENT_WALK, DOMAIN_HIERARCHY};
 use crate::helpers::{PLATFORM_TENANT, TestDb, seeded_database, serve, test_settings, token};
+use crate::processes::{die_with_test, free_port, pgbouncer_binary, unprivileged_ids, write_readable};
 use crate::tenancy_leaks::{self, MODES};
 
 /// Server connections PgBouncer keeps per database and user: fewer than the gateway's client
@@ -50,33 +51,6 @@ struct PgBouncer {
     user: String,
 }
 
-/// Where the `pgbouncer` binary is: on PATH, or Debian's /usr/sbin/pgbouncer.
-fn pgbouncer_binary() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join("pgbouncer")).collect::<Vec<_>>())
-        .unwrap_or_default();
-    on_path.into_iter().chain([PathBuf::from("/usr/sbin/pgbouncer")]).find(|p| p.is_file()).unwrap_or_else(|| {
-        panic!(
-            "these tests need PgBouncer and found no `pgbouncer` on PATH nor at /usr/sbin/pgbouncer; \
-             install the Debian package (`apt-get install -y pgbouncer`, as .ci/run does)"
-        )
-    })
-}
-
-/// PgBouncer refuses to run as root: as root it runs as `nobody`, like the test cluster.
-fn unprivileged_ids() -> Option<(u32, u32)> {
-    if fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid()) != 0 {
-        return None;
-    }
-    let passwd = fs::read_to_string("/etc/passwd").expect("read /etc/passwd");
-    let ids = passwd
-        .lines()
-        .map(|l| l.split(':').collect::<Vec<_>>())
-        .find(|f| f.len() > 3 && f[0] == "nobody")
-        .and_then(|f| Some((f[2].parse().ok()?, f[3].parse().ok()?)));
-    Some(ids.expect("running as root, and PgBouncer refuses root, but there is no OS user `nobody` to run it as"))
-}
-
 /// `%XX` escapes of a URL's user or password, decoded.
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -94,27 +68,6 @@ fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free loopback port").port()
-}
-
-/// Gets the signal when the thread that started it ends, so a test process killed mid-run leaves no
-/// PgBouncer behind ([`Drop`] covers every other end). As `nobody`, std switches the user before
-/// this runs, so the setting survives.
-#[allow(unsafe_code)]
-fn die_with_test(cmd: &mut Command) {
-    // SAFETY: the closure runs in the forked child before exec and only calls prctl(2), which is
-    // async-signal-safe and touches no memory of the parent.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
 }
 
 impl PgBouncer {
@@ -238,11 +191,6 @@ impl Drop for PgBouncer {
         let _ = self.child.wait();
         let _ = fs::remove_dir_all(&self.dir);
     }
-}
-
-fn write_readable(path: &Path, text: &str) {
-    fs::write(path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
-    fs::set_permissions(path, fs::Permissions::from_mode(0o644)).expect("set the file's permissions");
 }
 
 /// Whether a query reads `audit_log`, which the gateway itself appends to while the tests run (every

@@ -13,7 +13,7 @@
 
 use std::fs;
 use std::net::TcpStream;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -24,6 +24,7 @@ use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, 
 use registry_gateway::database;
 
 use crate::helpers::{empty_database, query_strings, run_cli, server};
+use crate::processes::{die_with_test, pgbouncer_binary, unprivileged_ids, write_readable};
 
 fn make_ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
@@ -40,54 +41,6 @@ struct TlsServer {
     port: u16,
     ca: PathBuf,
     other_ca: PathBuf,
-}
-
-/// Where the `pgbouncer` binary is: on PATH, or Debian's /usr/sbin/pgbouncer.
-fn pgbouncer_binary() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join("pgbouncer")).collect::<Vec<_>>())
-        .unwrap_or_default();
-    on_path.into_iter().chain([PathBuf::from("/usr/sbin/pgbouncer")]).find(|p| p.is_file()).unwrap_or_else(|| {
-        panic!(
-            "the TLS tests need PgBouncer and found no `pgbouncer` on PATH nor at /usr/sbin/pgbouncer; \
-             install the Debian package (`apt-get install -y pgbouncer`, as .ci/run does)"
-        )
-    })
-}
-
-/// PgBouncer refuses to run as root: as root it runs as `nobody`.
-fn unprivileged_ids() -> Option<(u32, u32)> {
-    if fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid()) != 0 {
-        return None;
-    }
-    let passwd = fs::read_to_string("/etc/passwd").expect("read /etc/passwd");
-    let ids = passwd
-        .lines()
-        .map(|l| l.split(':').collect::<Vec<_>>())
-        .find(|f| f.len() > 3 && f[0] == "nobody")
-        .and_then(|f| Some((f[2].parse().ok()?, f[3].parse().ok()?)));
-    Some(ids.expect("running as root, and PgBouncer refuses root, but there is no OS user `nobody` to run it as"))
-}
-
-/// Gets SIGTERM when the test's thread ends, so a killed test run leaves no PgBouncer behind.
-#[allow(unsafe_code)]
-fn die_with_test(cmd: &mut Command) {
-    // SAFETY: the closure runs in the forked child before exec and only calls prctl(2), which is
-    // async-signal-safe and touches no memory of the parent.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-}
-
-/// Writes a file `nobody` can read (PgBouncer's configuration, a throwaway test key).
-fn write_readable(path: &Path, content: &str) {
-    fs::write(path, content).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
-    fs::set_permissions(path, fs::Permissions::from_mode(0o644)).expect("set a file's permissions");
 }
 
 impl TlsServer {

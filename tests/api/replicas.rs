@@ -8,7 +8,6 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,7 +20,8 @@ use registry_gateway::http::persisted_queries::sha256_hex;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{TestDb, data_dir, http_client, seeded_database};
+use crate::helpers::{TestDb, http_client, seeded_database};
+use crate::processes::{GatewayProcess, die_with_test, free_port};
 
 const INSTALL_REDIS: &str =
     "these tests need Debian's `redis-server` (apt-get install redis-server; .ci/run installs it)";
@@ -31,26 +31,6 @@ const OUTAGE: &str = "Redis is unreachable";
 const RECOVERED: &str = "Redis answers again";
 
 const QUERY: &str = "{ industries(first: 2) { totalCount nodes { name } } }";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free loopback port").port()
-}
-
-/// Gets the signal when the thread that started it ends, so a test process killed mid-run leaves no
-/// server behind ([`Drop`] covers every other end).
-#[allow(unsafe_code)]
-fn die_with_test(cmd: &mut Command) {
-    // SAFETY: the closure runs in the forked child before exec and only calls prctl(2), which is
-    // async-signal-safe and touches no memory of the parent.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-}
 
 /// A folder for the servers' logs, removed on drop unless a test failed (then it names it).
 struct Scratch(PathBuf);
@@ -144,62 +124,31 @@ impl Drop for Redis {
 }
 
 /// One `registry-gateway serve` process; killed on drop.
+/// One replica: a gateway process on the shared database and Redis.
 struct Gateway {
-    child: Child,
-    base: String,
-    log: PathBuf,
+    process: GatewayProcess,
     client: reqwest::Client,
 }
 
 impl Gateway {
-    fn start(db: &TestDb, redis_url: &str, log: PathBuf, envs: &[(&str, &str)]) -> Self {
-        let file = std::fs::File::create(&log).expect("the gateway log");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_registry-gateway"));
-        cmd.args(["serve", "--listen", "127.0.0.1:0"])
-            .env("DATABASE_URL", &db.url)
-            .env("REGISTRY_DATA_DIR", data_dir())
-            .env("REGISTRY_REDIS_URL", redis_url)
-            .env("REGISTRY_DB_POOL_SIZE", "4")
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().expect("log handle"))
-            .stderr(file);
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        die_with_test(&mut cmd);
-        let mut child = cmd.spawn().expect("start registry-gateway serve");
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let port = loop {
-            let text = read(&log);
-            if let Some(port) = text
-                .split("listening on http://127.0.0.1:")
-                .nth(1)
-                .and_then(|rest| rest.split('/').next().and_then(|p| p.parse::<u16>().ok()))
-            {
-                break port;
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("the gateway exited during start-up ({status}):\n{text}");
-            }
-            assert!(Instant::now() < deadline, "the gateway did not start within 120 s:\n{text}");
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        Self { child, base: format!("http://127.0.0.1:{port}"), log, client: http_client() }
+    async fn start(db: &TestDb, redis_url: &str, envs: &[(&str, &str)]) -> Self {
+        let mut all = vec![("REGISTRY_REDIS_URL", redis_url), ("REGISTRY_DB_POOL_SIZE", "4"), ("NO_COLOR", "1")];
+        all.extend_from_slice(envs);
+        Self { process: GatewayProcess::start(&db.url, &all).await, client: http_client() }
     }
 
     fn log(&self) -> String {
-        read(&self.log)
+        self.process.log()
     }
 
     /// POSTs `body`, with `key` as `X-API-Key` when given: (status, Retry-After, JSON).
     async fn post(&self, body: &Value, key: Option<&str>) -> (u16, Option<String>, Value) {
-        let mut req = self.client.post(format!("{}/graphql", self.base)).json(body);
+        let base = &self.process.address;
+        let mut req = self.client.post(format!("{base}/graphql")).json(body);
         if let Some(key) = key {
             req = req.header("x-api-key", key);
         }
-        let resp = req.send().await.unwrap_or_else(|e| panic!("no answer from {}: {e}\n{}", self.base, self.log()));
+        let resp = req.send().await.unwrap_or_else(|e| panic!("no answer from {base}: {e}\n{}", self.log()));
         let status = resp.status().as_u16();
         let retry = resp.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
         (status, retry, resp.json().await.expect("a JSON answer"))
@@ -207,13 +156,6 @@ impl Gateway {
 
     async fn query(&self, key: Option<&str>) -> (u16, Option<String>, Value) {
         self.post(&json!({ "query": QUERY }), key).await
-    }
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -254,8 +196,8 @@ async fn replicas(envs: &[(&str, &str)]) -> (TestDb, Redis, Gateway, Gateway, Sc
     let dir = Scratch::new();
     let db = seeded_database().await;
     let redis = Redis::start(&dir.0);
-    let a = Gateway::start(&db, &redis.url(), dir.0.join("a.log"), envs);
-    let b = Gateway::start(&db, &redis.url(), dir.0.join("b.log"), envs);
+    let a = Gateway::start(&db, &redis.url(), envs).await;
+    let b = Gateway::start(&db, &redis.url(), envs).await;
     // Warm both up (connections, the tenant directory) so that the limited requests below follow
     // each other closely.
     for (name, g) in [("A", &a), ("B", &b)] {
@@ -305,7 +247,7 @@ async fn a_keys_limit_holds_across_two_replicas_and_persisted_queries_are_shared
     // Hash only, by GET (Apollo's `useGETForHashedQueries`) and by POST.
     let resp = b
         .client
-        .get(format!("{}/graphql", b.base))
+        .get(format!("{}/graphql", b.process.address))
         .query(&[("extensions", persisted.to_string())])
         .send()
         .await
@@ -392,10 +334,9 @@ async fn losing_redis_degrades_to_per_process_limits_without_failing_requests() 
 /// a Redis URL stops start-up with one line that does not show the URL's password.
 #[tokio::test]
 async fn a_gateway_starts_without_its_redis_but_not_with_a_malformed_url() {
-    let dir = Scratch::new();
     let db = seeded_database().await;
     let nobody = format!("redis://127.0.0.1:{}/", free_port());
-    let g = Gateway::start(&db, &nobody, dir.0.join("g.log"), &[NO_IP_LIMIT]);
+    let g = Gateway::start(&db, &nobody, &[NO_IP_LIMIT]).await;
     for _ in 0..5 {
         assert_answered("a gateway without Redis", &g.query(None).await);
     }

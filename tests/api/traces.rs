@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use serde_json::{Value, json};
 
-use crate::helpers::{GatewayProcess, http_client, seeded_database, token};
+use crate::helpers::{http_client, seeded_database, token};
+use crate::processes::GatewayProcess;
 
 const ACME: &str = "22222222-2222-2222-2222-222222222222";
 
