@@ -14,13 +14,11 @@
 //! connections) in front of the test server, and fail — never skip — when it cannot run.
 
 use std::fs;
-use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Child;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use registry_gateway::catalog::Catalog;
 use registry_gateway::config::{GraphqlSettings, TenantScoping};
@@ -30,7 +28,7 @@ use serde_json::{Value, json};
 
 use crate::canonical_queries::{AGENT_WALK, DOMAIN_HIERARCHY};
 use crate::helpers::{PLATFORM_TENANT, TestDb, seeded_database, serve, test_settings, token};
-use crate::processes::{die_with_test, free_port, pgbouncer_binary, unprivileged_ids, write_readable};
+use crate::processes::{free_port, start_pgbouncer, write_readable};
 use crate::tenancy_leaks::{self, MODES};
 
 /// Server connections PgBouncer keeps per database and user: fewer than the gateway's client
@@ -75,7 +73,6 @@ impl PgBouncer {
     /// waits until it accepts connections. Panics, with PgBouncer's log, when it cannot.
     fn start(db_url: &str) -> Self {
         static STARTED: AtomicUsize = AtomicUsize::new(0);
-        let binary = pgbouncer_binary();
         let url = reqwest::Url::parse(db_url).unwrap_or_else(|e| panic!("cannot parse the test database URL: {e}"));
         let host = url.host_str().unwrap_or("127.0.0.1").to_owned();
         let server_port = url.port().unwrap_or(5432);
@@ -116,38 +113,8 @@ impl PgBouncer {
              ignore_startup_parameters = extra_float_digits,options,search_path\n",
             auth = dir.join("userlist.txt").display(),
         );
-        let ini_path = dir.join("pgbouncer.ini");
-        write_readable(&ini_path, &ini);
-        let log_path = dir.join("pgbouncer.log");
-        let log = fs::File::create(&log_path).expect("create the PgBouncer log");
-
-        let mut cmd = Command::new(&binary);
-        cmd.arg(&ini_path).stdin(Stdio::null()).stdout(log.try_clone().expect("log handle")).stderr(log);
-        if let Some((uid, gid)) = unprivileged_ids() {
-            cmd.uid(uid).gid(gid);
-        }
-        die_with_test(&mut cmd);
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let mut bouncer = Self { child, dir, port, user };
-        bouncer.wait_ready(&log_path);
-        bouncer
-    }
-
-    fn wait_ready(&mut self, log_path: &Path) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let log = || fs::read_to_string(log_path).unwrap_or_default();
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("PgBouncer exited during start-up ({status}):\n{}", log());
-            }
-            // The log line tells PgBouncer's own listener from another process on a reused port.
-            let listening = log().contains(&format!("listening on 127.0.0.1:{}", self.port));
-            if listening && TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            assert!(Instant::now() < deadline, "PgBouncer did not accept connections within 15 s:\n{}", log());
-            std::thread::sleep(Duration::from_millis(25));
-        }
+        let child = start_pgbouncer(&dir, &ini, port);
+        Self { child, dir, port, user }
     }
 
     /// The URL of database `db` through PgBouncer.

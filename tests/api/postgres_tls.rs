@@ -12,19 +12,16 @@
 //! encrypted, and PgBouncer refuses plaintext clients as a `hostssl`-only server does.
 
 use std::fs;
-use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use registry_gateway::database;
 
 use crate::helpers::{empty_database, query_strings, run_cli, server};
-use crate::processes::{die_with_test, pgbouncer_binary, unprivileged_ids, write_readable};
+use crate::processes::{start_pgbouncer, write_readable};
 
 fn make_ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
@@ -47,7 +44,6 @@ impl TlsServer {
     /// Starts PgBouncer with TLS required in front of the test server and waits until it listens.
     fn start() -> Self {
         static STARTED: AtomicUsize = AtomicUsize::new(0);
-        let binary = pgbouncer_binary();
         let backend: tokio_postgres::Config = server().url_for("postgres").parse().expect("the test server's URL");
         let host = match backend.get_hosts().first() {
             Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
@@ -104,38 +100,8 @@ impl TlsServer {
             cert = path("server.crt"),
             key = path("server.key"),
         );
-        write_readable(&dir.join("pgbouncer.ini"), &ini);
-        let log_path = dir.join("pgbouncer.log");
-        let log = fs::File::create(&log_path).expect("create the PgBouncer log");
-        let mut cmd = Command::new(&binary);
-        cmd.arg(dir.join("pgbouncer.ini"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log handle"))
-            .stderr(log);
-        if let Some((uid, gid)) = unprivileged_ids() {
-            cmd.uid(uid).gid(gid);
-        }
-        die_with_test(&mut cmd);
-        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let mut server = Self { child, port, ca: dir.join("ca.pem"), other_ca: dir.join("other-ca.pem"), dir };
-        server.wait_ready(&log_path);
-        server
-    }
-
-    fn wait_ready(&mut self, log_path: &Path) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let log = || fs::read_to_string(log_path).unwrap_or_default();
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("PgBouncer exited during start-up ({status}):\n{}", log());
-            }
-            let listening = log().contains(&format!("listening on 127.0.0.1:{}", self.port));
-            if listening && TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
-            }
-            assert!(Instant::now() < deadline, "PgBouncer did not accept connections within 15 s:\n{}", log());
-            std::thread::sleep(Duration::from_millis(25));
-        }
+        let child = start_pgbouncer(&dir, &ini, port);
+        Self { child, port, ca: dir.join("ca.pem"), other_ca: dir.join("other-ca.pem"), dir }
     }
 
     /// The URL of database `db` on `host` with `query`.

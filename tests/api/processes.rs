@@ -2,10 +2,12 @@
 //! the plumbing they share (a free port, a signal when the test dies, files `nobody` can read).
 
 use std::fs;
+use std::net::TcpStream;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
@@ -22,6 +24,38 @@ pub fn pgbouncer_binary() -> PathBuf {
              install the Debian package (`apt-get install -y pgbouncer`, as .ci/run does)"
         )
     })
+}
+
+/// Starts PgBouncer with the configuration `ini` (written to `dir/pgbouncer.ini`; it must listen on
+/// 127.0.0.1:`port`) as `nobody` when root, and waits until it accepts connections. Its log is
+/// `dir/pgbouncer.log`. Panics, with the log, when it cannot.
+pub fn start_pgbouncer(dir: &Path, ini: &str, port: u16) -> Child {
+    let binary = pgbouncer_binary();
+    let ini_path = dir.join("pgbouncer.ini");
+    write_readable(&ini_path, ini);
+    let log_path = dir.join("pgbouncer.log");
+    let log = fs::File::create(&log_path).expect("create the PgBouncer log");
+    let mut cmd = Command::new(&binary);
+    cmd.arg(&ini_path).stdin(Stdio::null()).stdout(log.try_clone().expect("log handle")).stderr(log);
+    if let Some((uid, gid)) = unprivileged_ids() {
+        cmd.uid(uid).gid(gid);
+    }
+    die_with_test(&mut cmd);
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let log = || fs::read_to_string(&log_path).unwrap_or_default();
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("PgBouncer exited during start-up ({status}):\n{}", log());
+        }
+        // The log line tells PgBouncer's own listener from another process on a reused port.
+        let listening = log().contains(&format!("listening on 127.0.0.1:{port}"));
+        if listening && TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        assert!(Instant::now() < deadline, "PgBouncer did not accept connections within 15 s:\n{}", log());
+        std::thread::sleep(Duration::from_millis(25));
+    }
 }
 
 /// PgBouncer refuses to run as root: as root it runs as `nobody`, like the test cluster.
