@@ -10,8 +10,9 @@
 //! 5. [`execute`]: the request's transaction, level-by-level loads, the JSON writer;
 //! 6. [`search`] and [`sql`]: the statements, compiled from the plan.
 //!
-//! Start-up path: [`config`] → [`database`] (the [`embedded_postgres`] cluster or `DATABASE_URL`,
-//! migrations from the `migration` crate) → the `demo_data` crate on first start.
+//! Start-up path: [`config`] → [`telemetry`] (logs; metrics and traces when configured) →
+//! [`database`] (the [`embedded_postgres`] cluster or `DATABASE_URL`, over TLS per
+//! [`postgres_tls`]; migrations from the `migration` crate) → the `demo_data` crate on first start.
 
 pub mod access;
 pub mod catalog;
