@@ -10,12 +10,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use registry_gateway::access::api_keys::{NewKey, READ_REGISTRY, create_key};
 use registry_gateway::database;
 use registry_gateway::embedded_postgres::{self, Cluster, Durability};
 use serde_json::{Value, json};
 
-use crate::helpers::{PLATFORM_TENANT, build_app, data_dir, http_client, test_server_settings, test_settings};
+use crate::helpers::{
+    PLATFORM_TENANT, build_app, data_dir, http_client, read_key, test_server_settings, test_settings,
+};
 
 const QUERY: &str = "{ industries(first: 5, orderBy: [NAME_ASC]) { totalCount nodes { name } } }";
 const STATEMENT_TIMEOUT_MS: u64 = 2000;
@@ -62,18 +63,7 @@ async fn an_outage_answers_503_with_its_code_and_the_gateway_recovers() {
     database::migrate_up(&conn).await.expect("migrate");
     demo_data::seed(&conn, 1).await.expect("seed");
 
-    let (_, key) = create_key(
-        &conn,
-        NewKey {
-            tenant_id: PLATFORM_TENANT.parse().unwrap(),
-            name: "outage test".to_owned(),
-            scopes: vec![READ_REGISTRY.to_owned()],
-            expires_at: None,
-            rate_limit_per_minute: None,
-        },
-    )
-    .await
-    .expect("an API key");
+    let (_, key) = read_key(&conn, PLATFORM_TENANT, "outage test").await;
     let mut settings = test_settings();
     settings.statement_timeout_ms = STATEMENT_TIMEOUT_MS;
     // Refusals come back fast; the callers here are not what is measured.

@@ -6,11 +6,10 @@
 
 use std::time::Duration;
 
-use registry_gateway::access::api_keys::{NewKey, READ_REGISTRY, create_key};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 
-use crate::helpers::{http_client, seeded_database, token};
+use crate::helpers::{http_client, read_key, seeded_database, token};
 use crate::processes::GatewayProcess;
 
 const ACME: &str = "22222222-2222-2222-2222-222222222222";
@@ -23,18 +22,7 @@ async fn sigterm_lets_slow_requests_finish_and_loses_no_audit_row() {
     let audited = "SELECT count(*)::text FROM audit_log WHERE action = 'graphql.read_private'";
     assert_eq!(db.scalar(audited).await, "0");
 
-    let (key_id, key) = create_key(
-        &db.conn,
-        NewKey {
-            tenant_id: ACME.parse().unwrap(),
-            name: "shutdown test".to_owned(),
-            scopes: vec![READ_REGISTRY.to_owned()],
-            expires_at: None,
-            rate_limit_per_minute: None,
-        },
-    )
-    .await
-    .expect("an API key");
+    let (key_id, key) = read_key(&db.conn, ACME, "shutdown test").await;
     let lock = db.conn.begin().await.expect("a transaction");
     lock.execute_unprepared("LOCK TABLE expert_consultations IN ACCESS EXCLUSIVE MODE").await.expect("the lock");
     let client = http_client();

@@ -289,3 +289,16 @@ impl TestApp {
         v
     }
 }
+
+/// A new API key of `tenant` with scope `read:registry` and the default limit: (id, secret).
+pub async fn read_key(conn: &DatabaseConnection, tenant: &str, name: &str) -> (Uuid, String) {
+    use registry_gateway::access::api_keys::{NewKey, READ_REGISTRY, create_key};
+    let key = NewKey {
+        tenant_id: tenant.parse().expect("a tenant id"),
+        name: name.to_owned(),
+        scopes: vec![READ_REGISTRY.to_owned()],
+        expires_at: None,
+        rate_limit_per_minute: None,
+    };
+    create_key(conn, key).await.expect("an API key")
+}

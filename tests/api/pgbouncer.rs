@@ -14,10 +14,8 @@
 //! connections) in front of the test server, and fail — never skip — when it cannot run.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Child;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use registry_gateway::catalog::Catalog;
@@ -28,7 +26,7 @@ use serde_json::{Value, json};
 
 use crate::canonical_queries::{AGENT_WALK, DOMAIN_HIERARCHY};
 use crate::helpers::{PLATFORM_TENANT, TestDb, seeded_database, serve, test_settings, token};
-use crate::processes::{free_port, start_pgbouncer, write_readable};
+use crate::processes::{free_port, readable_scratch_dir, start_pgbouncer, write_readable};
 use crate::tenancy_leaks::{self, MODES};
 
 /// Server connections PgBouncer keeps per database and user: fewer than the gateway's client
@@ -72,7 +70,6 @@ impl PgBouncer {
     /// Starts PgBouncer in transaction mode in front of the server and database of `db_url`, and
     /// waits until it accepts connections. Panics, with PgBouncer's log, when it cannot.
     fn start(db_url: &str) -> Self {
-        static STARTED: AtomicUsize = AtomicUsize::new(0);
         let url = reqwest::Url::parse(db_url).unwrap_or_else(|e| panic!("cannot parse the test database URL: {e}"));
         let host = url.host_str().unwrap_or("127.0.0.1").to_owned();
         let server_port = url.port().unwrap_or(5432);
@@ -81,15 +78,7 @@ impl PgBouncer {
         let password = url.password().map(percent_decode).unwrap_or_default();
         let db = url.path().trim_start_matches('/').to_owned();
 
-        let dir = std::env::temp_dir().join(format!(
-            "registry-pgbouncer-{}-{}",
-            std::process::id(),
-            STARTED.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-        // Readable by `nobody`, which PgBouncer runs as under root.
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("set the folder's permissions");
+        let dir = readable_scratch_dir("pgbouncer");
         let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
         // auth_type = trust still needs the user listed; the password (if any) is what PgBouncer
         // logs in to the server with.

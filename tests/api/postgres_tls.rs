@@ -12,16 +12,14 @@
 //! encrypted, and PgBouncer refuses plaintext clients as a `hostssl`-only server does.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Child;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use registry_gateway::database;
 
 use crate::helpers::{empty_database, query_strings, run_cli, server};
-use crate::processes::{start_pgbouncer, write_readable};
+use crate::processes::{readable_scratch_dir, start_pgbouncer, write_readable};
 
 fn make_ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
@@ -43,7 +41,6 @@ struct TlsServer {
 impl TlsServer {
     /// Starts PgBouncer with TLS required in front of the test server and waits until it listens.
     fn start() -> Self {
-        static STARTED: AtomicUsize = AtomicUsize::new(0);
         let backend: tokio_postgres::Config = server().url_for("postgres").parse().expect("the test server's URL");
         let host = match backend.get_hosts().first() {
             Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
@@ -53,14 +50,7 @@ impl TlsServer {
         let user = backend.get_user().unwrap_or("postgres").to_owned();
         let password = backend.get_password().map(|p| String::from_utf8_lossy(p).into_owned()).unwrap_or_default();
 
-        let dir = std::env::temp_dir().join(format!(
-            "registry-tls-{}-{}",
-            std::process::id(),
-            STARTED.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("set the folder's permissions");
+        let dir = readable_scratch_dir("tls");
 
         let ca = make_ca("registry test CA");
         let other_ca = make_ca("another test CA");

@@ -7,6 +7,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use uuid::Uuid;
@@ -24,6 +25,21 @@ pub fn pgbouncer_binary() -> PathBuf {
              install the Debian package (`apt-get install -y pgbouncer`, as .ci/run does)"
         )
     })
+}
+
+/// A new, empty folder under the temporary directory that `nobody` can read (PgBouncer runs as
+/// `nobody` under root), named `registry-<what>-<pid>-<n>`.
+pub fn readable_scratch_dir(what: &str) -> PathBuf {
+    static MADE: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "registry-{what}-{}-{}",
+        std::process::id(),
+        MADE.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("set the folder's permissions");
+    dir
 }
 
 /// Starts PgBouncer with the configuration `ini` (written to `dir/pgbouncer.ini`; it must listen on
