@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 
 use crate::canonical_queries::{AGENT_WALK, DOMAIN_HIERARCHY};
 use crate::helpers::{PLATFORM_TENANT, TestDb, seeded_database, serve, test_settings, token};
-use crate::processes::{free_port, readable_scratch_dir, start_pgbouncer, write_readable};
+use crate::processes::{readable_scratch_dir, start_pgbouncer};
 use crate::tenancy_leaks::{self, MODES};
 
 /// Server connections PgBouncer keeps per database and user: fewer than the gateway's client
@@ -79,30 +79,18 @@ impl PgBouncer {
         let db = url.path().trim_start_matches('/').to_owned();
 
         let dir = readable_scratch_dir("pgbouncer");
-        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        // auth_type = trust still needs the user listed; the password (if any) is what PgBouncer
-        // logs in to the server with.
-        write_readable(&dir.join("userlist.txt"), &format!("{} {}\n", quote(&user), quote(&password)));
-        let port = free_port();
-        let ini = format!(
-            "[databases]\n\
-             {db} = host={host} port={server_port} dbname={db} user={user}\n\
-             [pgbouncer]\n\
-             listen_addr = 127.0.0.1\n\
-             listen_port = {port}\n\
-             unix_socket_dir =\n\
-             auth_type = trust\n\
-             auth_file = {auth}\n\
-             admin_users = {user}\n\
-             pool_mode = transaction\n\
-             default_pool_size = {SERVER_CONNECTIONS}\n\
-             min_pool_size = 0\n\
-             reserve_pool_size = 0\n\
-             max_client_conn = 100\n\
-             ignore_startup_parameters = extra_float_digits,options,search_path\n",
-            auth = dir.join("userlist.txt").display(),
+        let (child, port) = start_pgbouncer(
+            &dir,
+            &format!("{db} = host={host} port={server_port} dbname={db} user={user}"),
+            &user,
+            &password,
+            &format!(
+                "pool_mode = transaction\n\
+                 default_pool_size = {SERVER_CONNECTIONS}\n\
+                 min_pool_size = 0\n\
+                 reserve_pool_size = 0\n"
+            ),
         );
-        let child = start_pgbouncer(&dir, &ini, port);
         Self { child, dir, port, user }
     }
 

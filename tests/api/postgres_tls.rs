@@ -63,34 +63,21 @@ impl TlsServer {
         write_readable(&dir.join("ca.pem"), &ca.pem());
         write_readable(&dir.join("other-ca.pem"), &other_ca.pem());
 
-        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        write_readable(&dir.join("userlist.txt"), &format!("{} {}\n", quote(&user), quote(&password)));
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
         let path = |name: &str| dir.join(name).display().to_string();
-        let ini = format!(
-            "[databases]\n\
-             * = host={host} port={server_port} user={user}\n\
-             [pgbouncer]\n\
-             listen_addr = 127.0.0.1\n\
-             listen_port = {port}\n\
-             unix_socket_dir =\n\
-             auth_type = trust\n\
-             auth_file = {auth}\n\
-             admin_users = {user}\n\
-             pool_mode = session\n\
-             max_client_conn = 100\n\
-             ignore_startup_parameters = extra_float_digits,options,search_path\n\
-             client_tls_sslmode = require\n\
-             client_tls_cert_file = {cert}\n\
-             client_tls_key_file = {key}\n",
-            auth = path("userlist.txt"),
-            cert = path("server.crt"),
-            key = path("server.key"),
+        let (child, port) = start_pgbouncer(
+            &dir,
+            &format!("* = host={host} port={server_port} user={user}"),
+            &user,
+            &password,
+            &format!(
+                "pool_mode = session\n\
+                 client_tls_sslmode = require\n\
+                 client_tls_cert_file = {cert}\n\
+                 client_tls_key_file = {key}\n",
+                cert = path("server.crt"),
+                key = path("server.key"),
+            ),
         );
-        let child = start_pgbouncer(&dir, &ini, port);
         Self { child, port, ca: dir.join("ca.pem"), other_ca: dir.join("other-ca.pem"), dir }
     }
 

@@ -42,13 +42,35 @@ pub fn readable_scratch_dir(what: &str) -> PathBuf {
     dir
 }
 
-/// Starts PgBouncer with the configuration `ini` (written to `dir/pgbouncer.ini`; it must listen on
-/// 127.0.0.1:`port`) as `nobody` when root, and waits until it accepts connections. Its log is
-/// `dir/pgbouncer.log`. Panics, with the log, when it cannot.
-pub fn start_pgbouncer(dir: &Path, ini: &str, port: u16) -> Child {
+/// Starts PgBouncer in `dir` (from [`readable_scratch_dir`]) on a free port, as `nobody` when
+/// root, logging in to the server as `user` with `password`: `database` is its `[databases]` line,
+/// `settings` the pool's own `[pgbouncer]` lines (pool mode, sizes, TLS) after the common ones. Waits
+/// until it accepts connections and returns it with its port; its log is `dir/pgbouncer.log`.
+/// Panics, with the log, when it cannot.
+pub fn start_pgbouncer(dir: &Path, database: &str, user: &str, password: &str, settings: &str) -> (Child, u16) {
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    // auth_type = trust still needs the user listed; the password (if any) is what PgBouncer logs
+    // in to the server with.
+    write_readable(&dir.join("userlist.txt"), &format!("{} {}\n", quote(user), quote(password)));
+    let port = free_port();
+    let ini = format!(
+        "[databases]\n\
+         {database}\n\
+         [pgbouncer]\n\
+         listen_addr = 127.0.0.1\n\
+         listen_port = {port}\n\
+         unix_socket_dir =\n\
+         auth_type = trust\n\
+         auth_file = {auth}\n\
+         admin_users = {user}\n\
+         max_client_conn = 100\n\
+         ignore_startup_parameters = extra_float_digits,options,search_path\n\
+         {settings}",
+        auth = dir.join("userlist.txt").display(),
+    );
     let binary = pgbouncer_binary();
     let ini_path = dir.join("pgbouncer.ini");
-    write_readable(&ini_path, ini);
+    write_readable(&ini_path, &ini);
     let log_path = dir.join("pgbouncer.log");
     let log = fs::File::create(&log_path).expect("create the PgBouncer log");
     let mut cmd = Command::new(&binary);
@@ -67,7 +89,7 @@ pub fn start_pgbouncer(dir: &Path, ini: &str, port: u16) -> Child {
         // The log line tells PgBouncer's own listener from another process on a reused port.
         let listening = log().contains(&format!("listening on 127.0.0.1:{port}"));
         if listening && TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
+            return (child, port);
         }
         assert!(Instant::now() < deadline, "PgBouncer did not accept connections within 15 s:\n{}", log());
         std::thread::sleep(Duration::from_millis(25));
