@@ -113,27 +113,12 @@ async fn tenant_a_cannot_write_what_it_must_not_in_any_scoping_mode() {
                 let update = update_query(table);
                 let v = ask(update, json!({ "id": id, "patch": harmless_patch(table) })).await;
                 assert_eq!(code(&v), "NOT_FOUND", "[{mode}] {name}: updating B's row: {v:#}");
-                if has(WriteKind::Delete) {
-                    let v = ask(
-                        format!(
-                            "mutation($id: UUID!) {{ w: {}(id: $id) {{ id }} }}",
-                            field_name(table, WriteKind::Delete)
-                        ),
-                        json!({ "id": id }),
-                    )
-                    .await;
-                    assert_eq!(code(&v), "NOT_FOUND", "[{mode}] {name}: deleting B's row: {v:#}");
-                }
-                if has(WriteKind::Restore) {
-                    let v = ask(
-                        format!(
-                            "mutation($id: UUID!) {{ w: {}(id: $id) {{ id }} }}",
-                            field_name(table, WriteKind::Restore)
-                        ),
-                        json!({ "id": id }),
-                    )
-                    .await;
-                    assert_eq!(code(&v), "NOT_FOUND", "[{mode}] {name}: restoring B's row: {v:#}");
+                for (kind, doing) in [(WriteKind::Delete, "deleting"), (WriteKind::Restore, "restoring")] {
+                    if has(kind) {
+                        let q = format!("mutation($id: UUID!) {{ w: {}(id: $id) {{ id }} }}", field_name(table, kind));
+                        let v = ask(q, json!({ "id": id })).await;
+                        assert_eq!(code(&v), "NOT_FOUND", "[{mode}] {name}: {doing} B's row: {v:#}");
+                    }
                 }
                 // By filter: B's rows match nothing A sees, so nothing changes.
                 let many = format!(
