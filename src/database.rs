@@ -33,8 +33,7 @@ pub const PRIVATE_DB_NAME: &str = "registry";
 /// cluster this process started).
 pub struct Db {
     pub conn: DatabaseConnection,
-    /// The requests' read transactions (`execute/session.rs`): tokio-postgres, which pipelines.
-    pub reads: deadpool_postgres::Pool,
+    /// Where the requests' read transactions connect (`execute/read_pools.rs`, checked here).
     pub url: String,
     pub cluster: Option<Cluster>,
 }
@@ -58,18 +57,16 @@ pub async fn open(settings: &DatabaseSettings) -> Result<Db, AppError> {
         let url = url.expose().clone();
         let conn = connect(&url, settings.pool_size).await?;
         check_pgvector(&conn, &url).await?;
-        let reads = read_pool(&url, settings.pool_size)?;
-        check_read_pool(&reads, &url).await?;
-        return Ok(Db { conn, reads, url, cluster: None });
+        check_read_pool(&url).await?;
+        return Ok(Db { conn, url, cluster: None });
     }
     let cluster = start_private_cluster(settings)?;
     create_database_if_missing(&cluster.url("postgres"), PRIVATE_DB_NAME).await?;
     let url = cluster.url(PRIVATE_DB_NAME);
     let conn = connect(&url, settings.pool_size).await?;
     check_pgvector(&conn, &url).await?;
-    let reads = read_pool(&url, settings.pool_size)?;
-    check_read_pool(&reads, &url).await?;
-    Ok(Db { conn, reads, url, cluster: Some(cluster) })
+    check_read_pool(&url).await?;
+    Ok(Db { conn, url, cluster: Some(cluster) })
 }
 
 /// Finds the running private cluster of `data_dir`, or starts one owned by this process.
@@ -139,11 +136,12 @@ pub fn read_pool(url: &str, pool_size: u32) -> Result<deadpool_postgres::Pool, A
         .map_err(|e| AppError::internal("building the read pool", e))
 }
 
-/// Opens one read connection (kept in the pool), so that a server the read pool cannot reach, or
-/// whose certificate it refuses, stops start-up with one line instead of failing each request.
-pub async fn check_read_pool(reads: &deadpool_postgres::Pool, url: &str) -> Result<(), AppError> {
+/// Opens one read connection the way the requests' pools do (and closes it), so that a server they
+/// cannot reach, or whose certificate they refuse, stops start-up with one line instead of failing
+/// each request.
+pub async fn check_read_pool(url: &str) -> Result<(), AppError> {
     let tls = PgTls::from_url(url)?;
-    reads.get().await.map(drop).map_err(|e| {
+    read_pool(url, 1)?.get().await.map(|c| drop(deadpool_postgres::Object::take(c))).map_err(|e| {
         // The server's own message when it refused us ("SSL required", "no pg_hba.conf entry ..."):
         // deadpool's and tokio-postgres's texts say only "db error".
         let reason = match &e {

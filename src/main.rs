@@ -13,6 +13,7 @@ use registry_gateway::config::{DatabaseSettings, GraphqlSettings, ServerSettings
 use registry_gateway::database::{self, Db, SchemaState};
 use registry_gateway::embedded_postgres::{self, Cluster};
 use registry_gateway::error::AppError;
+use registry_gateway::execute::read_pools::ReadPools;
 use registry_gateway::http::server::Application;
 use registry_gateway::telemetry;
 
@@ -193,7 +194,8 @@ async fn serve(settings: Settings) -> Result<(), AppError> {
     } else {
         database::require_current_schema(&db.conn).await?;
     }
-    let app = Application::build(&settings.server, &settings.graphql, db.conn.clone(), db.reads.clone()).await?;
+    let reads = ReadPools::new(&db.url, settings.database.pool_size, registry_gateway::http::server::workers())?;
+    let app = Application::build(&settings.server, &settings.graphql, db.conn.clone(), reads).await?;
     let host = settings.server.listen.ip();
     tracing::info!("Registry Gateway listening on http://{host}:{}/ (GraphQL at /graphql)", app.port());
     // Returns after SIGTERM once in-flight requests finished (or the grace period ended), or at

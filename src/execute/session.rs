@@ -113,11 +113,20 @@ fn plan_cache_mode(generic: bool) -> &'static str {
     if generic { "force_generic_plan" } else { "auto" }
 }
 
-/// Appends `, set_config(name, value, true)` for each of a statement's own settings (the HNSW
-/// settings of a search), quoting the value.
+/// Appends `; SET LOCAL name = E'value'`, quoting the value (a transaction-local setting, as
+/// `set_config(name, value, true)` makes). A `SET` is a utility statement: PostgreSQL neither plans
+/// it nor sends a row back, so the set-up costs less than a `SELECT set_config(...)` of the same
+/// settings (bench/README.md, "Set-up as SET LOCAL").
+fn set_local(text: &mut String, name: &str, value: &str) {
+    // An escape string (`E'…'`) reads the same whatever `standard_conforming_strings` says.
+    let quoted = value.replace('\0', "").replace('\\', "\\\\").replace('\'', "\\'");
+    let _ = write!(text, "; SET LOCAL {name} = E'{quoted}'");
+}
+
+/// [`set_local`] for each of a statement's own settings (the HNSW settings of a search).
 fn push_settings(text: &mut String, settings: &[(&'static str, String)]) {
     for (name, value) in settings {
-        let _ = write!(text, ", set_config('{name}', '{}', true)", value.replace('\'', "''"));
+        set_local(text, name, value);
     }
 }
 
@@ -162,43 +171,24 @@ impl Session {
         use entity::write_access as w;
         let tenant = self.rls.current_tenant.map(|t| t.to_string()).unwrap_or_default();
         let writing = self.writing.load(Ordering::Relaxed);
-        let mut text = format!(
-            "BEGIN {}; SELECT set_config('statement_timeout', '{}', true), \
-             set_config('app.current_tenant_id', '{tenant}', true), \
-             set_config('app.visible_tenant_ids', '{}', true), \
-             set_config('app.private_tenant_ids', '{}', true), \
-             set_config('plan_cache_mode', '{}', true)",
-            if writing { "READ WRITE" } else { "READ ONLY" },
-            self.settings.statement_timeout_ms,
-            join(&self.rls.visible),
-            join(&self.rls.private),
-            plan_cache_mode(generic),
-        );
+        let mut text = String::from(if writing { "BEGIN READ WRITE" } else { "BEGIN READ ONLY" });
+        set_local(&mut text, "statement_timeout", &self.settings.statement_timeout_ms.to_string());
+        set_local(&mut text, "app.current_tenant_id", &tenant);
+        set_local(&mut text, "app.visible_tenant_ids", &join(&self.rls.visible));
+        set_local(&mut text, "app.private_tenant_ids", &join(&self.rls.private));
+        set_local(&mut text, "plan_cache_mode", plan_cache_mode(generic));
         if self.rls.enforce {
-            let role = if writing { w::WRITER_ROLE } else { READER_ROLE };
-            let _ = write!(text, ", set_config('role', '{role}', true)");
+            set_local(&mut text, "role", if writing { w::WRITER_ROLE } else { READER_ROLE });
         }
         if writing {
             let wc = &self.rls.write;
-            let quoted = |v: &str| v.replace('\'', "''").replace('\0', "");
             let opt = |v: Option<Uuid>| v.map(|u| u.to_string()).unwrap_or_default();
-            let _ = write!(
-                text,
-                ", set_config('{}', '{}', true), set_config('{}', '{}', true), set_config('{}', '{}', true), \
-                 set_config('{}', '{}', true), set_config('{}', '{}', true), set_config('{}', '{}', true)",
-                w::SETTING_USER_ID,
-                quoted(&wc.user),
-                w::SETTING_CURATOR_TENANT_IDS,
-                join(&wc.curator),
-                w::SETTING_MEMBER_TENANT_ID,
-                opt(wc.member),
-                w::SETTING_PLATFORM_ADMIN,
-                if wc.platform_admin { "on" } else { "" },
-                w::SETTING_API_KEY_ID,
-                opt(wc.api_key),
-                w::SETTING_REQUEST_ID,
-                opt(wc.request_id),
-            );
+            set_local(&mut text, w::SETTING_USER_ID, &wc.user);
+            set_local(&mut text, w::SETTING_CURATOR_TENANT_IDS, &join(&wc.curator));
+            set_local(&mut text, w::SETTING_MEMBER_TENANT_ID, &opt(wc.member));
+            set_local(&mut text, w::SETTING_PLATFORM_ADMIN, if wc.platform_admin { "on" } else { "" });
+            set_local(&mut text, w::SETTING_API_KEY_ID, &opt(wc.api_key));
+            set_local(&mut text, w::SETTING_REQUEST_ID, &opt(wc.request_id));
         }
         push_settings(&mut text, settings);
         text
@@ -279,9 +269,11 @@ impl Session {
                 Some(self.begin_text(sql.generic_plan, &sql.settings))
             }
             Some((_, generic)) if *generic != sql.generic_plan || !sql.settings.is_empty() => {
-                let mut text =
-                    format!("SELECT set_config('plan_cache_mode', '{}', true)", plan_cache_mode(sql.generic_plan));
+                let mut text = String::new();
+                set_local(&mut text, "plan_cache_mode", plan_cache_mode(sql.generic_plan));
                 push_settings(&mut text, &sql.settings);
+                // Without the leading "; ".
+                text.drain(..2);
                 *generic = sql.generic_plan;
                 Some(text)
             }

@@ -21,7 +21,7 @@ use crate::telemetry::metrics::{self, Snapshot};
 pub struct MetricsEndpoint {
     pub handle: PrometheusHandle,
     pub token: Option<Secret<String>>,
-    pub reads: deadpool_postgres::Pool,
+    pub reads: crate::execute::read_pools::ReadPools,
     pub audit: AuditWriter,
     /// The JWKS key set, when keys come from one (its fetch counters).
     pub jwks: Option<Arc<KeySet>>,

@@ -28,6 +28,7 @@ use crate::access::tenant_roles::MemberRoles;
 use crate::catalog::Catalog;
 use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
 use crate::error::{AppError, ErrorCode};
+use crate::execute::read_pools::ReadPools;
 use crate::execute::session::{RlsContext, Session, SessionSettings, WriteContext};
 use crate::http::metrics_endpoint::{self, MetricsEndpoint};
 use crate::http::{
@@ -49,9 +50,19 @@ pub struct Application {
     keys: ApiKeyStore,
 }
 
+/// How many HTTP workers (threads, each with its own runtime and read pool) serve requests: one
+/// per CPU.
+pub fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+}
+
+/// The read pool of the worker a request runs on (`execute/read_pools.rs`).
+struct WorkerReads(deadpool_postgres::Pool);
+
 struct AppState {
-    /// The pool requests read through (tokio-postgres, pipelined; `execute/session.rs`).
-    reads: deadpool_postgres::Pool,
+    /// The pools requests read through, one per worker (tokio-postgres, pipelined;
+    /// `execute/session.rs`).
+    reads: ReadPools,
     engine: Engine,
     keys: ApiKeyStore,
     limiter: RateLimiter,
@@ -101,7 +112,7 @@ impl Application {
         server: &ServerSettings,
         graphql: &GraphqlSettings,
         db: DatabaseConnection,
-        reads: deadpool_postgres::Pool,
+        reads: ReadPools,
     ) -> Result<Self, AppError> {
         let listener = TcpListener::bind(server.listen)
             .map_err(|e| AppError::config(format!("cannot listen on {}: {e}", server.listen)))?;
@@ -138,6 +149,7 @@ impl Application {
         });
         // On the main address only behind the token.
         let metrics_here = metrics.clone().filter(|m| m.token.is_some());
+        let workers = reads.workers();
         let state = web::Data::new(AppState {
             reads,
             engine: Engine { schema, context, documents: DocumentCache::new(1000), embeddings },
@@ -164,8 +176,10 @@ impl Application {
             _ => None,
         };
         let server = HttpServer::new(move || {
+            // Called once on each worker's thread: the connections of its pool are opened there.
             App::new()
                 .app_data(state.clone())
+                .app_data(web::Data::new(WorkerReads(state.reads.for_worker())))
                 .configure(|cfg| {
                     if let Some(endpoint) = &metrics_here {
                         cfg.app_data(endpoint.clone());
@@ -182,6 +196,7 @@ impl Application {
         // SIGTERM stops accepting and lets in-flight requests finish within the grace period
         // (actix-web's signal handling); SIGINT and SIGQUIT stop at once.
         .shutdown_timeout(server.shutdown_grace_secs)
+        .workers(workers)
         .listen(listener)
         .map_err(|e| AppError::internal("starting the HTTP server", e))?
         .run();
@@ -436,7 +451,12 @@ fn rls_context(scope: &Scope, write: &WriteScope, scoping: TenantScoping, reques
 }
 
 #[tracing::instrument(name = "graphql", skip_all, fields(request_id, tenant))]
-async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> HttpResponse {
+async fn graphql_handler(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    reads: web::Data<WorkerReads>,
+) -> HttpResponse {
     let request_id = Uuid::new_v4();
     tracing::Span::current().record("request_id", tracing::field::display(request_id));
     let body = match read_body(&req, payload, &state.protocol).await {
@@ -503,7 +523,7 @@ async fn graphql_handler(req: HttpRequest, payload: web::Payload, state: web::Da
     let expose = state.settings.expose_sql_stats;
     let private = std::cell::RefCell::new(Vec::new());
     let answers = {
-        let pool = state.reads.clone();
+        let pool = reads.0.clone();
         let settings = SessionSettings {
             statement_timeout_ms: state.settings.statement_timeout_ms,
             prepared_statements: state.settings.prepared_statements,
@@ -573,9 +593,9 @@ async fn healthz() -> HttpResponse {
 /// Ready when a request could read now: a connection of the requests' pool answers `SELECT 1`
 /// within two seconds. During an outage it says so (503) and the gateway keeps serving the coded
 /// error; it recovers by itself once the database is back (the pool drops closed connections).
-async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+async fn readyz(reads: web::Data<WorkerReads>) -> HttpResponse {
     let check = async {
-        let client = state.reads.get().await.map_err(|e| e.to_string())?;
+        let client = reads.0.get().await.map_err(|e| e.to_string())?;
         client.simple_query("SELECT 1").await.map_err(|e| e.to_string())
     };
     match tokio::time::timeout(Duration::from_secs(2), check).await {

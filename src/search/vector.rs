@@ -1,7 +1,8 @@
 //! Knowledge retrieval: nearest chunks by cosine distance (HNSW), or hybrid with full text.
 //!
-//! A search is three statements (plus relation loads): one `set_config` for the HNSW scan
+//! A search is three statements (plus relation loads): the HNSW scan's settings
 //! (`hnsw.ef_search`, `hnsw.iterative_scan = relaxed_order` so filtered searches still fill the page),
+//! as `SET LOCAL` in the message ahead of the ranking statement;
 //! the ranking statement (chunk id, source id, score), then the chunks and sources by id with the
 //! columns the selection asks for. The ranking statement keeps `ORDER BY c.embedding <=> $q LIMIT k`
 //! on the chunk table, so the planner can walk the HNSW index; `relaxed_order` may return neighbours

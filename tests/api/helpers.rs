@@ -254,7 +254,9 @@ pub async fn build_app(
 ) -> registry_gateway::http::server::Application {
     registry_gateway::telemetry::init();
     // Twelve read connections, as many as the SeaORM pool of the PgBouncer test's gateway.
-    let reads = database::read_pool(url, 12).expect("the read pool");
+    let reads =
+        registry_gateway::execute::read_pools::ReadPools::new(url, 12, registry_gateway::http::server::workers())
+            .expect("the read pools");
     registry_gateway::http::server::Application::build(server, settings, conn, reads).await.expect("build the app")
 }
 
