@@ -68,6 +68,7 @@ pub static MIGRATIONS: &[SqlMigration] = sql_migrations![
     "20_helper_functions",
     "21_gateway_reader_role",
     "22_write_policies_and_history",
+    "23_name_ordering_indexes",
 ];
 
 pub struct Migrator;

@@ -431,3 +431,15 @@ fn map_db_error(e: tokio_postgres::Error) -> AppError {
         None => AppError::internal("database statement", e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::set_local;
+
+    #[test]
+    fn set_local_quotes_its_value_as_an_escape_string() {
+        let mut text = String::from("BEGIN READ ONLY");
+        set_local(&mut text, "app.user_id", "o'neil\\x\0y");
+        assert_eq!(text, r"BEGIN READ ONLY; SET LOCAL app.user_id = E'o\'neil\\xy'");
+    }
+}

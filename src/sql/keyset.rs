@@ -30,6 +30,9 @@ impl Ordering {
     /// Appends ` AND (<rows strictly after the cursor>)`; "after" in the reversed ordering when
     /// `backward` (that is, before the cursor).
     pub fn after(&self, table: &Table, alias: &str, cursor: &[Value], backward: bool, sql: &mut Sql) {
+        if self.row_comparable(table, cursor) {
+            return self.after_row(table, alias, cursor, backward, sql);
+        }
         sql.push(" AND (");
         for i in 0..self.keys.len() {
             if i > 0 {
@@ -47,10 +50,14 @@ impl Ordering {
                 (v, false) if is_null(v) => {
                     sql.push("FALSE");
                 }
-                (v, false) => {
+                (v, false) if col.nullable => {
                     sql.push("(").col(alias, &col.name).push(" > ");
                     bind_typed(sql, v.clone(), &col.kind, false);
                     sql.push(" OR ").col(alias, &col.name).push(" IS NULL)");
+                }
+                (v, false) => {
+                    sql.col(alias, &col.name).push(" > ");
+                    bind_typed(sql, v.clone(), &col.kind, false);
                 }
                 (v, true) if is_null(v) => {
                     sql.col(alias, &col.name).push(" IS NOT NULL");
@@ -63,6 +70,35 @@ impl Ordering {
             sql.push(")");
         }
         sql.push(")");
+    }
+
+    /// Whether "after the cursor" is one row comparison: every key runs the same way and neither
+    /// its column nor the cursor's value can be NULL. `(name, id) > ($1, $2)` is then exactly the
+    /// expanded predicate, and a btree on the ordering's columns can start the scan at the cursor
+    /// (the expanded `OR` form can only be filtered).
+    fn row_comparable(&self, table: &Table, cursor: &[Value]) -> bool {
+        self.keys.iter().all(|k| k.desc == self.keys[0].desc && !table.columns[k.column].nullable)
+            && cursor.len() == self.keys.len()
+            && !cursor.iter().any(is_null)
+    }
+
+    /// ` AND ((a, b, …) > ($1, $2, …))`, or `<` when the keys run (after reversal) descending.
+    fn after_row(&self, table: &Table, alias: &str, cursor: &[Value], backward: bool, sql: &mut Sql) {
+        sql.push(" AND ((");
+        for (i, k) in self.keys.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.col(alias, &table.columns[k.column].name);
+        }
+        sql.push(if self.keys[0].desc != backward { ") < (" } else { ") > (" });
+        for (i, (k, v)) in self.keys.iter().zip(cursor).enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            bind_typed(sql, v.clone(), &table.columns[k.column].kind, false);
+        }
+        sql.push("))");
     }
 
     fn equal(&self, table: &Table, alias: &str, i: usize, v: &Value, sql: &mut Sql) {

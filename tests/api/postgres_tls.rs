@@ -134,8 +134,8 @@ async fn through_sqlx(server: &TlsServer, url: &str) -> Result<Vec<String>, Stri
 
 /// The same through the read pool, checked as `database::open` checks it at start-up.
 async fn through_read_pool(server: &TlsServer, url: &str) -> Result<Vec<String>, String> {
+    database::check_read_pool(url).await.map_err(|e| e.to_string())?;
     let pool = database::read_pool(url, 1).map_err(|e| e.to_string())?;
-    database::check_read_pool(&pool, url).await.map_err(|e| e.to_string())?;
     let client = pool.get().await.map_err(|e| e.to_string())?;
     let row = client.query_one("SELECT 'one'", &[]).await.map_err(|e| e.to_string())?;
     assert_eq!(row.get::<_, String>(0), "one");
