@@ -5,7 +5,8 @@
 //!    and repeated operations skip the parse);
 //! 2. [`validate`]: async-graphql's validation against the schema built from the catalog (same
 //!    messages, introspection rules), then the depth and complexity limits of the caller's class;
-//!    an operation without variables that passed once under the same limits is not validated again;
+//!    an operation that passed once under the same limits is not validated again, only the values
+//!    of its variables are checked against the arguments they are passed to;
 //! 3. [`plan`]: the selection, arguments, variables and the caller's scope become the IR
 //!    ([`crate::plan`]);
 //! 4. [`execute`]: SQL per fetch in the request's transaction, the answer written from the rows
@@ -22,6 +23,8 @@ use async_graphql::parser::types::{
 use async_graphql::{Request, Response, ServerError};
 use tracing::Instrument;
 use uuid::Uuid;
+
+mod argument_values;
 
 use crate::catalog::{TableId, Tenancy};
 use crate::error::ErrorCode;
@@ -43,8 +46,8 @@ pub struct OperationLimits {
 /// `capacity` entries each starts over.
 pub struct DocumentCache {
     docs: Mutex<HashMap<Arc<str>, Arc<ExecutableDocument>>>,
-    /// Operations without variables that passed validation under given limits: validation depends
-    /// only on the document then, so it is not repeated.
+    /// Operations that passed validation under given limits: what of validation depends on a
+    /// request's variables is re-checked for each ([`argument_values`]), the rest is not repeated.
     validated: Mutex<HashSet<(Arc<str>, Option<String>, usize, usize)>>,
     capacity: usize,
 }
@@ -136,23 +139,27 @@ fn is_number_literal_at(e: &async_graphql::parser::Error, query: &str) -> bool {
     literal.starts_with(|c: char| c.is_ascii_digit() || c == '-') && literal.chars().any(|c| c.is_ascii_digit())
 }
 
-/// Step 2: async-graphql's validation, then the depth and complexity limits.
+/// Step 2: async-graphql's validation, then the depth and complexity limits. A document that passed
+/// under the same limits is not validated again: only the arguments that take this request's
+/// variables are checked ([`argument_values`]), which is all of validation that depends on them.
 pub async fn validate(
     engine: &Engine,
     doc: &ExecutableDocument,
     request: &Request,
     limits: OperationLimits,
 ) -> Result<(), Vec<ServerError>> {
-    let constant = crate::plan::build::operation(doc, request.operation_name.as_deref())
-        .is_some_and(|op| op.node.variable_definitions.is_empty());
     let cache = &engine.documents;
-    let key = constant.then(|| {
-        (Arc::from(request.query.as_str()), request.operation_name.clone(), limits.max_depth, limits.max_complexity)
-    });
-    if let Some(key) = &key
-        && cache.validated.lock().is_ok_and(|v| v.contains(key))
-    {
-        return Ok(());
+    let key =
+        (Arc::from(request.query.as_str()), request.operation_name.clone(), limits.max_depth, limits.max_complexity);
+    if cache.validated.lock().is_ok_and(|v| v.contains(&key)) {
+        let Some(op) = crate::plan::build::operation(doc, request.operation_name.as_deref()) else {
+            return Err(vec![coded(ServerError::new("Unknown operation.", None), ErrorCode::GraphqlValidationFailed)]);
+        };
+        if op.node.variable_definitions.is_empty() {
+            return Ok(());
+        }
+        let errors = argument_values::check(engine.schema.registry(), doc, &op.node, &request.variables);
+        return if errors.is_empty() { Ok(()) } else { Err(errors.into_iter().map(classify_validation).collect()) };
     }
     let mut check = Request::new(String::new()).variables(request.variables.clone()).data(ValidateOnly);
     check.operation_name.clone_from(&request.operation_name);
@@ -170,8 +177,7 @@ pub async fn validate(
     if depth > limits.max_depth {
         return Err(vec![coded(ServerError::new("Query is nested too deep.", None), ErrorCode::QueryTooDeep)]);
     }
-    if let Some(key) = key
-        && request.query.len() <= MAX_CACHED_QUERY_BYTES
+    if request.query.len() <= MAX_CACHED_QUERY_BYTES
         && let Ok(mut validated) = cache.validated.lock()
     {
         if validated.len() >= cache.capacity {

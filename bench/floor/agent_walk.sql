@@ -2,8 +2,8 @@
 -- junction), first 3 knowledge sources with their first 3 chunks, and its industries (≤ 20).
 -- Objects are built from row values (json_agg(o) of a LATERAL row whose column names are the JSON
 -- keys): same output as json_build_object, fewer per-value type lookups.
--- Plan: Seq Scan on agents + top-N heapsort: there is no btree leading with agents.name, so the
--- first 50 by name need all 2,540 rows (~1 ms; the gateway has the same problem). Then, per agent:
+-- Plan: the first 50 agents by name from the (name, id) btree of migration 23 (before it, a Seq
+-- Scan of all 2,540 and a top-N heapsort, ~1 ms; the gateway reads the same way). Then, per agent:
 -- tenants by pkey; agent_prompts / agent_knowledge / agent_industry_mapping through their unique
 -- (agent_id, <target>_id) btrees (each link list is ordered by the target id, so LIMIT stops
 -- early); prompts / knowledge_sources by pkey; knowledge_chunks through (source_id, chunk_index)

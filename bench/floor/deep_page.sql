@@ -1,8 +1,8 @@
 -- deep_page: active agents with tier <= 2 ordered by (name, id), the 20 rows after the keyset
 -- position (:after_name, :after_id), plus hasNextPage (a 21st row exists).
--- Plan: Seq Scan on agents (filter is_active, tier, (name, id) > position) + top-N heapsort of
--- the ~390 remaining rows for LIMIT 21: no btree leads with agents.name (nor with is_active /
--- tier), so all 2,540 rows are read (~1 ms); the gateway's keyset query has the same problem.
+-- Plan: Index Scan using ordx_agents__name_id (migration 23), starting at (:after_name, :after_id)
+-- and filtering is_active / tier, until 21 rows are found; the gateway's keyset query compiles to
+-- the same row comparison.
 SELECT json_build_object(
          'rows', coalesce(json_agg(o ORDER BY p.n) FILTER (WHERE p.n <= 20), '[]'),
          'hasNextPage', count(*) > 20)::text AS result

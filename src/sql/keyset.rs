@@ -91,7 +91,7 @@ impl Ordering {
             }
             sql.col(alias, &table.columns[k.column].name);
         }
-        sql.push(if self.keys[0].desc != backward { ") < (" } else { ") > (" });
+        sql.push(if self.keys[0].desc == backward { ") > (" } else { ") < (" });
         for (i, (k, v)) in self.keys.iter().zip(cursor).enumerate() {
             if i > 0 {
                 sql.push(", ");

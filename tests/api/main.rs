@@ -42,6 +42,7 @@ mod request_transaction;
 mod search;
 mod tenancy_leaks;
 mod traces;
+mod validated_documents;
 mod vector_index;
 mod write_escalation;
 mod write_policies;
