@@ -129,6 +129,9 @@ pub fn read_pool(url: &str, pool_size: u32) -> Result<deadpool_postgres::Pool, A
         Manager::from_config(config, tls.connector()?, ManagerConfig { recycling_method: RecyclingMethod::Fast });
     Pool::builder(manager)
         .max_size(pool_size as usize)
+        // The most recently returned connection first: under light load the same few backends
+        // stay hot instead of every open one taking turns (bench/README.md, "Connection order").
+        .queue_mode(deadpool_postgres::QueueMode::Lifo)
         .runtime(Runtime::Tokio1)
         .create_timeout(Some(Duration::from_secs(5)))
         .wait_timeout(Some(Duration::from_secs(10)))

@@ -113,14 +113,18 @@ fn plan_cache_mode(generic: bool) -> &'static str {
     if generic { "force_generic_plan" } else { "auto" }
 }
 
-/// Appends `; SET LOCAL name = E'value'`, quoting the value (a transaction-local setting, as
-/// `set_config(name, value, true)` makes). A `SET` is a utility statement: PostgreSQL neither plans
-/// it nor sends a row back, so the set-up costs less than a `SELECT set_config(...)` of the same
-/// settings (bench/README.md, "Set-up as SET LOCAL").
+/// Appends `SET LOCAL name = E'value'` (after a `; ` when `text` already holds a statement), quoting
+/// the value: a transaction-local setting, as `set_config(name, value, true)` makes. A `SET` is a
+/// utility statement: PostgreSQL neither plans it nor sends a row back, so the set-up costs less
+/// than a `SELECT set_config(...)` of the same settings (bench/README.md, "One read pool per
+/// worker, and the set-up as SET LOCAL").
 fn set_local(text: &mut String, name: &str, value: &str) {
+    if !text.is_empty() {
+        text.push_str("; ");
+    }
     // An escape string (`E'…'`) reads the same whatever `standard_conforming_strings` says.
     let quoted = value.replace('\0', "").replace('\\', "\\\\").replace('\'', "\\'");
-    let _ = write!(text, "; SET LOCAL {name} = E'{quoted}'");
+    let _ = write!(text, "SET LOCAL {name} = E'{quoted}'");
 }
 
 /// [`set_local`] for each of a statement's own settings (the HNSW settings of a search).
@@ -272,8 +276,6 @@ impl Session {
                 let mut text = String::new();
                 set_local(&mut text, "plan_cache_mode", plan_cache_mode(sql.generic_plan));
                 push_settings(&mut text, &sql.settings);
-                // Without the leading "; ".
-                text.drain(..2);
                 *generic = sql.generic_plan;
                 Some(text)
             }
