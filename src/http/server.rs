@@ -60,9 +60,6 @@ pub fn workers() -> usize {
 struct WorkerReads(deadpool_postgres::Pool);
 
 struct AppState {
-    /// The pools requests read through, one per worker (tokio-postgres, pipelined;
-    /// `execute/session.rs`).
-    reads: ReadPools,
     engine: Engine,
     keys: ApiKeyStore,
     limiter: RateLimiter,
@@ -151,7 +148,6 @@ impl Application {
         let metrics_here = metrics.clone().filter(|m| m.token.is_some());
         let workers = reads.workers();
         let state = web::Data::new(AppState {
-            reads,
             engine: Engine { schema, context, documents: DocumentCache::new(1000), embeddings },
             keys,
             limiter: shared.clone().map_or_else(RateLimiter::new, RateLimiter::shared),
@@ -179,7 +175,7 @@ impl Application {
             // Called once on each worker's thread: the connections of its pool are opened there.
             App::new()
                 .app_data(state.clone())
-                .app_data(web::Data::new(WorkerReads(state.reads.for_worker())))
+                .app_data(web::Data::new(WorkerReads(reads.for_worker())))
                 .configure(|cfg| {
                     if let Some(endpoint) = &metrics_here {
                         cfg.app_data(endpoint.clone());

@@ -137,16 +137,18 @@ fn invalid(registry: &Registry, ty: &str, value: &ConstValue, path: &str) -> Opt
                         fail(format!("expected type \"{name}\""))
                     }
                 }
-                MetaType::Enum { enum_values, name: enum_name, .. } => match value {
-                    ConstValue::Enum(v) if !enum_values.contains_key(v.as_str()) => {
-                        fail(format!("enumeration type \"{enum_name}\" does not contain the value \"{v}\""))
+                MetaType::Enum { enum_values, name: enum_name, .. } => {
+                    let given = match value {
+                        ConstValue::Enum(v) => v.as_str(),
+                        ConstValue::String(v) => v.as_str(),
+                        _ => return fail(format!("expected type \"{name}\"")),
+                    };
+                    if enum_values.contains_key(given) {
+                        None
+                    } else {
+                        fail(format!("enumeration type \"{enum_name}\" does not contain the value \"{given}\""))
                     }
-                    ConstValue::String(v) if !enum_values.contains_key(v.as_str()) => {
-                        fail(format!("enumeration type \"{enum_name}\" does not contain the value \"{v}\""))
-                    }
-                    ConstValue::Enum(_) | ConstValue::String(_) => None,
-                    _ => fail(format!("expected type \"{name}\"")),
-                },
+                }
                 MetaType::InputObject { input_fields, name: object_name, oneof, .. } => {
                     let ConstValue::Object(values) = value else { return None };
                     if *oneof {
