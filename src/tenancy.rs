@@ -26,13 +26,33 @@ pub enum Scope {
     /// A caller acting for a tenant.
     Tenant {
         tenant: Uuid,
-        /// The tenant and its descendants.
-        visible: Vec<Uuid>,
+        /// The tenants whose registry rows it sees: the tenant and its descendants, or every tenant.
+        visible: Reach,
         /// Tenants whose private data the caller may read (empty when its role allows none).
         private: Vec<Uuid>,
         /// Registry assets shared to the tenant through `asset_sharing`.
         shared_assets: Vec<Uuid>,
     },
+}
+
+/// The tenants a caller reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Every tenant, present and future: the platform tenant, above every other. Said as one
+    /// value rather than a list of every tenant, so that checking a row does not grow with the
+    /// number of tenants, in the gateway's SQL (no tenant arm at all) or in row-level security
+    /// (`app.visible_tenant_ids = '*'`, migration 24). Measured in bench/README.md, "Every tenant
+    /// as '*'".
+    Every,
+    /// These tenants (a tenant and its descendants).
+    Tenants(Vec<Uuid>),
+}
+
+impl Default for Reach {
+    /// No tenant at all.
+    fn default() -> Self {
+        Self::Tenants(Vec::new())
+    }
 }
 
 /// What one request may write: the gateway's half of the write rule (docs/write-access.md;

@@ -69,6 +69,7 @@ pub static MIGRATIONS: &[SqlMigration] = sql_migrations![
     "21_gateway_reader_role",
     "22_write_policies_and_history",
     "23_name_ordering_indexes",
+    "24_every_tenant_visibility",
 ];
 
 pub struct Migrator;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::database;
 use crate::error::{AppError, Context};
-use crate::tenancy::{Scope, WriteScope};
+use crate::tenancy::{Reach, Scope, WriteScope};
 
 #[derive(Debug, Default)]
 struct Snapshot {
@@ -147,7 +147,8 @@ impl TenantDirectory {
     }
 
     /// The tenants a caller acting for `tenant` reaches: `tenant` and every tenant below it, or
-    /// every tenant for the platform tenant (what it sees, and what its curators may write).
+    /// every tenant for the platform tenant, listed (what its curators may write; what it sees is
+    /// the same reach, with "every tenant" said as [`Reach::Every`]).
     fn reach(&self, snap: &Snapshot, tenant: Uuid) -> Vec<Uuid> {
         if snap.platform.contains(&tenant) { snap.parent.keys().copied().collect() } else { self.subtree(tenant) }
     }
@@ -155,7 +156,7 @@ impl TenantDirectory {
     /// The scope of a caller acting for `tenant` with tenant role `role`.
     pub fn scope_for(&self, tenant: Uuid, role: Option<&str>) -> Scope {
         let snap = self.snapshot();
-        let visible = self.reach(&snap, tenant);
+        let visible = if snap.platform.contains(&tenant) { Reach::Every } else { Reach::Tenants(self.subtree(tenant)) };
         let private = if role.is_some_and(|r| PRIVATE_DATA_ROLES.contains(&r)) { vec![tenant] } else { Vec::new() };
         let shared_assets = snap.shared_to.get(&tenant).cloned().unwrap_or_default();
         Scope::Tenant { tenant, visible, private, shared_assets }

@@ -36,6 +36,7 @@ use uuid::Uuid;
 use crate::error::{AppError, ErrorCode};
 use crate::execute::bind::{Param, param_type};
 use crate::sql::sql_text::Sql;
+use crate::tenancy::Reach;
 
 /// How the transaction ends after the next statement (`Session::last_next`).
 const NO_END: u8 = 0;
@@ -52,7 +53,8 @@ pub struct RlsContext {
     /// enforces visibility.
     pub enforce: bool,
     pub current_tenant: Option<Uuid>,
-    pub visible: Vec<Uuid>,
+    /// `app.visible_tenant_ids`: the tenants listed, or `*` for every tenant (migration 24).
+    pub visible: Reach,
     pub private: Vec<Uuid>,
     /// What a mutation's transaction tells the write policies and the history trigger
     /// (migration 22, docs/write-access.md).
@@ -178,7 +180,11 @@ impl Session {
         let mut text = String::from(if writing { "BEGIN READ WRITE" } else { "BEGIN READ ONLY" });
         set_local(&mut text, "statement_timeout", &self.settings.statement_timeout_ms.to_string());
         set_local(&mut text, "app.current_tenant_id", &tenant);
-        set_local(&mut text, "app.visible_tenant_ids", &join(&self.rls.visible));
+        let visible = match &self.rls.visible {
+            Reach::Every => "*".to_owned(),
+            Reach::Tenants(ids) => join(ids),
+        };
+        set_local(&mut text, "app.visible_tenant_ids", &visible);
         set_local(&mut text, "app.private_tenant_ids", &join(&self.rls.private));
         set_local(&mut text, "plan_cache_mode", plan_cache_mode(generic));
         if self.rls.enforce {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::catalog::{Table, Tenancy};
 use crate::plan::Filter;
-use crate::tenancy::Scope;
+use crate::tenancy::{Reach, Scope};
 
 /// What `scope` may see of `table`; `None` when every row is visible.
 pub fn visibility(scope: &Scope, table: &Table) -> Option<Filter> {
@@ -30,7 +30,9 @@ pub fn tenant_rule(scope: &Scope, table: &Table) -> Option<Filter> {
         }
         (Scope::PublicOnly, Tenancy::Child) => Some(is_null("tenant_id")),
         (Scope::PublicOnly, Tenancy::Private | Tenancy::Tenants) => Some(Filter::False),
-        (Scope::Tenant { visible, shared_assets, .. }, Tenancy::Registry) => {
+        // Every tenant: every row of the registry, its children and the tenants table.
+        (Scope::Tenant { visible: Reach::Every, .. }, Tenancy::Registry | Tenancy::Child | Tenancy::Tenants) => None,
+        (Scope::Tenant { visible: Reach::Tenants(visible), shared_assets, .. }, Tenancy::Registry) => {
             let mut any =
                 vec![is_null("tenant_id"), Filter::IsTrue { column: col("is_public") }, within("tenant_id", visible)];
             if !shared_assets.is_empty() {
@@ -38,10 +40,10 @@ pub fn tenant_rule(scope: &Scope, table: &Table) -> Option<Filter> {
             }
             Some(Filter::Any(any))
         }
-        (Scope::Tenant { visible, .. }, Tenancy::Child) => {
+        (Scope::Tenant { visible: Reach::Tenants(visible), .. }, Tenancy::Child) => {
             Some(Filter::Any(vec![is_null("tenant_id"), within("tenant_id", visible)]))
         }
         (Scope::Tenant { private, .. }, Tenancy::Private) => Some(within("tenant_id", private)),
-        (Scope::Tenant { visible, .. }, Tenancy::Tenants) => Some(within("id", visible)),
+        (Scope::Tenant { visible: Reach::Tenants(visible), .. }, Tenancy::Tenants) => Some(within("id", visible)),
     }
 }

@@ -13,7 +13,7 @@ use registry_gateway::execute::statements::plan_statements;
 use registry_gateway::plan::build::{build, operation, variables};
 use registry_gateway::plan::context::{PlanContext, PlanLimits};
 use registry_gateway::plan::keyset::{CursorCodec, parse_order};
-use registry_gateway::tenancy::{Scope, WriteScope};
+use registry_gateway::tenancy::{Reach, Scope, WriteScope};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -36,14 +36,15 @@ fn callers() -> Vec<(&'static str, Scope)> {
             "tenant",
             Scope::Tenant {
                 tenant: id(TENANT),
-                visible: vec![id(TENANT), id(CHILD)],
+                visible: Reach::Tenants(vec![id(TENANT), id(CHILD)]),
                 private: vec![id(TENANT)],
                 shared_assets: vec![id(SHARED)],
             },
         ),
         (
             "platform",
-            Scope::Tenant { tenant: platform, visible: vec![platform], private: vec![platform], shared_assets: vec![] },
+            // The platform tenant reaches every tenant, as the tenant directory says for it.
+            Scope::Tenant { tenant: platform, visible: Reach::Every, private: vec![platform], shared_assets: vec![] },
         ),
     ]
 }

@@ -14,7 +14,7 @@ use registry_gateway::execute::statements::plan_statements;
 use registry_gateway::plan::build::{build, operation, variables};
 use registry_gateway::plan::context::{PlanContext, PlanLimits};
 use registry_gateway::plan::keyset::CursorCodec;
-use registry_gateway::tenancy::Scope;
+use registry_gateway::tenancy::{Reach, Scope};
 use serde_json::{Value, json};
 
 use crate::helpers::{project_dir, spawn_app};
@@ -227,8 +227,12 @@ async fn sql_of(context: &PlanContext, query: &str) -> String {
     let op = operation(&doc, None).unwrap();
     let vars = variables(&op.node, &async_graphql::Variables::default());
     let platform = uuid::Uuid::parse_str(crate::helpers::PLATFORM_TENANT).unwrap();
-    let scope =
-        Scope::Tenant { tenant: platform, visible: vec![platform], private: vec![platform], shared_assets: vec![] };
+    let scope = Scope::Tenant {
+        tenant: platform,
+        visible: Reach::Tenants(vec![platform]),
+        private: vec![platform],
+        shared_assets: vec![],
+    };
     let plan = build(context, &scope, &registry_gateway::tenancy::WriteScope::default(), &doc, &op.node, &vars);
     let mut out = String::new();
     for (path, sql) in plan_statements(&context.catalog, &plan) {

@@ -4,6 +4,7 @@
 
 use registry_gateway::execute::session::{RlsContext, Session, SessionSettings};
 use registry_gateway::sql::sql_text::Sql;
+use registry_gateway::tenancy::Reach;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -29,7 +30,7 @@ fn platform_rls() -> RlsContext {
     RlsContext {
         enforce: true,
         current_tenant: Some(tenant),
-        visible: vec![tenant],
+        visible: Reach::Tenants(vec![tenant]),
         private: vec![],
         ..RlsContext::default()
     }

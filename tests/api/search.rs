@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use registry_gateway::catalog::Catalog;
 use registry_gateway::plan::search::{KnowledgeFilter, KnowledgeVisibility};
 use registry_gateway::search::vector::{KnowledgeQuery, ranking_statement};
-use registry_gateway::tenancy::Scope;
+use registry_gateway::tenancy::{Reach, Scope};
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use serde_json::{Value, json};
 
@@ -178,7 +178,7 @@ async fn the_statement_uses_the_hnsw_index_and_recall_at_10_is_above_095() {
     };
     let scope = Scope::Tenant {
         tenant: A.parse().unwrap(),
-        visible: vec![A.parse().unwrap()],
+        visible: Reach::Tenants(vec![A.parse().unwrap()]),
         private: vec![],
         shared_assets: vec![],
     };

@@ -478,3 +478,101 @@ async fn tenant_a_never_sees_tenant_b_with_either_layer_alone_or_both() {
         eprintln!("[{mode}] {} queries, no leak", set.len());
     }
 }
+
+/// The platform tenant reaches every tenant, said as one value (`Reach::Every`: no tenant arm in the
+/// gateway's SQL, `app.visible_tenant_ids = '*'` for row-level security, migration 24) instead of a
+/// list of every tenant. With either layer alone or both, it still counts every live row of every
+/// registry table, child table and the tenants table: exactly what the database holds. And `'*'`
+/// means every tenant only there: as the private list it is read as unset (the current tenant's
+/// private rows alone, migration 19's default).
+#[tokio::test]
+async fn the_platform_sees_every_tenants_rows_with_either_layer_alone_or_both() {
+    use sea_orm::TransactionTrait;
+
+    let db = seeded_database().await;
+    let catalog = Catalog::from_entities();
+    let tables: Vec<&Table> = catalog
+        .tables
+        .iter()
+        .filter(|t| matches!(t.tenancy, Tenancy::Registry | Tenancy::Child | Tenancy::Tenants))
+        .collect();
+    let mut query = String::from("{");
+    let mut expected = Vec::new();
+    for (i, t) in tables.iter().enumerate() {
+        query.push_str(&format!(" t{i}: {} {{ totalCount }}", t.list_field));
+        let live = if t.soft_delete { " WHERE deleted_at IS NULL" } else { "" };
+        expected.push(db.scalar(&format!("SELECT count(*)::text FROM {}{live}", t.name)).await.parse::<i64>().unwrap());
+    }
+    query.push_str(" }");
+    let owned: i64 = db
+        .scalar("SELECT count(*)::text FROM agents WHERE tenant_id IS NOT NULL AND NOT is_public")
+        .await
+        .parse()
+        .unwrap();
+    assert!(owned > 0, "the demo data must hold tenant-owned agents for this test to mean anything");
+    let platform = token(crate::helpers::PLATFORM_TENANT, "owner");
+    for (mode, scoping) in MODES {
+        let base = serve(&db, &probe_settings(scoping)).await;
+        let v: Value = reqwest::Client::new()
+            .post(format!("{base}/graphql"))
+            .bearer_auth(&platform)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(v.get("errors").is_none(), "[{mode}] {:#}", v["errors"]);
+        for (i, t) in tables.iter().enumerate() {
+            assert_eq!(
+                v["data"][format!("t{i}")]["totalCount"],
+                json!(expected[i]),
+                "[{mode}] {}: the platform's count",
+                t.name
+            );
+        }
+    }
+
+    // Row-level security alone, as the gateway's reader: '*' is every tenant in the visible list,
+    // and only the current tenant in the private list.
+    let tx = db.conn.begin().await.unwrap();
+    let count = |sql: &str| {
+        let sql = sql.to_owned();
+        let tx = &tx;
+        async move { crate::helpers::query_strings(tx, &sql).await[0][0].parse::<i64>().unwrap() }
+    };
+    for sql in [
+        "SET LOCAL app.current_tenant_id = '00000000-0000-0000-0000-000000000001'",
+        "SET LOCAL app.visible_tenant_ids = '*'",
+        "SET LOCAL app.private_tenant_ids = '*'",
+        "SET LOCAL role = registry_reader",
+    ] {
+        crate::helpers::query_strings(&tx, sql).await;
+    }
+    let all = db.scalar("SELECT count(*)::text FROM agents").await.parse::<i64>().unwrap();
+    assert_eq!(count("SELECT count(*)::text FROM agents").await, all, "'*' as the visible list: every agent");
+    let mut private_rows = 0;
+    for t in catalog.tables.iter().filter(|t| t.tenancy == Tenancy::Private) {
+        let held: i64 = db.scalar(&format!("SELECT count(*)::text FROM {}", t.name)).await.parse().unwrap();
+        let own: i64 = db
+            .scalar(&format!(
+                "SELECT count(*)::text FROM {} WHERE tenant_id = '{}'",
+                t.name,
+                crate::helpers::PLATFORM_TENANT
+            ))
+            .await
+            .parse()
+            .unwrap();
+        private_rows += held - own;
+        let seen = count(&format!("SELECT count(*)::text FROM {}", t.name)).await;
+        assert_eq!(seen, own, "'*' as the private list: only the platform's own rows of {} ({held} held)", t.name);
+    }
+    assert!(private_rows > 0, "the demo data must hold other tenants' private rows for this test to mean anything");
+    crate::helpers::query_strings(&tx, "SET LOCAL app.visible_tenant_ids = ''").await;
+    assert!(
+        count("SELECT count(*)::text FROM agents").await < all,
+        "without '*' (an empty list: the current tenant only), other tenants' agents are hidden"
+    );
+    tx.rollback().await.unwrap();
+}
