@@ -488,6 +488,7 @@ async fn tenant_a_never_sees_tenant_b_with_either_layer_alone_or_both() {
 #[tokio::test]
 async fn the_platform_sees_every_tenants_rows_with_either_layer_alone_or_both() {
     use sea_orm::TransactionTrait;
+    use std::fmt::Write as _;
 
     let db = seeded_database().await;
     let catalog = Catalog::from_entities();
@@ -499,7 +500,7 @@ async fn the_platform_sees_every_tenants_rows_with_either_layer_alone_or_both() 
     let mut query = String::from("{");
     let mut expected = Vec::new();
     for (i, t) in tables.iter().enumerate() {
-        query.push_str(&format!(" t{i}: {} {{ totalCount }}", t.list_field));
+        let _ = write!(query, " t{i}: {} {{ totalCount }}", t.list_field);
         let live = if t.soft_delete { " WHERE deleted_at IS NULL" } else { "" };
         expected.push(db.scalar(&format!("SELECT count(*)::text FROM {}{live}", t.name)).await.parse::<i64>().unwrap());
     }
