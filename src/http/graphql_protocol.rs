@@ -373,60 +373,98 @@ pub fn encode_response(req: &HttpRequest, answers: Answers) -> HttpResponse {
         }
         _ => StatusCode::OK,
     };
-    let size: usize = match &answers {
-        Answers::Single(a) => a.data.as_ref().map_or(0, Vec::len),
-        Answers::Batch(many) => many.iter().map(|a| a.data.as_ref().map_or(0, Vec::len)).sum(),
-    };
-    let mut body = Vec::with_capacity(size + 256);
-    match &answers {
-        Answers::Single(single) => write_answer(&mut body, single),
+    // The body is sent as chunks: each answer's `data` buffer as it was written, with the few bytes
+    // around it (errors, extensions, batch brackets) in small chunks of their own. The data is not
+    // copied into one response buffer, which for a large answer held a second copy while it was
+    // made (bench/README.md, "Answers sent as they were written").
+    let mut body = Body::default();
+    match answers {
+        Answers::Single(single) => body.answer(single),
         Answers::Batch(many) => {
-            body.push(b'[');
-            for (i, a) in many.iter().enumerate() {
+            body.text.push(b'[');
+            for (i, a) in many.into_iter().enumerate() {
                 if i > 0 {
-                    body.push(b',');
+                    body.text.push(b',');
                 }
-                write_answer(&mut body, a);
+                body.answer(a);
             }
-            body.push(b']');
+            body.text.push(b']');
         }
     }
+    let (size, chunks) = body.finish();
     let mut response = HttpResponse::build(status);
     response.content_type(media.content_type()).insert_header((header::VARY, "Accept"));
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response.insert_header((header::RETRY_AFTER, "1"));
     }
-    response.body(body)
+    match <[bytes::Bytes; 1]>::try_from(chunks) {
+        Ok([one]) => response.body(one),
+        Err(chunks) => response.body(actix_web::body::SizedStream::new(
+            size,
+            futures::stream::iter(chunks.into_iter().map(Ok::<_, std::convert::Infallible>)),
+        )),
+    }
 }
 
-/// One answer as sent: `errors` first, `data` (already JSON) left out for request errors, then
-/// `extensions`.
-fn write_answer(out: &mut Vec<u8>, a: &Answer) {
-    out.push(b'{');
-    let mut first = true;
-    let mut member = |out: &mut Vec<u8>, name: &[u8]| {
-        if !first {
-            out.push(b',');
+/// A response body being put together: finished chunks, and the text written since the last one.
+#[derive(Default)]
+struct Body {
+    chunks: Vec<bytes::Bytes>,
+    text: Vec<u8>,
+    size: u64,
+}
+
+impl Body {
+    /// Ends the current text chunk and adds `data` (already JSON) as a chunk of its own.
+    fn push_data(&mut self, data: Vec<u8>) {
+        if !self.text.is_empty() {
+            self.size += self.text.len() as u64;
+            self.chunks.push(std::mem::take(&mut self.text).into());
         }
-        first = false;
-        out.extend_from_slice(name);
-    };
-    if !a.errors.is_empty() {
-        member(out, b"\"errors\":");
-        let _ = serde_json::to_writer(&mut *out, &a.errors);
+        self.size += data.len() as u64;
+        self.chunks.push(data.into());
     }
-    if !is_request_error(a) {
-        member(out, b"\"data\":");
-        match &a.data {
-            Some(raw) => out.extend_from_slice(raw),
-            None => out.extend_from_slice(b"null"),
+
+    /// One answer as sent: `errors` first, `data` (already JSON) left out for request errors, then
+    /// `extensions`.
+    fn answer(&mut self, a: Answer) {
+        let request_error = is_request_error(&a);
+        let mut members = 0;
+        self.text.push(b'{');
+        if !a.errors.is_empty() {
+            self.text.extend_from_slice(b"\"errors\":");
+            let _ = serde_json::to_writer(&mut self.text, &a.errors);
+            members += 1;
         }
+        if !request_error {
+            if members > 0 {
+                self.text.push(b',');
+            }
+            self.text.extend_from_slice(b"\"data\":");
+            members += 1;
+            match a.data {
+                Some(raw) => self.push_data(raw),
+                None => self.text.extend_from_slice(b"null"),
+            }
+        }
+        if !a.extensions.is_empty() {
+            if members > 0 {
+                self.text.push(b',');
+            }
+            self.text.extend_from_slice(b"\"extensions\":");
+            let _ = serde_json::to_writer(&mut self.text, &a.extensions);
+        }
+        self.text.push(b'}');
     }
-    if !a.extensions.is_empty() {
-        member(out, b"\"extensions\":");
-        let _ = serde_json::to_writer(&mut *out, &a.extensions);
+
+    /// The chunks and their total length.
+    fn finish(mut self) -> (u64, Vec<bytes::Bytes>) {
+        if !self.text.is_empty() {
+            self.size += self.text.len() as u64;
+            self.chunks.push(self.text.into());
+        }
+        (self.size, self.chunks)
     }
-    out.push(b'}');
 }
 
 /// Answers to a single request or a batch.
