@@ -13,6 +13,7 @@
 //!    ([`crate::execute`]); introspection fields are answered by async-graphql.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::dynamic::Schema;
@@ -45,11 +46,20 @@ pub struct OperationLimits {
 /// Parsed documents by query text, and the operations that passed validation. Bounded: past
 /// `capacity` entries each starts over.
 pub struct DocumentCache {
-    docs: Mutex<HashMap<Arc<str>, Arc<ExecutableDocument>>>,
+    docs: Mutex<HashMap<Arc<str>, Parsed>>,
     /// Operations that passed validation under given limits: what of validation depends on a
     /// request's variables is re-checked for each ([`argument_values`]), the rest is not repeated.
     validated: Mutex<HashSet<(Arc<str>, Option<String>, usize, usize)>>,
     capacity: usize,
+}
+
+/// A parsed document, and the size of its last answer: the next answer's buffer starts that large,
+/// so writing a large answer does not grow (and copy) its buffer step by step (bench/README.md,
+/// "Answers sent as they were written").
+#[derive(Clone)]
+pub struct Parsed {
+    pub doc: Arc<ExecutableDocument>,
+    pub answer_bytes: Arc<AtomicUsize>,
 }
 
 /// Queries longer than this are parsed every time rather than cached.
@@ -106,7 +116,7 @@ fn coded(mut e: ServerError, code: ErrorCode) -> ServerError {
 }
 
 /// Step 1: the document, from the cache or parsed.
-pub fn parse_document(engine: &Engine, query: &str) -> Result<Arc<ExecutableDocument>, ServerError> {
+pub fn parse_document(engine: &Engine, query: &str) -> Result<Parsed, ServerError> {
     let _span = tracing::debug_span!("parse").entered();
     if let Some(doc) = engine.documents.docs.lock().ok().and_then(|d| d.get(query).cloned()) {
         return Ok(doc);
@@ -116,13 +126,14 @@ pub fn parse_document(engine: &Engine, query: &str) -> Result<Arc<ExecutableDocu
             if is_number_literal_at(&e, query) { ErrorCode::BadUserInput } else { ErrorCode::GraphqlParseFailed };
         coded(ServerError::from(e), code)
     })?);
+    let doc = Parsed { doc, answer_bytes: Arc::default() };
     if query.len() <= MAX_CACHED_QUERY_BYTES
         && let Ok(mut docs) = engine.documents.docs.lock()
     {
         if docs.len() >= engine.documents.capacity {
             docs.clear();
         }
-        docs.insert(Arc::from(query), Arc::clone(&doc));
+        docs.insert(Arc::from(query), doc.clone());
     }
     Ok(doc)
 }
@@ -336,8 +347,8 @@ pub async fn run(
     session: &Session,
     request_id: Uuid,
 ) -> (Answer, Vec<TableId>) {
-    let doc = match parse_document(engine, &request.query) {
-        Ok(doc) => doc,
+    let Parsed { doc, answer_bytes } = match parse_document(engine, &request.query) {
+        Ok(parsed) => parsed,
         Err(e) => return (Answer::request_error(vec![e]), Vec::new()),
     };
     if let Err(errors) = validate(engine, &doc, &request, limits).await {
@@ -351,6 +362,16 @@ pub async fn run(
     let catalog = &engine.context.catalog;
     let private =
         plan.tables_read(catalog).into_iter().filter(|&t| catalog.tables[t].tenancy == Tenancy::Private).collect();
-    let cx = ExecContext { plan: &engine.context, session, embeddings: engine.embeddings.as_ref(), request_id };
-    (execute(engine, &plan, &doc, &request, &cx).await, private)
+    let cx = ExecContext {
+        plan: &engine.context,
+        session,
+        embeddings: engine.embeddings.as_ref(),
+        request_id,
+        answer_bytes: answer_bytes.load(Ordering::Relaxed),
+    };
+    let answer = execute(engine, &plan, &doc, &request, &cx).await;
+    if let Some(data) = &answer.data {
+        answer_bytes.store(data.len(), Ordering::Relaxed);
+    }
+    (answer, private)
 }

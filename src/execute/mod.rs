@@ -53,6 +53,9 @@ pub struct ExecContext<'a> {
     pub session: &'a Session,
     pub embeddings: Option<&'a EmbeddingProvider>,
     pub request_id: Uuid,
+    /// The size of the last answer to the same document, if any: the answer's buffer starts that
+    /// large (plus an eighth), instead of growing by doubling.
+    pub answer_bytes: usize,
 }
 
 /// The GraphQL error for `e`: user errors keep their code and message; internal errors are logged
@@ -81,7 +84,8 @@ pub fn field_error(e: &AppError, root: &RootField, request_id: Uuid) -> ServerEr
 /// fields, answered by async-graphql.
 pub async fn execute(plan: &Plan, cx: &ExecContext<'_>, introspection: Option<&async_graphql::Value>) -> Answer {
     let loader = Loader { plan: cx.plan, session: cx.session, embeddings: cx.embeddings };
-    let mut out = JsonWriter { plan: cx.plan, buf: Vec::with_capacity(4096) };
+    let capacity = (cx.answer_bytes + cx.answer_bytes / 8).max(4096);
+    let mut out = JsonWriter { plan: cx.plan, buf: Vec::with_capacity(capacity) };
     if plan.mutation {
         return execute_mutation(plan, &loader, out, cx).await;
     }
