@@ -8,12 +8,12 @@ use std::io::Write as _;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use tokio_postgres::Row;
 use uuid::Uuid;
 
 use crate::catalog::{ScalarKind, enum_value_name};
 use crate::error::{AppError, Context};
 use crate::execute::load::{Hits, Loaded, LoadedAggregate, LoadedRelation, Page, SearchHits, uuid_at};
+use crate::execute::packed_rows::{CellError, RowRef};
 use crate::plan::aggregate::{
     AggFn, AggregateField, AggregateShape, GroupFetch, GroupField, GroupKeyField, GroupPageField, GroupsField,
     GroupsShape,
@@ -58,27 +58,27 @@ fn enum_name(label: &str) -> Option<&'static str> {
 
 /// A column decoded as the type the plan chose for it (`sql/compile.rs`, `select_list`, casts
 /// where the column's own type differs); a mismatch is an error of the decoder.
-fn decoded<T>(r: Result<T, tokio_postgres::Error>) -> Result<T, AppError> {
+fn decoded<T>(r: Result<T, CellError>) -> Result<T, AppError> {
     r.context("decoding a column")
 }
 
 /// A column's value as the JSON the resolver path gave it (cursors are made of these).
-pub fn cell_json(row: &Row, i: usize, kind: &ScalarKind) -> Result<serde_json::Value, AppError> {
+pub fn cell_json(row: RowRef<'_>, i: usize, kind: &ScalarKind) -> Result<serde_json::Value, AppError> {
     use serde_json::Value as J;
     Ok(match kind {
-        ScalarKind::Uuid => decoded(row.try_get::<_, Option<Uuid>>(i))?.map_or(J::Null, |u| J::String(u.to_string())),
+        ScalarKind::Uuid => decoded(row.try_get::<Option<Uuid>>(i))?.map_or(J::Null, |u| J::String(u.to_string())),
         ScalarKind::String | ScalarKind::Decimal => {
-            decoded(row.try_get::<_, Option<String>>(i))?.map_or(J::Null, J::String)
+            decoded(row.try_get::<Option<String>>(i))?.map_or(J::Null, J::String)
         }
-        ScalarKind::Enum(_) => decoded(row.try_get::<_, Option<&str>>(i))?
+        ScalarKind::Enum(_) => decoded(row.try_get::<Option<&str>>(i))?
             .map_or(J::Null, |s| J::String(enum_name(s).map_or_else(|| enum_value_name(s), str::to_owned))),
-        ScalarKind::Int => decoded(row.try_get::<_, Option<i32>>(i))?.map_or(J::Null, J::from),
-        ScalarKind::BigInt => decoded(row.try_get::<_, Option<i64>>(i))?.map_or(J::Null, J::from),
-        ScalarKind::Float => decoded(row.try_get::<_, Option<f64>>(i))?.map_or(J::Null, J::from),
-        ScalarKind::Boolean => decoded(row.try_get::<_, Option<bool>>(i))?.map_or(J::Null, J::Bool),
-        ScalarKind::Date => decoded(row.try_get::<_, Option<NaiveDate>>(i))?
+        ScalarKind::Int => decoded(row.try_get::<Option<i32>>(i))?.map_or(J::Null, J::from),
+        ScalarKind::BigInt => decoded(row.try_get::<Option<i64>>(i))?.map_or(J::Null, J::from),
+        ScalarKind::Float => decoded(row.try_get::<Option<f64>>(i))?.map_or(J::Null, J::from),
+        ScalarKind::Boolean => decoded(row.try_get::<Option<bool>>(i))?.map_or(J::Null, J::Bool),
+        ScalarKind::Date => decoded(row.try_get::<Option<NaiveDate>>(i))?
             .map_or(J::Null, |d| J::String(d.format("%Y-%m-%d").to_string())),
-        ScalarKind::DateTime => decoded(row.try_get::<_, Option<DateTime<FixedOffset>>>(i))?
+        ScalarKind::DateTime => decoded(row.try_get::<Option<DateTime<FixedOffset>>>(i))?
             .map_or(J::Null, |d| J::String(d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))),
         ScalarKind::Json | ScalarKind::StringList | ScalarKind::UuidList | ScalarKind::Vector(_) => J::Null,
     })
@@ -112,9 +112,9 @@ impl JsonWriter<'_> {
     }
 
     /// One column of `row`.
-    fn cell(&mut self, row: &Row, i: usize, kind: &ScalarKind) -> Out {
+    fn cell(&mut self, row: RowRef<'_>, i: usize, kind: &ScalarKind) -> Out {
         match kind {
-            ScalarKind::Uuid => match decoded(row.try_get::<_, Option<Uuid>>(i))? {
+            ScalarKind::Uuid => match decoded(row.try_get::<Option<Uuid>>(i))? {
                 Some(u) => {
                     let mut b = Uuid::encode_buffer();
                     self.buf.push(b'"');
@@ -123,51 +123,51 @@ impl JsonWriter<'_> {
                 }
                 None => self.raw(b"null"),
             },
-            ScalarKind::String | ScalarKind::Decimal => match decoded(row.try_get::<_, Option<&str>>(i))? {
+            ScalarKind::String | ScalarKind::Decimal => match decoded(row.try_get::<Option<&str>>(i))? {
                 Some(s) => self.string(s),
                 None => self.raw(b"null"),
             },
-            ScalarKind::Enum(_) => match decoded(row.try_get::<_, Option<&str>>(i))? {
+            ScalarKind::Enum(_) => match decoded(row.try_get::<Option<&str>>(i))? {
                 Some(s) => match enum_name(s) {
                     Some(n) => self.string(n),
                     None => self.string(&enum_value_name(s)),
                 },
                 None => self.raw(b"null"),
             },
-            ScalarKind::Int => match decoded(row.try_get::<_, Option<i32>>(i))? {
+            ScalarKind::Int => match decoded(row.try_get::<Option<i32>>(i))? {
                 Some(n) => {
                     let _ = write!(self.buf, "{n}");
                 }
                 None => self.raw(b"null"),
             },
-            ScalarKind::BigInt => match decoded(row.try_get::<_, Option<i64>>(i))? {
+            ScalarKind::BigInt => match decoded(row.try_get::<Option<i64>>(i))? {
                 Some(n) => {
                     let _ = write!(self.buf, "{n}");
                 }
                 None => self.raw(b"null"),
             },
             ScalarKind::Float => {
-                let v = decoded(row.try_get::<_, Option<f64>>(i))?;
+                let v = decoded(row.try_get::<Option<f64>>(i))?;
                 self.json(&v.map(serde_json::Value::from));
             }
-            ScalarKind::Boolean => match decoded(row.try_get::<_, Option<bool>>(i))? {
+            ScalarKind::Boolean => match decoded(row.try_get::<Option<bool>>(i))? {
                 Some(b) => self.bool(b),
                 None => self.raw(b"null"),
             },
             ScalarKind::Json => {
-                let v = decoded(row.try_get::<_, Option<serde_json::Value>>(i))?;
+                let v = decoded(row.try_get::<Option<serde_json::Value>>(i))?;
                 self.json(&v);
             }
             ScalarKind::StringList => {
-                let v = decoded(row.try_get::<_, Option<Vec<String>>>(i))?;
+                let v = decoded(row.try_get::<Option<Vec<String>>>(i))?;
                 self.json(&v);
             }
             ScalarKind::UuidList => {
-                let v = decoded(row.try_get::<_, Option<Vec<Uuid>>>(i))?;
+                let v = decoded(row.try_get::<Option<Vec<Uuid>>>(i))?;
                 self.json(&v);
             }
             ScalarKind::Vector(_) => {
-                let v = decoded(row.try_get::<_, Option<Vec<f32>>>(i))?;
+                let v = decoded(row.try_get::<Option<Vec<f32>>>(i))?;
                 self.json(&v.map(|v| v.into_iter().map(|x| serde_json::Value::from(f64::from(x))).collect::<Vec<_>>()));
             }
             ScalarKind::Date | ScalarKind::DateTime => {
@@ -180,7 +180,7 @@ impl JsonWriter<'_> {
 
     /// An object of `fetch`'s table: row `at` of `loaded`.
     pub fn object(&mut self, shape: &ObjectShape, fetch: &Fetch, loaded: &Loaded, at: usize) -> Out {
-        let row = &loaded.rows[at];
+        let row = loaded.rows.row(at);
         let mut first = true;
         self.buf.push(b'{');
         for field in &shape.fields {
@@ -244,7 +244,7 @@ impl JsonWriter<'_> {
 
     fn cursor(&self, list: &ListFetch, nodes: &Loaded, at: usize) -> Result<String, AppError> {
         let table = &self.plan.catalog.tables[list.node.table];
-        let row = &nodes.rows[at];
+        let row = nodes.rows.row(at);
         let values = list
             .ordering
             .columns()
@@ -334,7 +334,8 @@ impl JsonWriter<'_> {
                 ConnectionField::Aggregate { key, index, shape } => {
                     self.key(&mut first, key);
                     let loaded = aggregate_at(aggregates, *index)?;
-                    let row = loaded.per_parent.get(&parent).and_then(|(at, _)| at.first()).map(|&i| &loaded.rows[i]);
+                    let row =
+                        loaded.per_parent.get(&parent).and_then(|(at, _)| at.first()).map(|&i| loaded.rows.row(i));
                     self.aggregate(shape, row, loaded.offset)?;
                 }
                 ConnectionField::Groups { key, index, shape } => {
@@ -354,11 +355,11 @@ impl JsonWriter<'_> {
 
     /// An aggregate object over `row`'s values, which start at `base` (no row: no rows were
     /// aggregated, so counts are 0 and the other values null).
-    fn aggregate(&mut self, shape: &AggregateShape, row: Option<&Row>, base: usize) -> Out {
+    fn aggregate(&mut self, shape: &AggregateShape, row: Option<RowRef<'_>>, base: usize) -> Out {
         self.aggregate_fields(&shape.fields, row, base)
     }
 
-    fn aggregate_fields(&mut self, fields: &[AggregateField], row: Option<&Row>, base: usize) -> Out {
+    fn aggregate_fields(&mut self, fields: &[AggregateField], row: Option<RowRef<'_>>, base: usize) -> Out {
         let mut first = true;
         self.buf.push(b'{');
         for field in fields {
@@ -426,7 +427,7 @@ impl JsonWriter<'_> {
                         if n > 0 {
                             self.buf.push(b',');
                         }
-                        let row = &loaded.rows[at];
+                        let row = loaded.rows.row(at);
                         let mut g = true;
                         self.buf.push(b'{');
                         for field in fields {
@@ -455,7 +456,13 @@ impl JsonWriter<'_> {
         Ok(())
     }
 
-    fn group_key(&mut self, fields: &[GroupKeyField], groups: &GroupFetch, loaded: &LoadedAggregate, row: &Row) -> Out {
+    fn group_key(
+        &mut self,
+        fields: &[GroupKeyField],
+        groups: &GroupFetch,
+        loaded: &LoadedAggregate,
+        row: RowRef<'_>,
+    ) -> Out {
         let mut first = true;
         self.buf.push(b'{');
         for field in fields {
@@ -515,7 +522,7 @@ impl JsonWriter<'_> {
                 EdgeField::LinkColumn { key, slot, kind } => {
                     self.key(&mut first, key);
                     match links {
-                        Some(l) => self.cell(&l.rows[at], l.offset + slot, kind)?,
+                        Some(l) => self.cell(l.rows.row(at), l.offset + slot, kind)?,
                         None => self.raw(b"null"),
                     }
                 }

@@ -1,8 +1,11 @@
 //! Runs a plan's fetches, level by level: every relation of a level is loaded for all its parent
 //! rows with one statement (belongs-to by `id = ANY`, lists with one `LATERAL` statement paging
 //! each parent in SQL), then its own relations below, depth first. A list's aggregates and groups
-//! are one statement each per level too, for all parents. Rows stay as the driver returns
-//! them (`Row`); only ids and foreign keys are decoded here, everything else when the answer is
+//! are one statement each per level too, for all parents. The statements of sibling relations
+//! (and a list's counts and aggregates) do not depend on each other, so they go out together, in
+//! one round trip ([`Session::query_all`]): the agent walk's six statements take three round trips
+//! instead of six (bench/README.md, "Sibling loads in one round trip"). Rows are kept packed
+//! ([`PackedRows`]); only ids and foreign keys are decoded here, everything else when the answer is
 //! written.
 
 use std::collections::HashMap;
@@ -13,11 +16,11 @@ pub type UuidMap<V> = HashMap<Uuid, V, foldhash::fast::RandomState>;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use tokio_postgres::Row;
 use uuid::Uuid;
 
 use crate::catalog::Catalog;
 use crate::error::{AppError, Context};
+use crate::execute::packed_rows::{PackedRows, RowRef};
 use crate::execute::session::Session;
 use crate::plan::context::PlanContext;
 use crate::plan::search::Parent;
@@ -29,7 +32,7 @@ use crate::sql::sql_text::Sql;
 
 /// Rows of one fetch, with their relations loaded (aligned with [`Fetch::relations`]).
 pub struct Loaded {
-    pub rows: Arc<Vec<Row>>,
+    pub rows: Arc<PackedRows>,
     /// Where the fetch's columns start in each row.
     pub offset: usize,
     pub ids: Vec<Uuid>,
@@ -52,7 +55,7 @@ impl Loaded {
 /// The rows of one `aggregate` / `groups` statement (aligned with [`ListFetch::aggregates`]), by
 /// parent: the nil id at the root.
 pub struct LoadedAggregate {
-    pub rows: Vec<Row>,
+    pub rows: PackedRows,
     /// Where the group keys (or the values) start in each row: after `parent`, if any.
     pub offset: usize,
     /// Each parent's rows (one for `aggregate`, a page for `groups`) and whether more groups follow.
@@ -103,8 +106,40 @@ fn unique(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
 }
 
 /// The uuid at `index` of `row`, if not null.
-pub fn uuid_at(row: &Row, index: usize) -> Result<Option<Uuid>, AppError> {
-    row.try_get::<_, Option<Uuid>>(index).context("decoding a uuid")
+pub fn uuid_at(row: RowRef<'_>, index: usize) -> Result<Option<Uuid>, AppError> {
+    row.try_get::<Option<Uuid>>(index).context("decoding a uuid")
+}
+
+/// Independent statements to send in one round trip ([`Session::query_all`]).
+#[derive(Default)]
+struct Batch(Vec<Sql>);
+
+impl Batch {
+    /// Adds `sql`; its rows will be at the returned index.
+    fn add(&mut self, sql: Sql) -> usize {
+        self.0.push(sql);
+        self.0.len() - 1
+    }
+}
+
+/// The rows of statement `at` of a batch (none: no statement was needed, so no rows).
+fn take(results: &mut [Option<PackedRows>], at: Option<usize>) -> PackedRows {
+    at.and_then(|i| results.get_mut(i)).and_then(Option::take).unwrap_or_default()
+}
+
+/// What a relation sent in its level's batch.
+enum Pending {
+    One { fk_slot: usize, at: Option<usize> },
+    Many(ListStatements),
+    Knowledge,
+}
+
+/// A list's statements in its level's batch.
+struct ListStatements {
+    parents: Vec<Uuid>,
+    rows: Option<usize>,
+    counts: Option<usize>,
+    aggregates: Vec<Option<usize>>,
 }
 
 pub struct Loader<'a> {
@@ -119,15 +154,17 @@ impl Loader<'_> {
         &self.plan.catalog
     }
 
-    pub async fn query(&self, sql: Sql) -> Result<Vec<Row>, AppError> {
+    pub async fn query(&self, sql: Sql) -> Result<PackedRows, AppError> {
         self.session.query(sql).await
     }
 
-    /// Decodes the ids of `rows` and loads every relation `fetch` asks for.
+    /// Decodes the ids of `rows` and loads every relation `fetch` asks for: the first statement of
+    /// each relation (and a list's counts and aggregates) all in one round trip, as none depends
+    /// on another, then each relation's own relations below it.
     pub fn load<'b>(
         &'b self,
         fetch: &'b Fetch,
-        rows: Arc<Vec<Row>>,
+        rows: Arc<PackedRows>,
         offset: usize,
     ) -> BoxFuture<'b, Result<Loaded, AppError>> {
         async move {
@@ -138,8 +175,10 @@ impl Loader<'_> {
                 vec![Uuid::nil(); rows.len()]
             };
             let mut loaded = Loaded { rows, offset, ids, relations: Vec::with_capacity(fetch.relations.len()) };
+            let mut batch = Batch::default();
+            let mut pending = Vec::with_capacity(fetch.relations.len());
             for rel in &fetch.relations {
-                let data = match &rel.load {
+                pending.push(match &rel.load {
                     Load::One { fk, visibility, fetch: target } => {
                         let fk_slot = fetch.slot(*fk).unwrap_or_default();
                         let mut fks = Vec::new();
@@ -147,24 +186,32 @@ impl Loader<'_> {
                             fks.extend(uuid_at(r, offset + fk_slot)?);
                         }
                         let fks = unique(fks.into_iter());
-                        let (index, target) = if fks.is_empty() {
-                            (UuidMap::default(), self.load(target, Arc::new(Vec::new()), 0).await?)
-                        } else {
-                            let rows =
-                                self.query(compile::by_ids(self.catalog(), target, &fks, visibility.as_ref())).await?;
-                            let target = self.load(target, Arc::new(rows), 0).await?;
-                            (target.positions(), target)
-                        };
-                        LoadedRelation::One { fk_slot, index, target }
+                        let at = (!fks.is_empty())
+                            .then(|| batch.add(compile::by_ids(self.catalog(), target, &fks, visibility.as_ref())));
+                        Pending::One { fk_slot, at }
                     }
-                    Load::Many(list) => self.load_list(list, &loaded.ids).await?,
-                    Load::Knowledge(k) => {
+                    Load::Many(list) => Pending::Many(self.list_statements(list, &loaded.ids, &mut batch)),
+                    Load::Knowledge(_) => Pending::Knowledge,
+                });
+            }
+            let mut results = self.run(batch).await?;
+            for (rel, pending) in fetch.relations.iter().zip(pending) {
+                let data = match (&rel.load, pending) {
+                    (Load::One { fetch: target, .. }, Pending::One { fk_slot, at }) => {
+                        let target = self.load(target, Arc::new(take(&mut results, at)), 0).await?;
+                        LoadedRelation::One { fk_slot, index: target.positions(), target }
+                    }
+                    (Load::Many(list), Pending::Many(statements)) => {
+                        self.assemble_list(list, statements, &mut results).await?
+                    }
+                    (Load::Knowledge(k), _) => {
                         let mut per_parent = UuidMap::default();
                         for &id in &unique(loaded.ids.iter().copied()) {
                             per_parent.insert(id, self.knowledge(k, Some(id)).await?);
                         }
                         LoadedRelation::Hits { per_parent }
                     }
+                    _ => return Err(AppError::internal("loading", "a relation planned as another kind")),
                 };
                 loaded.relations.push(data);
             }
@@ -173,13 +220,35 @@ impl Loader<'_> {
         .boxed()
     }
 
-    async fn load_list(&self, list: &ListFetch, parent_ids: &[Uuid]) -> Result<LoadedRelation, AppError> {
+    /// Runs a batch's statements in one round trip (none: nothing is sent).
+    async fn run(&self, batch: Batch) -> Result<Vec<Option<PackedRows>>, AppError> {
+        if batch.0.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self.session.query_all(batch.0).await?.into_iter().map(Some).collect())
+    }
+
+    /// The statements of a list below `parent_ids`: its page per parent, its counts and its
+    /// aggregates (none without parents).
+    fn list_statements(&self, list: &ListFetch, parent_ids: &[Uuid], batch: &mut Batch) -> ListStatements {
         let parents = unique(parent_ids.iter().copied());
-        let rows = if parents.is_empty() || list.aggregates_only {
-            Vec::new()
-        } else {
-            self.query(compile::children(self.catalog(), list, &parents)).await?
-        };
+        let some = !parents.is_empty();
+        let rows =
+            (some && !list.aggregates_only).then(|| batch.add(compile::children(self.catalog(), list, &parents)));
+        let counts =
+            (some && list.want_total).then(|| batch.add(compile::child_counts(self.catalog(), list, &parents)));
+        let aggregates = self.aggregate_statements(list, Some(&parents), batch);
+        ListStatements { parents, rows, counts, aggregates }
+    }
+
+    async fn assemble_list(
+        &self,
+        list: &ListFetch,
+        statements: ListStatements,
+        results: &mut [Option<PackedRows>],
+    ) -> Result<LoadedRelation, AppError> {
+        let ListStatements { parents, rows, counts, aggregates } = statements;
+        let rows = take(results, rows);
         let mut by_parent: UuidMap<Vec<usize>> = UuidMap::default();
         for (i, r) in rows.iter().enumerate() {
             let parent = uuid_at(r, 0)?.unwrap_or_default();
@@ -191,39 +260,53 @@ impl Loader<'_> {
             Some(link) => Some(self.load(link, Arc::clone(&rows), 1 + list.node.columns.len()).await?),
             None => None,
         };
-        let mut totals = if list.want_total && !parents.is_empty() {
-            let counts = self.query(compile::child_counts(self.catalog(), list, &parents)).await?;
-            let mut totals = UuidMap::default();
-            for r in &counts {
-                totals.insert(uuid_at(r, 0)?.unwrap_or_default(), r.try_get::<_, i64>(1).context("decoding a count")?);
-            }
-            Some(totals)
-        } else {
-            None
-        };
-        let aggregates = self.aggregates(list, Some(&parents)).await?;
+        let mut totals = UuidMap::default();
+        for r in take(results, counts).iter() {
+            totals.insert(uuid_at(r, 0)?.unwrap_or_default(), r.try_get::<i64>(1).context("decoding a count")?);
+        }
+        let aggregates = self.assemble_aggregates(list, true, aggregates, results).await?;
         let mut pages = UuidMap::with_capacity_and_hasher(parents.len(), foldhash::fast::RandomState::default());
         for parent in parents {
             let mut page = paginate(by_parent.remove(&parent).unwrap_or_default(), &list.page);
-            page.total = list.want_total.then(|| totals.as_mut().and_then(|t| t.remove(&parent)).unwrap_or(0));
+            page.total = list.want_total.then(|| totals.remove(&parent).unwrap_or(0));
             pages.insert(parent, page);
         }
         Ok(LoadedRelation::Many { pages, nodes, links, aggregates })
     }
 
-    /// The list's `aggregate` and `groups` fields: one statement each, for every parent at once
-    /// (none without parents), then one statement per group key relation.
-    async fn aggregates(&self, list: &ListFetch, parents: Option<&[Uuid]>) -> Result<Vec<LoadedAggregate>, AppError> {
+    /// The statements of the list's `aggregate` and `groups` fields: one each, for every parent at
+    /// once (none without parents).
+    fn aggregate_statements(
+        &self,
+        list: &ListFetch,
+        parents: Option<&[Uuid]>,
+        batch: &mut Batch,
+    ) -> Vec<Option<usize>> {
+        list.aggregates
+            .iter()
+            .map(|agg| match parents {
+                Some([]) => None,
+                _ => Some(batch.add(crate::sql::aggregate::statement(self.catalog(), list, agg, parents))),
+            })
+            .collect()
+    }
+
+    /// The aggregates' rows by parent (`per_parent`: rows start with their parent's id), then one
+    /// statement per group key relation.
+    async fn assemble_aggregates(
+        &self,
+        list: &ListFetch,
+        per_parent_rows: bool,
+        statements: Vec<Option<usize>>,
+        results: &mut [Option<PackedRows>],
+    ) -> Result<Vec<LoadedAggregate>, AppError> {
         let mut out = Vec::with_capacity(list.aggregates.len());
-        for agg in &list.aggregates {
-            let rows = match parents {
-                Some([]) => Vec::new(),
-                _ => self.query(crate::sql::aggregate::statement(self.catalog(), list, agg, parents)).await?,
-            };
-            let offset = usize::from(parents.is_some());
+        for (agg, at) in list.aggregates.iter().zip(statements) {
+            let rows = take(results, at);
+            let offset = usize::from(per_parent_rows);
             let mut per_parent: UuidMap<(Vec<usize>, bool)> = UuidMap::default();
             for (i, r) in rows.iter().enumerate() {
-                let parent = if parents.is_some() { uuid_at(r, 0)?.unwrap_or_default() } else { Uuid::nil() };
+                let parent = if per_parent_rows { uuid_at(r, 0)?.unwrap_or_default() } else { Uuid::nil() };
                 per_parent.entry(parent).or_default().0.push(i);
             }
             let mut relations = Vec::new();
@@ -236,7 +319,7 @@ impl Loader<'_> {
                     let mut fks = Vec::new();
                     for (at, _) in per_parent.values() {
                         for &i in at {
-                            fks.extend(uuid_at(&rows[i], offset + rel.by_index)?);
+                            fks.extend(uuid_at(rows.row(i), offset + rel.by_index)?);
                         }
                     }
                     let target = self.by_ids(&rel.fetch, &unique(fks.into_iter()), rel.visibility.as_ref()).await?;
@@ -248,21 +331,25 @@ impl Loader<'_> {
         Ok(out)
     }
 
-    /// A root list: its page, its rows' relations, its aggregates and, when asked for, its total.
+    /// A root list: its page, its rows' relations, its aggregates and, when asked for, its total
+    /// (the page, count and aggregate statements in one round trip).
     pub async fn root_list(&self, list: &ListFetch) -> Result<(Loaded, Page, Vec<LoadedAggregate>), AppError> {
-        let rows =
-            if list.aggregates_only { Vec::new() } else { self.query(compile::page(self.catalog(), list)).await? };
+        let mut batch = Batch::default();
+        let rows = (!list.aggregates_only).then(|| batch.add(compile::page(self.catalog(), list)));
+        let count = list.want_total.then(|| batch.add(compile::count(self.catalog(), list)));
+        let aggregates = self.aggregate_statements(list, None, &mut batch);
+        let mut results = self.run(batch).await?;
+        let rows = take(&mut results, rows);
         let n = rows.len();
         let nodes = self.load(&list.node, Arc::new(rows), 0).await?;
         let mut page = paginate((0..n).collect(), &list.page);
-        if list.want_total {
-            let rows = self.query(compile::count(self.catalog(), list)).await?;
-            page.total = Some(match rows.first() {
-                Some(r) => r.try_get::<_, i64>(0).context("decoding a count")?,
+        if count.is_some() {
+            page.total = Some(match take(&mut results, count).first() {
+                Some(r) => r.try_get::<i64>(0).context("decoding a count")?,
                 None => 0,
             });
         }
-        let aggregates = self.aggregates(list, None).await?;
+        let aggregates = self.assemble_aggregates(list, false, aggregates, &mut results).await?;
         Ok((nodes, page, aggregates))
     }
 
@@ -292,8 +379,8 @@ impl Loader<'_> {
         let empty = || async {
             Ok::<_, AppError>(Hits {
                 hits: Vec::new(),
-                chunks: self.load(&k.chunk, Arc::new(Vec::new()), 0).await?,
-                sources: self.load(&k.source, Arc::new(Vec::new()), 0).await?,
+                chunks: self.load(&k.chunk, Arc::new(PackedRows::default()), 0).await?,
+                sources: self.load(&k.source, Arc::new(PackedRows::default()), 0).await?,
             })
         };
         if k.first == 0 {
@@ -302,11 +389,11 @@ impl Loader<'_> {
         let q = KnowledgeQuery { embedding, hybrid_text, first: k.first, min_score: k.min_score, filter };
         let ranked = self.query(crate::search::vector::ranking_statement(self.catalog(), &k.visibility, &q)?).await?;
         let mut ranking = Vec::with_capacity(ranked.len());
-        for r in &ranked {
+        for r in ranked.iter() {
             ranking.push((
-                r.try_get::<_, Uuid>(0).context("decoding a chunk id")?,
-                r.try_get::<_, Uuid>(1).context("decoding a source id")?,
-                r.try_get::<_, f64>(2).context("decoding a score")?,
+                r.try_get::<Uuid>(0).context("decoding a chunk id")?,
+                r.try_get::<Uuid>(1).context("decoding a source id")?,
+                r.try_get::<f64>(2).context("decoding a score")?,
             ));
         }
         let chunk_ids: Vec<Uuid> = ranking.iter().map(|h| h.0).collect();
@@ -326,7 +413,7 @@ impl Loader<'_> {
     /// Rows of `fetch` by id (none: no statement), with their relations.
     pub async fn by_ids(&self, fetch: &Fetch, ids: &[Uuid], visibility: Option<&Filter>) -> Result<Loaded, AppError> {
         if ids.is_empty() {
-            return self.load(fetch, Arc::new(Vec::new()), 0).await;
+            return self.load(fetch, Arc::new(PackedRows::default()), 0).await;
         }
         let rows = self.query(compile::by_ids(self.catalog(), fetch, ids, visibility)).await?;
         self.load(fetch, Arc::new(rows), 0).await
@@ -342,12 +429,12 @@ impl Loader<'_> {
             .query(crate::search::text::statement(self.catalog(), &tables, &s.visibility, &s.query, s.first))
             .await?;
         let mut ranked = Vec::with_capacity(rows.len());
-        for r in &rows {
+        for r in rows.iter() {
             ranked.push((
-                usize::try_from(r.try_get::<_, i32>(0).context("decoding a hit's table")?).unwrap_or_default(),
-                r.try_get::<_, Uuid>(1).context("decoding a hit's id")?,
-                r.try_get::<_, f64>(2).context("decoding a rank")?,
-                r.try_get::<_, Option<String>>(3).context("decoding a snippet")?.unwrap_or_default(),
+                usize::try_from(r.try_get::<i32>(0).context("decoding a hit's table")?).unwrap_or_default(),
+                r.try_get::<Uuid>(1).context("decoding a hit's id")?,
+                r.try_get::<f64>(2).context("decoding a rank")?,
+                r.try_get::<Option<String>>(3).context("decoding a snippet")?.unwrap_or_default(),
             ));
         }
         let mut loaded = Vec::with_capacity(tables.len());

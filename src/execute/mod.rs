@@ -10,6 +10,7 @@
 pub mod bind;
 pub mod json_writer;
 pub mod load;
+pub mod packed_rows;
 pub mod read_pools;
 pub mod session;
 pub mod statements;

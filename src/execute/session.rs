@@ -3,7 +3,8 @@
 //! The transaction is opened by the first statement (introspection never touches the database)
 //! with one simple-protocol round trip that begins it read-only and sets everything it needs: the
 //! statement timeout, the tenant context row-level security reads (`app.current_tenant_id`,
-//! `app.visible_tenant_ids`, `app.private_tenant_ids`), the reader role and the plan cache mode.
+//! `app.visible_tenant_ids`, `app.private_tenant_ids`), the reader role and, when its first
+//! statement asks for a generic plan, the plan cache mode.
 //! Every setting is transaction-local, so nothing outlives the request on the connection: a
 //! transaction-mode pooler (PgBouncer, Supavisor) may hand the next transaction another server
 //! connection. Ending it does not wait: the ROLLBACK is sent after the answer, off the request path.
@@ -16,6 +17,10 @@
 //! transaction is aborted before the data statement runs, so that statement fails too: nothing is
 //! ever read without the tenant context.
 //!
+//! Independent statements (a level's sibling relations) are pipelined the same way
+//! ([`Session::query_all`]): written together, answered in order. Rows are packed as they arrive
+//! ([`PackedRows`]).
+//!
 //! Measured reason (bench/README.md): BEGIN, a set-up statement and ROLLBACK were three round trips
 //! per request on top of the data; with sqlx, which cannot pipeline, one round trip still preceded
 //! the data. This is why the read path uses tokio-postgres (and deadpool-postgres for its pool)
@@ -26,15 +31,16 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Object, Pool};
+use futures::{FutureExt, StreamExt};
 use tokio::sync::Mutex;
-use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::types::Type;
 use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::error::{AppError, ErrorCode};
 use crate::execute::bind::{Param, param_type};
+use crate::execute::packed_rows::PackedRows;
 use crate::sql::sql_text::Sql;
 use crate::tenancy::Reach;
 
@@ -186,7 +192,11 @@ impl Session {
         };
         set_local(&mut text, "app.visible_tenant_ids", &visible);
         set_local(&mut text, "app.private_tenant_ids", &join(&self.rls.private));
-        set_local(&mut text, "plan_cache_mode", plan_cache_mode(generic));
+        // A transaction starts in the server's mode (`auto` unless configured otherwise), which is
+        // what statements planned for their values ask for: only generic plans need a setting.
+        if generic {
+            set_local(&mut text, "plan_cache_mode", plan_cache_mode(true));
+        }
         if self.rls.enforce {
             set_local(&mut text, "role", if writing { w::WRITER_ROLE } else { READER_ROLE });
         }
@@ -253,7 +263,7 @@ impl Session {
 
     /// Runs one statement inside the request's transaction, opening it first if this is the
     /// request's first statement (pipelined with it).
-    pub async fn query(&self, sql: Sql) -> Result<Vec<Row>, AppError> {
+    pub async fn query(&self, sql: Sql) -> Result<PackedRows, AppError> {
         self.query_mapped(sql, &|_| None).await
     }
 
@@ -263,41 +273,175 @@ impl Session {
         &self,
         sql: Sql,
         map: &(dyn Fn(&tokio_postgres::error::DbError) -> Option<AppError> + Sync),
-    ) -> Result<Vec<Row>, AppError> {
+    ) -> Result<PackedRows, AppError> {
         self.query_inner(sql).await.map_err(|f| match f {
             Failure::App(e) => e,
             Failure::Db(e) => e.as_db_error().and_then(map).unwrap_or_else(|| map_db_error(e)),
         })
     }
 
-    async fn query_inner(&self, sql: Sql) -> Result<Vec<Row>, Failure> {
+    /// Runs independent statements in one round trip: they are written together and their answers
+    /// read in order (each still its own statement, so one failing fails the ones after it, the
+    /// transaction being aborted). Results are in the order of `sqls`.
+    pub async fn query_all(&self, sqls: Vec<Sql>) -> Result<Vec<PackedRows>, AppError> {
+        self.batch(sqls).await.map_err(|f| match f {
+            Failure::App(e) => e,
+            Failure::Db(e) => map_db_error(e),
+        })
+    }
+
+    async fn query_inner(&self, sql: Sql) -> Result<PackedRows, Failure> {
+        let mut rows = self.batch(vec![sql]).await?;
+        rows.pop().ok_or_else(|| Failure::App(AppError::internal("session", "no rows")))
+    }
+
+    /// Sends `sqls` pipelined, opening the transaction first if no statement has run yet.
+    async fn batch(&self, sqls: Vec<Sql>) -> Result<Vec<PackedRows>, Failure> {
+        let Some(first) = sqls.first() else { return Ok(Vec::new()) };
         let mut guard = self.conn.lock().await;
-        let setup = match guard.as_mut() {
+        // What to send before each statement: the transaction's set-up before the first statement
+        // of the request, a change of plan mode or a statement's own settings before the others.
+        let mut before: Vec<Option<String>> = Vec::with_capacity(sqls.len());
+        let mut mode = match guard.as_ref() {
             None => {
                 let client = self.pool.get().await.map_err(|e| Failure::App(pool_error(e)))?;
-                *guard = Some((client, sql.generic_plan));
-                Some(self.begin_text(sql.generic_plan, &sql.settings))
+                *guard = Some((client, first.generic_plan));
+                before.push(Some(self.begin_text(first.generic_plan, &first.settings)));
+                first.generic_plan
             }
-            Some((_, generic)) if *generic != sql.generic_plan || !sql.settings.is_empty() => {
+            Some((_, generic)) => *generic,
+        };
+        for sql in &sqls[before.len()..] {
+            before.push((mode != sql.generic_plan || !sql.settings.is_empty()).then(|| {
                 let mut text = String::new();
                 set_local(&mut text, "plan_cache_mode", plan_cache_mode(sql.generic_plan));
                 push_settings(&mut text, &sql.settings);
-                *generic = sql.generic_plan;
-                Some(text)
-            }
-            Some(_) => None,
-        };
-        let Some((client, _)) = guard.as_ref() else {
-            return Err(Failure::App(AppError::internal("session", "no connection")));
-        };
-        self.statements.fetch_add(1, Ordering::Relaxed);
+                text
+            }));
+            mode = sql.generic_plan;
+        }
+        match guard.as_mut() {
+            Some((_, generic)) => *generic = mode,
+            None => return Err(Failure::App(AppError::internal("session", "no connection"))),
+        }
+        self.statements.fetch_add(sqls.len(), Ordering::Relaxed);
         let started = Instant::now();
-        let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| sql.text.clone());
         let last = self.last_next.swap(NO_END, Ordering::Relaxed);
-        // Requests are written in the order they are first polled: the set-up first, then the
-        // statement (after its parse, when it is not cached yet), then the ROLLBACK. So the ROLLBACK
-        // can never overtake the statement, and the statement never runs without the set-up.
-        // One span per statement (traces, when on; disabled and free otherwise).
+        let results = {
+            let Some((client, _)) = guard.as_ref() else {
+                return Err(Failure::App(AppError::internal("session", "no connection")));
+            };
+            // Requests are written in the order they are first polled: the set-up first, then the
+            // parse of statements not cached yet (awaited before anything else is written), then each
+            // statement behind its settings, then the transaction's end. So the end can never
+            // overtake a statement, and no statement runs without the set-up.
+            let mut setup = before
+                .first_mut()
+                .and_then(Option::take)
+                .map(|text| Box::pin(async move { client.batch_execute(&text).await }));
+            // The parses are awaited while the set-up's answer is read too: the driver hands each
+            // request its answer through a one-slot channel, so a set-up whose answer was not read
+            // would stall the connection, and the parse's answer behind it.
+            let mut setup_sent = None;
+            let prepared = {
+                let prepare_all = async {
+                    let mut prepared = Vec::with_capacity(sqls.len());
+                    for sql in &sqls {
+                        prepared.push(if self.settings.prepared_statements {
+                            let types: Vec<Type> = sql.params.iter().map(param_type).collect();
+                            Some(client.prepare_typed_cached(&sql.text, &types).await.map_err(Failure::Db)?)
+                        } else {
+                            None
+                        });
+                    }
+                    Ok::<_, Failure>(prepared)
+                };
+                let mut prepare_all = std::pin::pin!(prepare_all);
+                let prepared = std::future::poll_fn(|cx| {
+                    if setup_sent.is_none()
+                        && let Some(f) = setup.as_mut()
+                        && let std::task::Poll::Ready(r) = f.as_mut().poll(cx)
+                    {
+                        setup_sent = Some(r);
+                    }
+                    prepare_all.as_mut().poll(cx)
+                })
+                .await;
+                match prepared {
+                    Ok(prepared) => prepared,
+                    // A parse fails after a failed set-up (the transaction is aborted): the set-up's
+                    // error is the one that says why.
+                    Err(e) => {
+                        let setup_result = match (setup_sent.take(), setup.take()) {
+                            (Some(r), _) => r,
+                            (None, Some(f)) => f.await,
+                            (None, None) => Ok(()),
+                        };
+                        return Err(setup_result.err().map_or(e, Failure::Db));
+                    }
+                }
+            };
+            let mut steps: Vec<futures::future::BoxFuture<'_, Result<Option<PackedRows>, Failure>>> = Vec::new();
+            if let Some(setup) = setup {
+                steps.push(Box::pin(async move {
+                    match setup_sent {
+                        Some(r) => r,
+                        None => setup.await,
+                    }
+                    .map(|()| None)
+                    .map_err(Failure::Db)
+                }));
+            }
+            for ((sql, text), statement) in sqls.iter().zip(before).zip(prepared) {
+                if let Some(text) = text {
+                    steps.push(Box::pin(async move {
+                        client.batch_execute(&text).await.map(|()| None).map_err(Failure::Db)
+                    }));
+                }
+                steps.push(Box::pin(self.fetch(client, sql, statement).map(|r| r.map(Some))));
+            }
+            if last != NO_END {
+                let end = if last == COMMIT_NEXT { "COMMIT" } else { "ROLLBACK" };
+                steps
+                    .push(Box::pin(async move { client.batch_execute(end).await.map(|()| None).map_err(Failure::Db) }));
+            }
+            futures::future::join_all(steps).await
+        };
+        self.sql_nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let mut rows = Vec::with_capacity(sqls.len());
+        let mut failure = None;
+        for r in results {
+            match r {
+                Ok(Some(r)) => rows.push(r),
+                Ok(None) => {}
+                Err(e) => {
+                    failure.get_or_insert(e);
+                }
+            }
+        }
+        if last != NO_END
+            && let Some((client, _)) = guard.take()
+        {
+            match &failure {
+                None => drop(client),
+                // The end may not have run: the connection is not reused.
+                Some(_) => drop(Object::take(client)),
+            }
+        }
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(rows),
+        }
+    }
+
+    /// Sends one data statement and packs its rows as they arrive ([`PackedRows`]), in a span of
+    /// its own (traces, when on; disabled and free otherwise).
+    async fn fetch(
+        &self,
+        client: &Object,
+        sql: &Sql,
+        statement: Option<tokio_postgres::Statement>,
+    ) -> Result<PackedRows, Failure> {
         let span = tracing::debug_span!(
             "sql",
             otel.kind = "client",
@@ -309,14 +453,23 @@ impl Session {
         if !span.is_disabled() {
             span.record("db.query.text", sql.text.as_str());
         }
+        let started = Instant::now();
+        let params: Vec<Param<'_>> = sql.params.iter().map(Param).collect();
         let result = async {
-            match setup {
-                Some(setup) => {
-                    let (done, rows) = futures::join!(client.batch_execute(&setup), self.run(client, &sql, last));
-                    done.map_err(Failure::Db).and(rows.map_err(Failure::Db))
-                }
-                None => self.run(client, &sql, last).await.map_err(Failure::Db),
+            let stream = if let Some(statement) = &statement {
+                client.query_raw(statement, params.iter()).await
+            } else {
+                let types = sql.params.iter().map(param_type);
+                client.query_typed_raw(&sql.text, params.iter().zip(types)).await
             }
+            .map_err(Failure::Db)?;
+            let mut stream = std::pin::pin!(stream);
+            let mut rows = PackedRows::default();
+            while let Some(row) = stream.next().await {
+                rows.push(&row.map_err(Failure::Db)?)
+                    .map_err(|e| Failure::App(AppError::internal("reading rows", e)))?;
+            }
+            Ok(rows)
         }
         .instrument(span.clone())
         .await;
@@ -326,49 +479,10 @@ impl Session {
                 Err(_) => span.record("error", true),
             };
         }
-        self.sql_nanos.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        if last != NO_END
-            && let Some((client, _)) = guard.take()
-        {
-            match &result {
-                Ok(_) => drop(client),
-                // The ROLLBACK may not have run: the connection is not reused.
-                Err(_) => drop(Object::take(client)),
-            }
-        }
-        if let Some(text) = logged {
-            tracing::debug!(elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, sql = %text, "statement");
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            tracing::debug!(elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, sql = %sql.text, "statement");
         }
         result
-    }
-
-    /// Sends one data statement and collects its rows; with `last`, the transaction's end (ROLLBACK
-    /// or COMMIT) follows it in the same write (and its failure fails the statement).
-    async fn run(&self, client: &Object, sql: &Sql, last: u8) -> Result<Vec<Row>, tokio_postgres::Error> {
-        let params: Vec<Param<'_>> = sql.params.iter().map(Param).collect();
-        let types: Vec<Type> = sql.params.iter().map(param_type).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        // A named statement is parsed (if not cached) before anything else is sent, so a pipelined
-        // ROLLBACK below can only follow its execution.
-        let statement = if self.settings.prepared_statements {
-            Some(client.prepare_typed_cached(&sql.text, &types).await?)
-        } else {
-            None
-        };
-        let typed: Vec<(&(dyn ToSql + Sync), Type)> = refs.iter().copied().zip(types.iter().cloned()).collect();
-        let query = async {
-            match &statement {
-                Some(statement) => client.query(statement, &refs).await,
-                None => client.query_typed(&sql.text, &typed).await,
-            }
-        };
-        if last == NO_END {
-            query.await
-        } else {
-            let end = if last == COMMIT_NEXT { "COMMIT" } else { "ROLLBACK" };
-            let (rows, end) = futures::join!(query, client.batch_execute(end));
-            rows.and_then(|rows| end.map(|()| rows))
-        }
     }
 
     /// Ends the transaction (read-only, so a rollback), without waiting for it: the connection goes

@@ -57,15 +57,15 @@ pub async fn run(loader: &Loader<'_>, out: &mut JsonWriter<'_>, w: &Write) -> Re
             ));
         }
         let mut done = Vec::with_capacity(rows.len());
-        for r in rows {
-            if uuid_at(&r, 2)?.is_some() {
-                done.push(r);
+        for (i, r) in rows.iter().enumerate() {
+            if uuid_at(r, 2)?.is_some() {
+                done.push(i);
             }
         }
         if done.len() as i64 != matched {
             return Err(AppError::user(ErrorCode::Forbidden, "row-level security refused some of these rows"));
         }
-        rows = done;
+        rows = rows.select(done);
         offset = 2;
     }
     if rows.is_empty() && !w.many {
@@ -106,8 +106,8 @@ async fn write_links(loader: &Loader<'_>, w: &Write, parent: uuid::Uuid) -> Resu
         if let Some(create) = &link.create {
             let target = &catalog.tables[create.table];
             let on_target = |db: &DbError| constraint_error(target, db);
-            for row in loader.session.query_mapped(sql::statement(catalog, create), &on_target).await? {
-                created.extend(uuid_at(&row, 0)?);
+            for row in loader.session.query_mapped(sql::statement(catalog, create), &on_target).await?.iter() {
+                created.extend(uuid_at(row, 0)?);
             }
         }
         // Detach and attach are one statement (the attach waits for the detach).
@@ -206,7 +206,7 @@ async fn refusal(loader: &Loader<'_>, w: &Write, table: &Table) -> AppError {
         |what: &str| AppError::user(ErrorCode::NotFound, format!("no {what}{} with id {id}", table.type_name));
     let Some(row) = rows.first() else { return not_found("") };
     let (Ok(version), Ok(writable), Ok(deleted)) =
-        (row.try_get::<_, Option<i32>>(0), row.try_get::<_, bool>(1), row.try_get::<_, bool>(2))
+        (row.try_get::<Option<i32>>(0), row.try_get::<bool>(1), row.try_get::<bool>(2))
     else {
         return AppError::internal("explaining a refusal", "undecodable row");
     };

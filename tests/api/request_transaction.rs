@@ -2,10 +2,10 @@
 //! tenant context, a statement timeout, and the plan cache mode each statement asks for; nothing
 //! of it outlives the request on the connection.
 
+use registry_gateway::execute::packed_rows::PackedRows;
 use registry_gateway::execute::session::{RlsContext, Session, SessionSettings};
 use registry_gateway::sql::sql_text::Sql;
 use registry_gateway::tenancy::Reach;
-use tokio_postgres::Row;
 use uuid::Uuid;
 
 use crate::helpers::{PLATFORM_TENANT, seeded_database};
@@ -20,8 +20,10 @@ fn settings_sql(generic_plan: bool) -> Sql {
     sql
 }
 
-fn text(rows: &[Row], column: &str) -> String {
-    rows[0].try_get::<_, Option<String>>(column).unwrap().unwrap_or_default()
+/// Column `column` of [`SETTINGS`]'s row (packed rows are read by position).
+fn text(rows: &PackedRows, column: &str) -> String {
+    let at = ["ro", "pcm", "who", "st", "t"].iter().position(|c| *c == column).expect("a column of SETTINGS");
+    rows.row(0).try_get::<Option<String>>(at).unwrap().unwrap_or_default()
 }
 
 /// Row-level security enforced, for the platform tenant.
