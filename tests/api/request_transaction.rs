@@ -115,3 +115,50 @@ async fn a_failed_set_up_fails_the_statement_sent_with_it() {
     let row = conn.query_one("SELECT current_setting('transaction_read_only') AS ro", &[]).await.unwrap();
     assert_eq!(row.get::<_, String>("ro"), "off");
 }
+
+/// A statement selecting `value` (an int, so rows decode by type), with its plan mode.
+fn select_value(value: &str, generic_plan: bool) -> Sql {
+    let mut sql = Sql::new();
+    sql.push(&format!("SELECT ({value})::int4 AS v, current_setting('plan_cache_mode') AS pcm"));
+    sql.generic_plan = generic_plan;
+    sql
+}
+
+/// Independent statements go out together (`Session::query_all`): each answered in order, each
+/// under the plan mode it asks for, the set-up ahead of all of them; one failing fails the batch
+/// with its own error, and the connection still comes back clean.
+#[tokio::test]
+async fn a_batch_answers_in_order_under_each_statements_plan_mode_and_fails_as_a_whole() {
+    let db = seeded_database().await;
+    let pool = registry_gateway::database::read_pool(&db.url, 1).unwrap();
+    for prepared in [true, false] {
+        let session = Session::new(pool.clone(), settings(5000, prepared), platform_rls());
+        let batch =
+            vec![select_value("1", true), select_value("2", false), select_value("3", false), select_value("4", true)];
+        let rows = session.query_all(batch).await.unwrap();
+        let got: Vec<(i32, String)> = rows
+            .iter()
+            .map(|r| (r.row(0).try_get::<i32>(0).unwrap(), r.row(0).try_get::<String>(1).unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [(1, "force_generic_plan"), (2, "auto"), (3, "auto"), (4, "force_generic_plan")]
+                .map(|(v, m)| (v, m.to_owned()))
+        );
+        assert_eq!(session.statement_count(), 4);
+        // The set-up ran first: the statements read as the reader, with the tenant.
+        let rows = session.query(settings_sql(false)).await.unwrap();
+        assert_eq!(text(&rows, "who"), "registry_reader");
+        assert_eq!(text(&rows, "t"), PLATFORM_TENANT);
+
+        // The second of three fails (division by zero): the batch fails, and nothing after it runs.
+        let failing = vec![select_value("1", false), select_value("1 / 0", false), select_value("3", false)];
+        let err = session.query_all(failing).await.expect_err("a failing statement fails its batch");
+        assert!(format!("{err:?}").contains("22012"), "the failing statement's own error is reported: {err:?}");
+        session.finish().await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let conn = pool.get().await.unwrap();
+    let row = conn.query_one("SELECT current_setting('transaction_read_only') AS ro", &[]).await.unwrap();
+    assert_eq!(row.get::<_, String>("ro"), "off");
+}
