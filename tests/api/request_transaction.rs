@@ -110,6 +110,12 @@ async fn a_failed_set_up_fails_the_statement_sent_with_it() {
         assert!(format!("{err:?}").contains("statement_timeout"), "the set-up's own error is reported: {err:?}");
         session.finish().await;
     }
+    the_connection_came_back_clean(&pool).await;
+}
+
+/// Once the sessions ended (their ROLLBACK is sent after them), the pool's one connection is out of
+/// any transaction.
+async fn the_connection_came_back_clean(pool: &deadpool_postgres::Pool) {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let conn = pool.get().await.unwrap();
     let row = conn.query_one("SELECT current_setting('transaction_read_only') AS ro", &[]).await.unwrap();
@@ -157,8 +163,5 @@ async fn a_batch_answers_in_order_under_each_statements_plan_mode_and_fails_as_a
         assert!(format!("{err:?}").contains("22012"), "the failing statement's own error is reported: {err:?}");
         session.finish().await;
     }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let conn = pool.get().await.unwrap();
-    let row = conn.query_one("SELECT current_setting('transaction_read_only') AS ro", &[]).await.unwrap();
-    assert_eq!(row.get::<_, String>("ro"), "off");
+    the_connection_came_back_clean(&pool).await;
 }
