@@ -1,6 +1,6 @@
 //! Writes the answer straight from the rows into one buffer, in selection order, following the
-//! plan's shapes. No intermediate value tree: each column is decoded from the driver's row and
-//! written at once (the resolver path built an `async_graphql::Value` per field and then serialised
+//! plan's shapes. No intermediate value tree: each column is decoded from its packed row
+//! ([`crate::execute::packed_rows`]) and written at once (the resolver path built an `async_graphql::Value` per field and then serialised
 //! it; one 2.1 MB answer held about 40 MiB while it was built, bench/README.md).
 
 use std::collections::HashMap;

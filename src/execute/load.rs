@@ -177,6 +177,8 @@ impl Loader<'_> {
             let mut loaded = Loaded { rows, offset, ids, relations: Vec::with_capacity(fetch.relations.len()) };
             let mut batch = Batch::default();
             let mut pending = Vec::with_capacity(fetch.relations.len());
+            // The level's distinct rows, the parents of its lists and searches (computed once).
+            let parents = if fetch.relations.is_empty() { Vec::new() } else { unique(loaded.ids.iter().copied()) };
             for rel in &fetch.relations {
                 pending.push(match &rel.load {
                     Load::One { fk, visibility, fetch: target } => {
@@ -190,7 +192,7 @@ impl Loader<'_> {
                             .then(|| batch.add(compile::by_ids(self.catalog(), target, &fks, visibility.as_ref())));
                         Pending::One { fk_slot, at }
                     }
-                    Load::Many(list) => Pending::Many(self.list_statements(list, &loaded.ids, &mut batch)),
+                    Load::Many(list) => Pending::Many(self.list_statements(list, parents.clone(), &mut batch)),
                     Load::Knowledge(_) => Pending::Knowledge,
                 });
             }
@@ -206,7 +208,7 @@ impl Loader<'_> {
                     }
                     (Load::Knowledge(k), _) => {
                         let mut per_parent = UuidMap::default();
-                        for &id in &unique(loaded.ids.iter().copied()) {
+                        for &id in &parents {
                             per_parent.insert(id, self.knowledge(k, Some(id)).await?);
                         }
                         LoadedRelation::Hits { per_parent }
@@ -228,10 +230,9 @@ impl Loader<'_> {
         Ok(self.session.query_all(batch.0).await?.into_iter().map(Some).collect())
     }
 
-    /// The statements of a list below `parent_ids`: its page per parent, its counts and its
+    /// The statements of a list below `parents` (distinct): its page per parent, its counts and its
     /// aggregates (none without parents).
-    fn list_statements(&self, list: &ListFetch, parent_ids: &[Uuid], batch: &mut Batch) -> ListStatements {
-        let parents = unique(parent_ids.iter().copied());
+    fn list_statements(&self, list: &ListFetch, parents: Vec<Uuid>, batch: &mut Batch) -> ListStatements {
         let some = !parents.is_empty();
         let rows =
             (some && !list.aggregates_only).then(|| batch.add(compile::children(self.catalog(), list, &parents)));
