@@ -157,7 +157,7 @@ async fn a_thousand_events_land_in_a_few_statements() {
     assert_eq!(ok, "true");
 
     // The server agrees on the number of INSERTs (pg_stat_statements is preloaded by the test
-    // cluster; another test's pg_stat_statements_reset() can only lower the count).
+    // cluster; tests reset it for their own database only).
     let calls: u64 = db
         .scalar(&format!(
             "SELECT coalesce(sum(calls), 0)::text FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid

@@ -142,7 +142,7 @@ async fn the_domain_hierarchy_matches_hand_written_sql_in_relation_levels_plus_o
 #[tokio::test]
 async fn statement_counts_agree_with_pg_stat_statements() {
     let app = spawn_app().await;
-    app.db.query_strings("SELECT pg_stat_statements_reset()::text").await;
+    app.db.reset_statement_stats().await;
     let response = app.platform(AGENT_WALK, json!({})).await;
     let reported = response["extensions"]["sqlStatements"].as_u64().unwrap();
     // pg_stat_statements records a statement when its portal closes, which for the last one is at

@@ -85,6 +85,15 @@ impl TestDb {
         query_strings(&self.conn, sql).await
     }
 
+    /// Clears pg_stat_statements for this database only: the cluster is shared by the tests
+    /// running at once, and a global reset would clear the counts another test is taking.
+    pub async fn reset_statement_stats(&self) {
+        self.query_strings(
+            "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)::text",
+        )
+        .await;
+    }
+
     pub async fn scalar(&self, sql: &str) -> String {
         let rows = self.query_strings(sql).await;
         rows.first().and_then(|r| r.first()).cloned().unwrap_or_else(|| panic!("no row from {sql}"))

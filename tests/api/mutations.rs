@@ -246,7 +246,7 @@ async fn nested_links_are_one_statement_per_relation_and_tenant_safe() {
     input["prompts"] = json!({ "attach": prompts.iter().enumerate().map(|(i, id)| json!({ "id": id, "isPrimary": i == 0, "priority": i })).collect::<Vec<_>>() });
     input["knowledgeSources"] =
         json!({ "attach": sources.iter().take(3).map(|id| json!({ "id": id })).collect::<Vec<_>>() });
-    app.db.query_strings("SELECT pg_stat_statements_reset()::text").await;
+    app.db.reset_statement_stats().await;
     let v = as_role(
         &app,
         "manager",
