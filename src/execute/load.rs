@@ -222,11 +222,9 @@ impl Loader<'_> {
         .boxed()
     }
 
-    /// Runs a batch's statements in one round trip (none: nothing is sent).
+    /// Runs a batch's statements in one round trip (none: nothing is sent, see
+    /// [`Session::query_all`]).
     async fn run(&self, batch: Batch) -> Result<Vec<Option<PackedRows>>, AppError> {
-        if batch.0.is_empty() {
-            return Ok(Vec::new());
-        }
         Ok(self.session.query_all(batch.0).await?.into_iter().map(Some).collect())
     }
 

@@ -86,6 +86,17 @@ enum Failure {
     App(AppError),
 }
 
+impl Failure {
+    /// The caller's error: `map` may turn a server error into one (a write's constraint
+    /// violations); other server errors are mapped as for reads ([`map_db_error`]).
+    fn into_app_error(self, map: &(dyn Fn(&tokio_postgres::error::DbError) -> Option<AppError> + Sync)) -> AppError {
+        match self {
+            Failure::App(e) => e,
+            Failure::Db(e) => e.as_db_error().and_then(map).unwrap_or_else(|| map_db_error(e)),
+        }
+    }
+}
+
 /// How statements are sent.
 #[derive(Debug, Clone, Copy)]
 pub struct SessionSettings {
@@ -274,20 +285,15 @@ impl Session {
         sql: Sql,
         map: &(dyn Fn(&tokio_postgres::error::DbError) -> Option<AppError> + Sync),
     ) -> Result<PackedRows, AppError> {
-        self.query_inner(sql).await.map_err(|f| match f {
-            Failure::App(e) => e,
-            Failure::Db(e) => e.as_db_error().and_then(map).unwrap_or_else(|| map_db_error(e)),
-        })
+        self.query_inner(sql).await.map_err(|f| f.into_app_error(map))
     }
 
     /// Runs independent statements in one round trip: they are written together and their answers
     /// read in order (each still its own statement, so one failing fails the ones after it, the
-    /// transaction being aborted). Results are in the order of `sqls`.
+    /// transaction being aborted). Results are in the order of `sqls`; with none, nothing is sent
+    /// and no connection is taken.
     pub async fn query_all(&self, sqls: Vec<Sql>) -> Result<Vec<PackedRows>, AppError> {
-        self.batch(sqls).await.map_err(|f| match f {
-            Failure::App(e) => e,
-            Failure::Db(e) => map_db_error(e),
-        })
+        self.batch(sqls).await.map_err(|f| f.into_app_error(&|_| None))
     }
 
     async fn query_inner(&self, sql: Sql) -> Result<PackedRows, Failure> {
