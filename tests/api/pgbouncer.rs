@@ -105,7 +105,7 @@ impl PgBouncer {
         let conn = database::connect(&url, GATEWAY_CONNECTIONS)
             .await
             .unwrap_or_else(|e| panic!("cannot connect through PgBouncer: {e}"));
-        TestDb { name: db.name.clone(), url, conn }
+        db.alias(url, conn)
     }
 
     /// Client and server connections of `db`'s pool, from the admin console's `SHOW POOLS`.
