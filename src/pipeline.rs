@@ -29,6 +29,7 @@ mod argument_values;
 
 use crate::catalog::{TableId, Tenancy};
 use crate::error::ErrorCode;
+use crate::execute::plan_choice::IndexedColumns;
 use crate::execute::session::Session;
 use crate::execute::{Answer, ExecContext};
 use crate::plan::context::PlanContext;
@@ -77,6 +78,8 @@ pub struct Engine {
     pub context: Arc<PlanContext>,
     pub documents: DocumentCache,
     pub embeddings: Option<EmbeddingProvider>,
+    /// Which columns lead an index, read at start-up (root pages' plan mode).
+    pub indexes: IndexedColumns,
 }
 
 /// Marks a validation-only run of async-graphql (see [`ExecutionGate`]).
@@ -366,6 +369,7 @@ pub async fn run(
         plan: &engine.context,
         session,
         embeddings: engine.embeddings.as_ref(),
+        indexes: &engine.indexes,
         request_id,
         answer_bytes: answer_bytes.load(Ordering::Relaxed),
     };

@@ -21,6 +21,7 @@ use uuid::Uuid;
 use crate::catalog::Catalog;
 use crate::error::{AppError, Context};
 use crate::execute::packed_rows::{PackedRows, RowRef};
+use crate::execute::plan_choice::{self, IndexedColumns};
 use crate::execute::session::Session;
 use crate::plan::context::PlanContext;
 use crate::plan::search::Parent;
@@ -147,6 +148,8 @@ pub struct Loader<'a> {
     pub session: &'a Session,
     /// Embeds the text of text-only knowledge searches.
     pub embeddings: Option<&'a EmbeddingProvider>,
+    /// Which columns lead an index ([`plan_choice`]).
+    pub indexes: &'a IndexedColumns,
 }
 
 impl Loader<'_> {
@@ -334,7 +337,11 @@ impl Loader<'_> {
     /// (the page, count and aggregate statements in one round trip).
     pub async fn root_list(&self, list: &ListFetch) -> Result<(Loaded, Page, Vec<LoadedAggregate>), AppError> {
         let mut batch = Batch::default();
-        let rows = (!list.aggregates_only).then(|| batch.add(compile::page(self.catalog(), list)));
+        let rows = (!list.aggregates_only).then(|| {
+            let mut page = compile::page(self.catalog(), list);
+            page.generic_plan = plan_choice::generic_root_page(self.indexes, list);
+            batch.add(page)
+        });
         let count = list.want_total.then(|| batch.add(compile::count(self.catalog(), list)));
         let aggregates = self.aggregate_statements(list, None, &mut batch);
         let mut results = self.run(batch).await?;

@@ -11,6 +11,7 @@ pub mod bind;
 pub mod json_writer;
 pub mod load;
 pub mod packed_rows;
+pub mod plan_choice;
 pub mod read_pools;
 pub mod session;
 pub mod statements;
@@ -25,6 +26,7 @@ use uuid::Uuid;
 use crate::error::{AppError, ErrorCode};
 use crate::execute::json_writer::{ConnectionRows, JsonWriter};
 use crate::execute::load::Loader;
+use crate::execute::plan_choice::IndexedColumns;
 use crate::execute::session::Session;
 use crate::plan::context::PlanContext;
 use crate::plan::{Lookup, Plan, Root, RootField};
@@ -53,6 +55,8 @@ pub struct ExecContext<'a> {
     pub plan: &'a PlanContext,
     pub session: &'a Session,
     pub embeddings: Option<&'a EmbeddingProvider>,
+    /// Which columns lead an index: root pages filtered on none of them run with a generic plan.
+    pub indexes: &'a IndexedColumns,
     pub request_id: Uuid,
     /// The size of the last answer to the same document, if any: the answer's buffer starts that
     /// large (plus an eighth), instead of growing by doubling.
@@ -84,7 +88,7 @@ pub fn field_error(e: &AppError, root: &RootField, request_id: Uuid) -> ServerEr
 /// Runs `plan` and writes its answer. `introspection` holds the values of the introspection root
 /// fields, answered by async-graphql.
 pub async fn execute(plan: &Plan, cx: &ExecContext<'_>, introspection: Option<&async_graphql::Value>) -> Answer {
-    let loader = Loader { plan: cx.plan, session: cx.session, embeddings: cx.embeddings };
+    let loader = Loader { plan: cx.plan, session: cx.session, embeddings: cx.embeddings, indexes: cx.indexes };
     let capacity = (cx.answer_bytes + cx.answer_bytes / 8).max(4096);
     let mut out = JsonWriter { plan: cx.plan, buf: Vec::with_capacity(capacity) };
     if plan.mutation {

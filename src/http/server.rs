@@ -28,6 +28,7 @@ use crate::access::tenant_roles::MemberRoles;
 use crate::catalog::Catalog;
 use crate::config::{AnonymousAccess, GraphqlSettings, ServerSettings, TenantScoping};
 use crate::error::{AppError, ErrorCode};
+use crate::execute::plan_choice::IndexedColumns;
 use crate::execute::read_pools::ReadPools;
 use crate::execute::session::{RlsContext, Session, SessionSettings, WriteContext};
 use crate::http::metrics_endpoint::{self, MetricsEndpoint};
@@ -118,6 +119,7 @@ impl Application {
         let schema = build_schema(&context.catalog, graphql)?;
         let embeddings = crate::search::embedding_provider::EmbeddingProvider::from_settings(graphql);
         let directory = TenantDirectory::load(&db).await?;
+        let indexes = IndexedColumns::load(&db, &context.catalog).await?;
         directory.spawn_refresh(db.clone(), Duration::from_secs(30));
         let keys = ApiKeyStore::new(db.clone());
         keys.spawn_flusher(Duration::from_secs(5));
@@ -148,7 +150,7 @@ impl Application {
         let metrics_here = metrics.clone().filter(|m| m.token.is_some());
         let workers = reads.workers();
         let state = web::Data::new(AppState {
-            engine: Engine { schema, context, documents: DocumentCache::new(1000), embeddings },
+            engine: Engine { schema, context, documents: DocumentCache::new(1000), embeddings, indexes },
             keys,
             limiter: shared.clone().map_or_else(RateLimiter::new, RateLimiter::shared),
             audit,

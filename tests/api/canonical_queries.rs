@@ -145,24 +145,7 @@ async fn statement_counts_agree_with_pg_stat_statements() {
     app.db.reset_statement_stats().await;
     let response = app.platform(AGENT_WALK, json!({})).await;
     let reported = response["extensions"]["sqlStatements"].as_u64().unwrap();
-    // pg_stat_statements records a statement when its portal closes, which for the last one is at
-    // the transaction's end: the ROLLBACK the gateway sends after the answer. Wait for it (no
-    // connection of this database left inside a transaction), then count.
-    let mut open = String::new();
-    for _ in 0..100 {
-        open = app
-            .db
-            .scalar(&format!(
-                "SELECT count(*)::text FROM pg_stat_activity WHERE datname = '{}' AND state LIKE 'idle in transaction%'",
-                app.db.name
-            ))
-            .await;
-        if open == "0" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(open, "0", "the request's transaction did not end within 5 s");
+    app.db.wait_for_transactions_to_end().await;
     // The gateway's data statements (they all select `… AS c0` or `count(*) AS n`), not the
     // transaction's own BEGIN/set_config/ROLLBACK.
     let counted: u64 = app

@@ -120,6 +120,23 @@ impl TestDb {
         .await;
     }
 
+    /// Waits until no connection to this database is inside a transaction. pg_stat_statements
+    /// records a statement when its portal closes, which for a request's last statement is at the
+    /// ROLLBACK the gateway sends after the answer: counts are complete only once it has run.
+    pub async fn wait_for_transactions_to_end(&self) {
+        let sql = format!(
+            "SELECT count(*)::text FROM pg_stat_activity WHERE datname = '{}' AND state LIKE 'idle in transaction%'",
+            self.name
+        );
+        for _ in 0..100 {
+            if self.scalar(&sql).await == "0" {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("a transaction on {} did not end within 5 s", self.name);
+    }
+
     pub async fn scalar(&self, sql: &str) -> String {
         let rows = self.query_strings(sql).await;
         rows.first().and_then(|r| r.first()).cloned().unwrap_or_else(|| panic!("no row from {sql}"))

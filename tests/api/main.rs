@@ -33,6 +33,7 @@ mod naming;
 mod node_tools;
 mod partner_access;
 mod pgbouncer;
+mod plan_choice;
 mod playground;
 mod postgres_tls;
 mod processes;
