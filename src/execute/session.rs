@@ -125,9 +125,10 @@ pub struct Session {
 }
 
 /// `plan_cache_mode` for a statement: statements whose plan does not depend on their parameters'
-/// values (a lookup by primary key) reuse one generic plan; the others are planned for their
-/// values. Measured (bench/README.md, "Plan cache"): PostgreSQL's automatic choice re-planned
-/// `agent(id:)` on every execution, while generic plans for relation loads ran about 30% slower.
+/// values (a lookup by primary key, a root page no index could filter: [`crate::execute::plan_choice`])
+/// reuse one generic plan; the others are planned for their values. Measured (bench/README.md,
+/// "Plan cache"): PostgreSQL's automatic choice re-planned `agent(id:)` on every execution, while
+/// generic plans for relation loads ran about 30% slower.
 fn plan_cache_mode(generic: bool) -> &'static str {
     if generic { "force_generic_plan" } else { "auto" }
 }
