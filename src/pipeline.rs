@@ -16,7 +16,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use async_graphql::dynamic::Schema;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
@@ -32,6 +31,7 @@ use crate::error::ErrorCode;
 use crate::execute::plan_choice::IndexedColumns;
 use crate::execute::session::Session;
 use crate::execute::{Answer, ExecContext};
+use crate::graphql::validation_schema::ValidationSchema;
 use crate::plan::context::PlanContext;
 use crate::plan::{Plan, Root};
 use crate::search::embedding_provider::EmbeddingProvider;
@@ -74,7 +74,7 @@ impl DocumentCache {
 
 /// What the pipeline shares for the whole process.
 pub struct Engine {
-    pub schema: Schema,
+    pub schema: ValidationSchema,
     pub context: Arc<PlanContext>,
     pub documents: DocumentCache,
     pub embeddings: Option<EmbeddingProvider>,

@@ -1,6 +1,6 @@
 //! Object, connection and edge types for every table, and the root fields, all generic.
 
-use async_graphql::dynamic::{Enum, EnumItem, InputValue, Object, Schema, SchemaBuilder, TypeRef};
+use async_graphql::dynamic::{Enum, EnumItem, InputValue, Object, Schema, TypeRef};
 
 use crate::catalog::overrides::{MUTATION, QUERY};
 use crate::catalog::{Catalog, ColumnId, Relation, RelationKind, Table, enums, names};
@@ -20,8 +20,9 @@ fn connection_name(table: &Table) -> String {
 
 pub use crate::catalog::names::m2m_prefix;
 
-/// Builds the schema for every table, letting `configure` add limits and extensions.
-pub fn build(catalog: &Catalog, configure: impl FnOnce(SchemaBuilder) -> SchemaBuilder) -> Result<Schema, AppError> {
+/// Builds the dynamic schema of every table (its registry is what the gateway keeps:
+/// [`crate::graphql::validation_schema`]).
+pub fn build(catalog: &Catalog) -> Result<Schema, AppError> {
     let mut builder = Schema::build(QUERY, Some(MUTATION), None);
     for s in scalars::scalars() {
         builder = builder.register(s);
@@ -73,7 +74,9 @@ pub fn build(catalog: &Catalog, configure: impl FnOnce(SchemaBuilder) -> SchemaB
     builder = search_fields::register_types(catalog, builder);
     builder = aggregate_types::register(catalog, builder);
     let (builder, mutation) = mutation_types::register(catalog, builder);
-    configure(builder.register(query).register(mutation))
+    builder
+        .register(query)
+        .register(mutation)
         .finish()
         .map_err(|e| AppError::internal("building the GraphQL schema", e.to_string()))
 }

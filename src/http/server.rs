@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 use actix_web::dev::Server;
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use async_graphql::dynamic::Schema;
 use sea_orm::DatabaseConnection;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -31,6 +30,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::execute::plan_choice::IndexedColumns;
 use crate::execute::read_pools::ReadPools;
 use crate::execute::session::{RlsContext, Session, SessionSettings, WriteContext};
+use crate::graphql::validation_schema::ValidationSchema;
 use crate::http::metrics_endpoint::{self, MetricsEndpoint};
 use crate::http::{
     PersistedQueries, ProtocolConfig, ProtocolError, encode_response, error_code, parse_request, playground, read_body,
@@ -98,7 +98,7 @@ pub fn plan_context(settings: &GraphqlSettings) -> Arc<PlanContext> {
 
 /// The schema async-graphql validates against (and answers introspection from). Depth and
 /// complexity limits are the pipeline's, per caller class ([`OperationLimits`]).
-pub fn build_schema(catalog: &Catalog, settings: &GraphqlSettings) -> Result<Schema, AppError> {
+pub fn build_schema(catalog: &Catalog, settings: &GraphqlSettings) -> Result<ValidationSchema, AppError> {
     crate::graphql::build_schema(catalog, |b| {
         let b = b.limit_recursive_depth(64).extension(ExecutionGate);
         if settings.introspection { b } else { b.disable_introspection() }
