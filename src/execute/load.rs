@@ -101,9 +101,42 @@ pub fn paginate(mut rows: Vec<usize>, page: &PageSpec) -> Page {
     Page { rows, has_next, has_previous, total: None }
 }
 
-fn unique(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
-    let mut seen = std::collections::HashSet::<Uuid, foldhash::fast::RandomState>::default();
-    ids.filter(|id| seen.insert(*id)).collect()
+fn unique(ids: impl ExactSizeIterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut seen = std::collections::HashSet::<Uuid, foldhash::fast::RandomState>::with_capacity_and_hasher(
+        ids.len(),
+        Default::default(),
+    );
+    let mut out = Vec::with_capacity(ids.len());
+    out.extend(ids.filter(|id| seen.insert(*id)));
+    out
+}
+
+/// The positions of each parent's rows in `rows` (rows start with their parent's id), aligned
+/// with `parents` (distinct), each in the statement's order. The rows are counted per parent
+/// first, so each parent's list is allocated once at its size: growing one list per parent row by
+/// row was about 2% of the agent walk's gateway CPU.
+fn rows_by_parent(rows: &PackedRows, parents: &[Uuid]) -> Result<Vec<Vec<usize>>, AppError> {
+    let mut slot = UuidMap::with_capacity_and_hasher(parents.len(), foldhash::fast::RandomState::default());
+    for (i, p) in parents.iter().enumerate() {
+        slot.insert(*p, i);
+    }
+    let mut owner = Vec::with_capacity(rows.len());
+    let mut counts = vec![0usize; parents.len()];
+    for r in rows.iter() {
+        let parent = uuid_at(r, 0)?.unwrap_or_default();
+        let at = slot.get(&parent).copied();
+        if let Some(at) = at {
+            counts[at] += 1;
+        }
+        owner.push(at);
+    }
+    let mut lists: Vec<Vec<usize>> = counts.into_iter().map(Vec::with_capacity).collect();
+    for (i, at) in owner.into_iter().enumerate() {
+        if let Some(at) = at {
+            lists[at].push(i);
+        }
+    }
+    Ok(lists)
 }
 
 /// The uuid at `index` of `row`, if not null.
@@ -173,7 +206,11 @@ impl Loader<'_> {
         async move {
             let has_id = self.catalog().tables[fetch.table].col_id("id").is_some();
             let ids = if has_id {
-                rows.iter().map(|r| uuid_at(r, offset).map(Option::unwrap_or_default)).collect::<Result<_, _>>()?
+                let mut ids = Vec::with_capacity(rows.len());
+                for r in rows.iter() {
+                    ids.push(uuid_at(r, offset)?.unwrap_or_default());
+                }
+                ids
             } else {
                 vec![Uuid::nil(); rows.len()]
             };
@@ -186,7 +223,7 @@ impl Loader<'_> {
                 pending.push(match &rel.load {
                     Load::One { fk, visibility, fetch: target } => {
                         let fk_slot = fetch.slot(*fk).unwrap_or_default();
-                        let mut fks = Vec::new();
+                        let mut fks = Vec::with_capacity(loaded.rows.len());
                         for r in loaded.rows.iter() {
                             fks.extend(uuid_at(r, offset + fk_slot)?);
                         }
@@ -251,11 +288,7 @@ impl Loader<'_> {
     ) -> Result<LoadedRelation, AppError> {
         let ListStatements { parents, rows, counts, aggregates } = statements;
         let rows = take(results, rows);
-        let mut by_parent: UuidMap<Vec<usize>> = UuidMap::default();
-        for (i, r) in rows.iter().enumerate() {
-            let parent = uuid_at(r, 0)?.unwrap_or_default();
-            by_parent.entry(parent).or_default().push(i);
-        }
+        let by_parent = rows_by_parent(&rows, &parents)?;
         let rows = Arc::new(rows);
         let nodes = self.load(&list.node, Arc::clone(&rows), 1).await?;
         let links = match &list.link {
@@ -268,8 +301,8 @@ impl Loader<'_> {
         }
         let aggregates = self.assemble_aggregates(list, true, aggregates, results).await?;
         let mut pages = UuidMap::with_capacity_and_hasher(parents.len(), foldhash::fast::RandomState::default());
-        for parent in parents {
-            let mut page = paginate(by_parent.remove(&parent).unwrap_or_default(), &list.page);
+        for (parent, rows) in parents.into_iter().zip(by_parent) {
+            let mut page = paginate(rows, &list.page);
             page.total = list.want_total.then(|| totals.remove(&parent).unwrap_or(0));
             pages.insert(parent, page);
         }
