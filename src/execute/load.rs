@@ -104,7 +104,7 @@ pub fn paginate(mut rows: Vec<usize>, page: &PageSpec) -> Page {
 fn unique(ids: impl ExactSizeIterator<Item = Uuid>) -> Vec<Uuid> {
     let mut seen = std::collections::HashSet::<Uuid, foldhash::fast::RandomState>::with_capacity_and_hasher(
         ids.len(),
-        Default::default(),
+        foldhash::fast::RandomState::default(),
     );
     let mut out = Vec::with_capacity(ids.len());
     out.extend(ids.filter(|id| seen.insert(*id)));
