@@ -177,7 +177,7 @@ impl<'a> RowRef<'a> {
     /// error unless `T` is an `Option`).
     pub fn try_get<T: FromSql<'a>>(self, column: usize) -> Result<T, CellError> {
         let rows = self.rows;
-        let ty = rows.types.get(column).ok_or(CellError::NoColumn(column))?;
+        let ty = rows.types.get(column).ok_or_else(|| CellError::NoColumn(column))?;
         if !T::accepts(ty) {
             return Err(CellError::WrongType { column, ty: ty.clone(), rust: std::any::type_name::<T>() });
         }

@@ -17,7 +17,7 @@
 
 use std::collections::HashSet;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{DatabaseConnection, Statement};
 
 use crate::catalog::{Catalog, ColumnId, TableId};
 use crate::error::AppError;
@@ -37,8 +37,9 @@ impl IndexedColumns {
         let sql = "SELECT c.relname::text, pg_get_indexdef(i.indexrelid, 1, false) \
                    FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid \
                    WHERE c.relnamespace = current_schema()::regnamespace";
-        let rows = db
-            .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        // Unnamed, as every start-up read: behind a transaction-mode pooler a named statement
+        // may meet another connection's of the same name.
+        let rows = crate::database::query_all(db, Statement::from_string(db.get_database_backend(), sql))
             .await
             .map_err(|e| AppError::internal("reading the tables' indexes", e))?;
         let mut keys = Vec::with_capacity(rows.len());

@@ -44,63 +44,41 @@ thread_local! {
     static PREBUILT: RefCell<Option<Prebuilt>> = const { RefCell::new(None) };
 }
 
-/// The query root: every type of the registry it was built from, and no resolver.
-pub struct RegistryQuery;
+/// A root type with no resolver: the query root (`MUTATION = false`), which brings every type of the
+/// registry it was built from, or the mutation root, whose type comes with them.
+pub struct RegistryRoot<const MUTATION: bool>;
 
-/// The mutation root: its type comes with the query root's.
-pub struct RegistryMutation;
+/// The query root.
+pub type RegistryQuery = RegistryRoot<false>;
+/// The mutation root.
+pub type RegistryMutation = RegistryRoot<true>;
 
-fn unanswered(ctx: &Context<'_>) -> ServerResult<Option<Value>> {
-    Err(ServerError::new("answered by the query plan", Some(ctx.item.pos)))
-}
-
-impl OutputType for RegistryQuery {
+impl<const MUTATION_ROOT: bool> OutputType for RegistryRoot<MUTATION_ROOT> {
     fn type_name() -> Cow<'static, str> {
-        Cow::Borrowed(QUERY)
+        Cow::Borrowed(if MUTATION_ROOT { MUTATION } else { QUERY })
     }
 
     fn create_type_info(registry: &mut Registry) -> String {
-        if let Some(prebuilt) = PREBUILT.with(|p| p.borrow_mut().take()) {
+        if !MUTATION_ROOT && let Some(prebuilt) = PREBUILT.with(|p| p.borrow_mut().take()) {
             registry.types.extend(prebuilt.types);
             registry.implements.extend(prebuilt.implements);
         }
-        QUERY.to_owned()
+        Self::type_name().into_owned()
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
-        resolve_container(ctx, self).await
+        // A mutation's fields run one after another, as the specification says.
+        if MUTATION_ROOT { resolve_container_serial(ctx, self).await } else { resolve_container(ctx, self).await }
     }
 }
 
-impl ContainerType for RegistryQuery {
+impl<const MUTATION_ROOT: bool> ContainerType for RegistryRoot<MUTATION_ROOT> {
     async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
-        unanswered(ctx)
+        Err(ServerError::new("answered by the query plan", Some(ctx.item.pos)))
     }
 }
 
-impl ObjectType for RegistryQuery {}
-
-impl OutputType for RegistryMutation {
-    fn type_name() -> Cow<'static, str> {
-        Cow::Borrowed(MUTATION)
-    }
-
-    fn create_type_info(_registry: &mut Registry) -> String {
-        MUTATION.to_owned()
-    }
-
-    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
-        resolve_container_serial(ctx, self).await
-    }
-}
-
-impl ContainerType for RegistryMutation {
-    async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
-        unanswered(ctx)
-    }
-}
-
-impl ObjectType for RegistryMutation {}
+impl<const MUTATION_ROOT: bool> ObjectType for RegistryRoot<MUTATION_ROOT> {}
 
 /// Keeps the schema's environment (its registry) from the first request async-graphql runs:
 /// a static schema has no public accessor for its registry, and the pipeline reads it to check
@@ -139,7 +117,7 @@ impl ValidationSchema {
         drop(dynamic);
         PREBUILT.with(|p| *p.borrow_mut() = Some(prebuilt));
         let kept = Arc::new(OnceLock::new());
-        let builder = async_graphql::Schema::build(RegistryQuery, RegistryMutation, EmptySubscription)
+        let builder = async_graphql::Schema::build(RegistryRoot::<false>, RegistryRoot::<true>, EmptySubscription)
             .extension(KeepEnv(Arc::clone(&kept)));
         // `build` took the types; nothing stays behind on this thread.
         PREBUILT.with(|p| p.borrow_mut().take());
