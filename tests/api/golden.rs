@@ -17,13 +17,12 @@ use registry_gateway::tenancy::{Reach, Scope, WriteScope};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{PLATFORM_TENANT, project_dir};
+use crate::helpers::{DEMO_TENANT as TENANT, PLATFORM_TENANT, project_dir};
 
 const QUERIES: &[&str] =
     &["agent_walk", "domain_hierarchy", "wide_list", "deep_page", "deep_page_cursor", "by_id", "vector_search"];
 
-/// A tenant of the demo data, with one descendant and one asset shared to it.
-const TENANT: &str = "33333333-3333-3333-3333-333333333333";
+/// The demo tenant's (`TENANT`) descendant and the asset shared to it.
 const CHILD: &str = "33333333-3333-3333-3333-333333333334";
 const SHARED: &str = "44444444-4444-4444-4444-444444444444";
 

@@ -238,6 +238,8 @@ pub fn run_cli(args: &[&str], envs: &[(&str, &str)]) -> CliRun {
 pub const JWT_SECRET: &str = "test-jwt-secret-test-jwt-secret-0123456789";
 /// 003's platform tenant: sees every tenant's registry rows.
 pub const PLATFORM_TENANT: &str = "00000000-0000-0000-0000-000000000001";
+/// A tenant of the demo data, with a descendant and an asset shared to it.
+pub const DEMO_TENANT: &str = "33333333-3333-3333-3333-333333333333";
 
 /// A gateway serving a seeded database on a free port.
 pub struct TestApp {

@@ -7,10 +7,7 @@ use registry_gateway::catalog::Catalog;
 use registry_gateway::execute::plan_choice::IndexedColumns;
 use serde_json::json;
 
-use crate::helpers::{PLATFORM_TENANT, TestApp, seeded_database, serve, test_settings, token};
-
-/// A tenant of the demo data (tests/golden's tenant).
-const TENANT: &str = "33333333-3333-3333-3333-333333333333";
+use crate::helpers::{DEMO_TENANT as TENANT, PLATFORM_TENANT, TestApp, seeded_database, serve, test_settings, token};
 
 /// The deep page's filter and order (bench/queries/deep_page.graphql), first page.
 const PAGE: &str = "{ agents(filter: { isActive: { eq: true }, tier: { lte: 2 } }, orderBy: [NAME_ASC], first: 5) \
