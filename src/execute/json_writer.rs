@@ -22,7 +22,7 @@ use crate::plan::context::PlanContext;
 use crate::plan::node_id;
 use crate::plan::{
     ConnectionField, ConnectionShape, EdgeField, Fetch, HitField, HitShape, KnowledgeFetch, ListFetch, Load,
-    ObjectField, ObjectShape, PageInfoField, SearchField, SearchShape, TextSearchFetch,
+    ObjectField, ObjectShape, PageInfoField, ResponseKey, SearchField, SearchShape, TextSearchFetch,
 };
 
 /// What a connection is written from: its page of rows (and their junction rows), its
@@ -109,13 +109,12 @@ impl JsonWriter<'_> {
         self.buf.push(b'"');
     }
 
-    fn key(&mut self, first: &mut bool, key: &str) {
-        if !*first {
+    /// A field's key (`"key":`, after a comma unless it is the object's first).
+    fn key(&mut self, first: &mut bool, key: &ResponseKey) {
+        if !std::mem::take(first) {
             self.buf.push(b',');
         }
-        *first = false;
-        self.name(key);
-        self.buf.push(b':');
+        self.raw(key.json());
     }
 
     fn json<T: serde::Serialize>(&mut self, v: &T) {
@@ -129,7 +128,7 @@ impl JsonWriter<'_> {
     /// One column of `row`.
     fn cell(&mut self, row: RowRef<'_>, i: usize, kind: &ScalarKind) -> Out {
         match kind {
-            ScalarKind::Uuid => match decoded(row.try_get::<Option<Uuid>>(i))? {
+            ScalarKind::Uuid => match decoded(row.uuid(i))? {
                 Some(u) => {
                     let mut b = Uuid::encode_buffer();
                     self.buf.push(b'"');
@@ -138,24 +137,24 @@ impl JsonWriter<'_> {
                 }
                 None => self.raw(b"null"),
             },
-            ScalarKind::String | ScalarKind::Decimal => match decoded(row.try_get::<Option<&str>>(i))? {
+            ScalarKind::String | ScalarKind::Decimal => match decoded(row.str(i))? {
                 Some(s) => self.string(s),
                 None => self.raw(b"null"),
             },
-            ScalarKind::Enum(_) => match decoded(row.try_get::<Option<&str>>(i))? {
+            ScalarKind::Enum(_) => match decoded(row.str(i))? {
                 Some(s) => match enum_name(s) {
                     Some(n) => self.name(n),
                     None => self.name(&enum_value_name(s)),
                 },
                 None => self.raw(b"null"),
             },
-            ScalarKind::Int => match decoded(row.try_get::<Option<i32>>(i))? {
+            ScalarKind::Int => match decoded(row.i32(i))? {
                 Some(n) => {
                     let _ = write!(self.buf, "{n}");
                 }
                 None => self.raw(b"null"),
             },
-            ScalarKind::BigInt => match decoded(row.try_get::<Option<i64>>(i))? {
+            ScalarKind::BigInt => match decoded(row.i64(i))? {
                 Some(n) => {
                     let _ = write!(self.buf, "{n}");
                 }
@@ -165,7 +164,7 @@ impl JsonWriter<'_> {
                 let v = decoded(row.try_get::<Option<f64>>(i))?;
                 self.json(&v.map(serde_json::Value::from));
             }
-            ScalarKind::Boolean => match decoded(row.try_get::<Option<bool>>(i))? {
+            ScalarKind::Boolean => match decoded(row.bool(i))? {
                 Some(b) => self.bool(b),
                 None => self.raw(b"null"),
             },

@@ -141,7 +141,7 @@ fn rows_by_parent(rows: &PackedRows, parents: &[Uuid]) -> Result<Vec<Vec<usize>>
 
 /// The uuid at `index` of `row`, if not null.
 pub fn uuid_at(row: RowRef<'_>, index: usize) -> Result<Option<Uuid>, AppError> {
-    row.try_get::<Option<Uuid>>(index).context("decoding a uuid")
+    row.uuid(index).context("decoding a uuid")
 }
 
 /// Independent statements to send in one round trip ([`Session::query_all`]).

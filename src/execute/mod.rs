@@ -247,7 +247,7 @@ async fn write_root(
                     // A lookup by primary key: its best plan does not depend on the id, so it runs
                     // with a generic plan (see `session.rs`). Nested loads by id keep PostgreSQL's
                     // own choice, so a request does not switch plan modes between its statements.
-                    let mut sql = compile::by_ids(catalog, fetch, &[*id], visibility.as_ref());
+                    let mut sql = compile::by_id(catalog, fetch, *id, visibility.as_ref());
                     sql.generic_plan = true;
                     (sql, format!("with id {id}"))
                 }

@@ -14,6 +14,7 @@ use std::fmt;
 
 use tokio_postgres::Row;
 use tokio_postgres::types::{FromSql, Type};
+use uuid::Uuid;
 
 /// One cell: where its bytes start in [`PackedRows::data`] and how many there are (`NULL`: none).
 #[derive(Clone, Copy)]
@@ -24,6 +25,11 @@ struct Cell {
 
 const NULL: u32 = u32::MAX;
 
+/// How many rows' room is reserved after a statement's first row when it did not say how many
+/// it can return, and the most it may say.
+const ROWS_RESERVED: usize = 16;
+const ROWS_RESERVED_MAX: usize = 1024;
+
 /// The rows of one statement.
 #[derive(Default)]
 pub struct PackedRows {
@@ -33,6 +39,8 @@ pub struct PackedRows {
     /// `len() × types.len()` cells, row by row.
     cells: Vec<Cell>,
     len: usize,
+    /// The most rows expected ([`Self::expecting`]; 0: unknown).
+    expected: usize,
 }
 
 /// Why a cell could not be read.
@@ -90,6 +98,12 @@ impl fmt::Debug for PackedRows {
 }
 
 impl PackedRows {
+    /// No rows yet, with room for up to `max_rows` of them once the first has come (its size
+    /// standing for theirs; 0: a statement without a bound).
+    pub fn expecting(max_rows: usize) -> Self {
+        Self { expected: max_rows, ..Self::default() }
+    }
+
     pub fn len(&self) -> usize {
         self.len
     }
@@ -100,9 +114,9 @@ impl PackedRows {
 
     /// Copies `row`'s cells in.
     pub fn push(&mut self, row: &Row) -> Result<(), Box<dyn Error + Sync + Send>> {
-        if self.types.is_empty() {
+        let first = self.types.is_empty();
+        if first {
             self.types = row.columns().iter().map(|c| c.type_().clone()).collect();
-            self.cells.reserve(self.types.len() * 8);
         }
         for i in 0..self.types.len() {
             let cell = match row.try_get::<_, Option<Raw<'_>>>(i)? {
@@ -117,6 +131,18 @@ impl PackedRows {
             self.cells.push(cell);
         }
         self.len += 1;
+        if first {
+            // Room for the rows to come at the first one's size, so that a statement's rows do not
+            // grow their buffers one doubling at a time: growing was 4% of the agent walk's
+            // instructions (bench/README.md, "Cells read without per-cell checks").
+            let more = match self.expected {
+                0 => ROWS_RESERVED,
+                n => n.min(ROWS_RESERVED_MAX),
+            }
+            .saturating_sub(1);
+            self.data.reserve(self.data.len() * more);
+            self.cells.reserve(self.types.len() * more);
+        }
         Ok(())
     }
 
@@ -188,6 +214,73 @@ impl<'a> RowRef<'a> {
         };
         T::from_sql_nullable(ty, raw).map_err(|source| CellError::Decode { column, source })
     }
+
+    /// Cell `column`'s bytes (`None`: NULL) once its type passes `accepts`: the raw form of
+    /// [`Self::try_get`], for the answer writer and the loader, which decode the few types they
+    /// read themselves. Measured reason (bench/README.md, "Cells read without per-cell checks"):
+    /// `try_get`, generic over every `FromSql` type and returning its large error by value, cost
+    /// about 100 instructions a cell, 12% of the agent walk's.
+    #[inline]
+    pub fn bytes(
+        self,
+        column: usize,
+        accepts: impl Fn(&Type) -> bool,
+        rust: &'static str,
+    ) -> Result<Option<&'a [u8]>, CellError> {
+        let rows = self.rows;
+        let width = rows.types.len();
+        let Some(ty) = rows.types.get(column) else { return Err(CellError::NoColumn(column)) };
+        if !accepts(ty) {
+            return Err(wrong_type(column, ty, rust));
+        }
+        let cell = rows.cells[self.index * width + column];
+        Ok((cell.len != NULL).then(|| &rows.data[cell.start as usize..(cell.start + cell.len) as usize]))
+    }
+
+    /// A `uuid` cell.
+    #[inline]
+    pub fn uuid(self, column: usize) -> Result<Option<Uuid>, CellError> {
+        let bytes = self.bytes(column, |t| *t == Type::UUID, "Uuid")?;
+        bytes.map(|b| Uuid::from_slice(b).map_err(|e| decode_error(column, e))).transpose()
+    }
+
+    /// A text cell (`text`, `varchar`, `bpchar`, `name`, or what else `&str` reads).
+    #[inline]
+    pub fn str(self, column: usize) -> Result<Option<&'a str>, CellError> {
+        let bytes = self.bytes(column, <&str as FromSql>::accepts, "&str")?;
+        bytes.map(|b| std::str::from_utf8(b).map_err(|e| decode_error(column, e))).transpose()
+    }
+
+    /// An `int4` cell.
+    #[inline]
+    pub fn i32(self, column: usize) -> Result<Option<i32>, CellError> {
+        let bytes = self.bytes(column, |t| *t == Type::INT4, "i32")?;
+        bytes.map(|b| <[u8; 4]>::try_from(b).map(i32::from_be_bytes).map_err(|e| decode_error(column, e))).transpose()
+    }
+
+    /// An `int8` cell.
+    #[inline]
+    pub fn i64(self, column: usize) -> Result<Option<i64>, CellError> {
+        let bytes = self.bytes(column, |t| *t == Type::INT8, "i64")?;
+        bytes.map(|b| <[u8; 8]>::try_from(b).map(i64::from_be_bytes).map_err(|e| decode_error(column, e))).transpose()
+    }
+
+    /// A `bool` cell.
+    #[inline]
+    pub fn bool(self, column: usize) -> Result<Option<bool>, CellError> {
+        let bytes = self.bytes(column, |t| *t == Type::BOOL, "bool")?;
+        bytes.map(|b| <[u8; 1]>::try_from(b).map(|[v]| v != 0).map_err(|e| decode_error(column, e))).transpose()
+    }
+}
+
+#[cold]
+fn decode_error(column: usize, e: impl Error + Send + Sync + 'static) -> CellError {
+    CellError::Decode { column, source: Box::new(e) }
+}
+
+#[cold]
+fn wrong_type(column: usize, ty: &Type, rust: &'static str) -> CellError {
+    CellError::WrongType { column, ty: ty.clone(), rust }
 }
 
 #[cfg(test)]
@@ -214,6 +307,37 @@ mod tests {
     }
 
     #[test]
+    fn typed_cells_decode_as_try_get_does_and_refuse_bad_lengths() {
+        let id = Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        let bad = [0xffu8, 0xfe];
+        let rows = packed(
+            vec![Type::UUID, Type::INT8, Type::BOOL, Type::VARCHAR, Type::INT4],
+            &[
+                &[Some(id.as_bytes()), Some(&(-5i64).to_be_bytes()), Some(&[1]), Some(b"v"), Some(&[0, 0, 1])],
+                &[Some(&[1, 2, 3]), Some(&[0; 4]), Some(&[0, 0]), Some(&bad), None],
+                &[None, None, Some(&[0]), None, None],
+            ],
+        );
+        let (good, broken, nulls) = (rows.row(0), rows.row(1), rows.row(2));
+        assert_eq!(good.uuid(0).unwrap(), Some(id));
+        assert_eq!(good.uuid(0).unwrap(), good.try_get::<Option<Uuid>>(0).unwrap());
+        assert_eq!(good.i64(1).unwrap(), Some(-5));
+        assert_eq!(good.bool(2).unwrap(), Some(true));
+        assert_eq!(nulls.bool(2).unwrap(), Some(false));
+        assert_eq!(good.str(3).unwrap(), Some("v"));
+        for (column, got) in [
+            (0, broken.uuid(0).map(|_| ())),
+            (1, broken.i64(1).map(|_| ())),
+            (2, broken.bool(2).map(|_| ())),
+            (3, broken.str(3).map(|_| ())),
+            (4, good.i32(4).map(|_| ())),
+        ] {
+            assert!(matches!(got, Err(CellError::Decode { column: c, .. }) if c == column), "column {column}");
+        }
+        assert_eq!((nulls.uuid(0).unwrap(), nulls.i64(1).unwrap(), nulls.str(3).unwrap()), (None, None, None));
+    }
+
+    #[test]
     fn cells_decode_by_row_and_column_with_nulls_and_type_checks() {
         let rows = packed(
             vec![Type::INT4, Type::TEXT],
@@ -228,6 +352,15 @@ mod tests {
         assert!(matches!(rows.row(2).try_get::<&str>(1), Err(CellError::Decode { column: 1, .. })));
         assert!(matches!(rows.row(0).try_get::<i64>(0), Err(CellError::WrongType { column: 0, .. })));
         assert!(matches!(rows.row(0).try_get::<i32>(2), Err(CellError::NoColumn(2))));
+
+        // The typed accessors read what `try_get` reads, and refuse what it refuses.
+        assert_eq!(rows.row(0).i32(0).unwrap(), Some(7));
+        assert_eq!(rows.row(1).i32(0).unwrap(), None);
+        assert_eq!(rows.row(0).str(1).unwrap(), Some("seven"));
+        assert_eq!(rows.row(2).str(1).unwrap(), None);
+        assert!(matches!(rows.row(0).i64(0), Err(CellError::WrongType { column: 0, .. })));
+        assert!(matches!(rows.row(0).str(0), Err(CellError::WrongType { column: 0, .. })));
+        assert!(matches!(rows.row(0).i32(2), Err(CellError::NoColumn(2))));
 
         let picked = rows.select([2, 0]);
         assert_eq!(picked.len(), 2);

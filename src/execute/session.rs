@@ -471,7 +471,7 @@ impl Session {
             }
             .map_err(Failure::Db)?;
             let mut stream = std::pin::pin!(stream);
-            let mut rows = PackedRows::default();
+            let mut rows = PackedRows::expecting(sql.max_rows);
             while let Some(row) = stream.next().await {
                 rows.push(&row.map_err(Failure::Db)?)
                     .map_err(|e| Failure::App(AppError::internal("reading rows", e)))?;

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::catalog::{Catalog, Table};
 use crate::plan::{Fetch, ListFetch};
-use crate::sql::compile::{by_ids, by_key, child_counts, children, count, page};
+use crate::sql::compile::{by_id, by_ids, by_key, child_counts, children, count, page};
 use crate::sql::sql_text::Sql;
 
 /// Every statement shape a plan can issue, labelled by response path, with one placeholder parent
@@ -31,7 +31,7 @@ pub fn plan_statements(catalog: &Catalog, plan: &crate::plan::Plan) -> Vec<(Stri
                 out.push((
                     path.clone(),
                     match lookup {
-                        Lookup::Id(id) => by_ids(catalog, fetch, &[*id], visibility.as_ref()),
+                        Lookup::Id(id) => by_id(catalog, fetch, *id, visibility.as_ref()),
                         Lookup::Natural { column, value } => {
                             by_key(catalog, fetch, *column, value, visibility.as_ref())
                         }

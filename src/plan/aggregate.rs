@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::catalog::{ColumnId, ScalarKind, Table, enum_value_name};
 use crate::error::AppError;
-use crate::plan::{Fetch, Filter, ObjectShape};
+use crate::plan::{Fetch, Filter, ObjectShape, ResponseKey};
 
 /// An aggregate function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -318,19 +318,19 @@ pub struct AggregateShape {
 #[serde(rename_all = "snake_case")]
 pub enum AggregateField {
     Typename {
-        key: String,
+        key: ResponseKey,
         name: String,
     },
     /// A value: the measure at `slot` of the statement's values.
     Value {
-        key: String,
+        key: ResponseKey,
         slot: usize,
         kind: ScalarKind,
         func: AggFn,
     },
     /// `countDistinct { … }`, `sum { … }`…: an object of values.
     Object {
-        key: String,
+        key: ResponseKey,
         fields: Vec<AggregateField>,
     },
 }
@@ -344,43 +344,43 @@ pub struct GroupsShape {
 #[derive(Debug, Serialize, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupsField {
-    Typename { key: String, name: String },
-    PageInfo { key: String, fields: Vec<GroupPageField> },
-    Nodes { key: String, fields: Vec<GroupField> },
+    Typename { key: ResponseKey, name: String },
+    PageInfo { key: ResponseKey, fields: Vec<GroupPageField> },
+    Nodes { key: ResponseKey, fields: Vec<GroupField> },
 }
 
 #[derive(Debug, Serialize, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupPageField {
-    Typename { key: String },
-    HasNextPage { key: String },
-    HasPreviousPage { key: String },
+    Typename { key: ResponseKey },
+    HasNextPage { key: ResponseKey },
+    HasPreviousPage { key: ResponseKey },
 }
 
 #[derive(Debug, Serialize, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupField {
-    Typename { key: String, name: String },
-    Key { key: String, fields: Vec<GroupKeyField> },
-    Aggregate { key: String, shape: AggregateShape },
+    Typename { key: ResponseKey, name: String },
+    Key { key: ResponseKey, fields: Vec<GroupKeyField> },
+    Aggregate { key: ResponseKey, shape: AggregateShape },
 }
 
 #[derive(Debug, Serialize, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupKeyField {
     Typename {
-        key: String,
+        key: ResponseKey,
         name: String,
     },
     /// The `slot`-th grouping column.
     Column {
-        key: String,
+        key: ResponseKey,
         slot: usize,
         kind: ScalarKind,
     },
     /// The row the `relation`-th [`KeyRelation`] loads.
     Related {
-        key: String,
+        key: ResponseKey,
         relation: usize,
         shape: ObjectShape,
     },

@@ -23,6 +23,7 @@ use crate::plan::arguments::{self, ListArgs, Variables};
 use crate::plan::context::PlanContext;
 use crate::plan::mutation::{self as writing, Action, Target, Write};
 use crate::plan::node_id;
+use crate::plan::response_key::ResponseKey;
 use crate::plan::search::{KnowledgeFetch, TextSearchFetch};
 use crate::plan::search::{KnowledgeVisibility, Parent};
 use crate::plan::visibility::{tenant_rule, visibility};
@@ -34,7 +35,7 @@ use crate::plan::{
 };
 use crate::tenancy::{Scope, WriteScope};
 
-type Fields<'d> = IndexMap<String, Vec<&'d Positioned<Field>>>;
+type Fields<'d> = IndexMap<ResponseKey, Vec<&'d Positioned<Field>>>;
 
 /// The operation `operation_name` selects (validation made sure it exists).
 pub fn operation<'d>(
@@ -73,11 +74,14 @@ pub fn build(
     let planner = Planner { schema, catalog: &schema.catalog, scope, write, doc, variables };
     if op.ty == OperationType::Mutation {
         let roots = planner.collect(&[&op.selection_set.node], MUTATION);
-        let fields = roots.into_iter().map(|(key, fields)| planner.mutation_root(key, &fields)).collect();
+        let fields = roots.into_iter().map(|(key, fields)| planner.mutation_root(key.to_string(), &fields)).collect();
         return Plan { fields, mutation: true };
     }
     let roots = planner.collect(&[&op.selection_set.node], "Query");
-    Plan { fields: roots.into_iter().map(|(key, fields)| planner.root(key, &fields)).collect(), mutation: false }
+    Plan {
+        fields: roots.into_iter().map(|(key, fields)| planner.root(key.to_string(), &fields)).collect(),
+        mutation: false,
+    }
 }
 
 struct Planner<'a> {
@@ -136,7 +140,7 @@ impl<'a> Planner<'a> {
                     if arguments::skipped(&f.node.directives, self.variables) {
                         continue;
                     }
-                    let key = f.node.alias.as_ref().unwrap_or(&f.node.name).node.to_string();
+                    let key = f.node.alias.as_ref().unwrap_or(&f.node.name).node.as_str().into();
                     out.entry(key).or_default().push(f);
                 }
                 Selection::FragmentSpread(spread) => {
@@ -285,10 +289,12 @@ impl<'a> Planner<'a> {
                     }
                     _ => Load::Many(Box::new(self.connection(&self.catalog.tables[rel.target], Some(rel), &fields)?.0)),
                 };
-                fetch.relations.push(crate::plan::RelationFetch { key, load });
+                fetch.relations.push(crate::plan::RelationFetch { key: key.to_string(), load });
             } else if let Some(parent) = retrieval_parent(table, name) {
                 let (k, _) = self.knowledge(Some(parent), &fields)?;
-                fetch.relations.push(crate::plan::RelationFetch { key, load: Load::Knowledge(Box::new(k)) });
+                fetch
+                    .relations
+                    .push(crate::plan::RelationFetch { key: key.to_string(), load: Load::Knowledge(Box::new(k)) });
             }
         }
         Ok(fetch)
@@ -1078,7 +1084,7 @@ impl<'a> Planner<'a> {
                 let shape = self.object_shape(target, &sub, &related);
                 // One load per selection: two `key { … }` selections may ask different columns.
                 let visibility = self.visible(target);
-                groups.relations.push(KeyRelation { key: key.clone(), by_index, visibility, fetch: related });
+                groups.relations.push(KeyRelation { key: key.to_string(), by_index, visibility, fetch: related });
                 let relation = groups.relations.len() - 1;
                 out.push(GroupKeyField::Related { key, relation, shape });
             }

@@ -28,6 +28,7 @@ pub mod filter_input;
 pub mod keyset;
 pub mod mutation;
 pub mod node_id;
+pub mod response_key;
 pub mod search;
 pub mod visibility;
 pub mod write_rule;
@@ -40,6 +41,7 @@ use crate::error::AppError;
 pub use aggregate::{AggregateFetch, AggregateShape, GroupsShape};
 pub use filter::Filter;
 pub use keyset::{Ordering, PageSpec};
+pub use response_key::ResponseKey;
 pub use search::{KnowledgeFetch, TextSearchFetch};
 
 /// A planned operation: its root fields in response order.
@@ -184,31 +186,31 @@ pub struct ObjectShape {
 #[serde(rename_all = "snake_case")]
 pub enum ObjectField {
     Typename {
-        key: String,
+        key: ResponseKey,
         name: String,
     },
     /// `nodeId`: the global id of the row (its table and `id`, `node_id.rs`).
     NodeId {
-        key: String,
+        key: ResponseKey,
         table: String,
     },
     Column {
-        key: String,
+        key: ResponseKey,
         slot: usize,
         kind: ScalarKind,
     },
     One {
-        key: String,
+        key: ResponseKey,
         relation: usize,
         shape: ObjectShape,
     },
     Many {
-        key: String,
+        key: ResponseKey,
         relation: usize,
         shape: ConnectionShape,
     },
     Hits {
-        key: String,
+        key: ResponseKey,
         relation: usize,
         shape: HitShape,
     },
@@ -225,32 +227,32 @@ pub struct ConnectionShape {
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionField {
     Typename {
-        key: String,
+        key: ResponseKey,
     },
     TotalCount {
-        key: String,
+        key: ResponseKey,
     },
     PageInfo {
-        key: String,
+        key: ResponseKey,
         fields: Vec<PageInfoField>,
     },
     Nodes {
-        key: String,
+        key: ResponseKey,
         shape: ObjectShape,
     },
     Edges {
-        key: String,
+        key: ResponseKey,
         fields: Vec<EdgeField>,
     },
     /// `aggregate { … }`: the `index`-th of [`ListFetch::aggregates`].
     Aggregate {
-        key: String,
+        key: ResponseKey,
         index: usize,
         shape: AggregateShape,
     },
     /// `groups(by: …) { … }`: the `index`-th of [`ListFetch::aggregates`].
     Groups {
-        key: String,
+        key: ResponseKey,
         index: usize,
         shape: GroupsShape,
     },
@@ -259,34 +261,34 @@ pub enum ConnectionField {
 #[derive(Debug, Serialize, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum PageInfoField {
-    Typename { key: String },
-    HasNextPage { key: String },
-    HasPreviousPage { key: String },
-    StartCursor { key: String },
-    EndCursor { key: String },
+    Typename { key: ResponseKey },
+    HasNextPage { key: ResponseKey },
+    HasPreviousPage { key: ResponseKey },
+    StartCursor { key: ResponseKey },
+    EndCursor { key: ResponseKey },
 }
 
 #[derive(Debug, Serialize, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeField {
     Typename {
-        key: String,
+        key: ResponseKey,
     },
     Cursor {
-        key: String,
+        key: ResponseKey,
     },
     Node {
-        key: String,
+        key: ResponseKey,
         shape: ObjectShape,
     },
     /// A junction column on a many-to-many edge (`isPrimary`), from the link fetch.
     LinkColumn {
-        key: String,
+        key: ResponseKey,
         slot: usize,
         kind: ScalarKind,
     },
     Link {
-        key: String,
+        key: ResponseKey,
         shape: ObjectShape,
     },
 }
@@ -300,10 +302,10 @@ pub struct HitShape {
 #[derive(Debug, Serialize, Clone)]
 #[serde(rename_all = "snake_case")]
 pub enum HitField {
-    Typename { key: String },
-    Score { key: String },
-    Chunk { key: String, shape: ObjectShape },
-    Source { key: String, shape: ObjectShape },
+    Typename { key: ResponseKey },
+    Score { key: ResponseKey },
+    Chunk { key: ResponseKey, shape: ObjectShape },
+    Source { key: ResponseKey, shape: ObjectShape },
 }
 
 /// `SearchHit` objects; `hit` has one shape per table searched (its fragments' type conditions).
@@ -316,20 +318,20 @@ pub struct SearchShape {
 #[serde(rename_all = "snake_case")]
 pub enum SearchField {
     Typename {
-        key: String,
+        key: ResponseKey,
     },
     Rank {
-        key: String,
+        key: ResponseKey,
     },
     Snippet {
-        key: String,
+        key: ResponseKey,
     },
     TypeName {
-        key: String,
+        key: ResponseKey,
     },
     /// `hit`: the shape for each searched table, aligned with [`TextSearchFetch::tables`].
     Hit {
-        key: String,
+        key: ResponseKey,
         shapes: Vec<ObjectShape>,
     },
 }

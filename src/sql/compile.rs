@@ -72,6 +72,7 @@ pub fn page(catalog: &Catalog, f: &ListFetch) -> Sql {
     sql.push(" FROM ").ident(&table.name).push(" t WHERE TRUE");
     and_filters(catalog, table, "t", &[f.visibility.as_ref(), f.filter.as_ref()], &mut sql);
     page_bounds(table, "t", f, &mut sql);
+    sql.max_rows = f.page.limit.saturating_add(1);
     sql
 }
 
@@ -93,6 +94,23 @@ pub fn by_ids(catalog: &Catalog, fetch: &Fetch, ids: &[Uuid], visibility: Option
     sql.push(" FROM ").ident(&table.name).push(" t WHERE ").col("t", "id").push(" = ANY(");
     sql.param(Value::from(ids.to_vec())).push(")");
     and_filters(catalog, table, "t", &[visibility], &mut sql);
+    sql.max_rows = ids.len();
+    sql
+}
+
+/// The row of the fetch's table with the given id: `id = $1`, not a one-element `= ANY($1)`. A root
+/// lookup runs with a generic plan, and PostgreSQL's generic plan for `= ANY($1)` guesses ten ids and
+/// reads them through a bitmap scan; for `= $1` it is the primary key's index scan (bench/README.md,
+/// "By id as an index scan").
+pub fn by_id(catalog: &Catalog, fetch: &Fetch, id: Uuid, visibility: Option<&Filter>) -> Sql {
+    let table = &catalog.tables[fetch.table];
+    let mut sql = Sql::new();
+    sql.push("SELECT ");
+    select_list(table, &fetch.columns, "t", "c", &mut sql);
+    sql.push(" FROM ").ident(&table.name).push(" t WHERE ").col("t", "id").push(" = ");
+    sql.param(Value::from(id));
+    and_filters(catalog, table, "t", &[visibility], &mut sql);
+    sql.max_rows = 1;
     sql
 }
 
@@ -144,6 +162,7 @@ pub fn children(catalog: &Catalog, f: &ListFetch, parents: &[Uuid]) -> Sql {
     and_filters(catalog, target, "t", &[f.visibility.as_ref(), f.filter.as_ref()], &mut sql);
     page_bounds(target, "t", f, &mut sql);
     sql.push(") s");
+    sql.max_rows = parents.len().saturating_mul(f.page.limit.saturating_add(1));
     sql
 }
 

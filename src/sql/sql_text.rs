@@ -13,6 +13,9 @@ pub struct Sql {
     /// Transaction-local settings the statement needs (`hnsw.ef_search` of a vector search); set in
     /// the round trip that opens the transaction when the statement is the first.
     pub settings: Vec<(&'static str, String)>,
+    /// The most rows the statement can return, when its page sizes bound them (0: unknown). The
+    /// rows' buffers are sized from it (`execute::packed_rows`).
+    pub max_rows: usize,
 }
 
 impl Sql {
