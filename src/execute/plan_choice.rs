@@ -2,8 +2,8 @@
 //!
 //! A root page's statement runs under PostgreSQL's automatic plan choice (`plan_cache_mode =
 //! auto`), which re-plans it on every execution whenever the generic plan's estimate is worse than
-//! the custom plans'. For a keyset page it always is: `(name, id) > ($3, $4)` and `tier <= $2` get
-//! default selectivities. Measured on the scale-10 deep page (bench/README.md, "Generic plans for
+//! the custom plans'. For a keyset page it typically is: `(name, id) > ($3, $4)` and `tier <= $2`
+//! get default selectivities. Measured on the scale-10 deep page (bench/README.md, "Generic plans for
 //! root pages no index could filter"): 0.31 ms of planning against 0.06–0.10 ms of execution, and
 //! the custom plan was the same index scan every time.
 //!
