@@ -255,22 +255,28 @@ impl<'a> RowRef<'a> {
     #[inline]
     pub fn i32(self, column: usize) -> Result<Option<i32>, CellError> {
         let bytes = self.bytes(column, |t| *t == Type::INT4, "i32")?;
-        bytes.map(|b| <[u8; 4]>::try_from(b).map(i32::from_be_bytes).map_err(|e| decode_error(column, e))).transpose()
+        bytes.map(|b| fixed(column, b).map(i32::from_be_bytes)).transpose()
     }
 
     /// An `int8` cell.
     #[inline]
     pub fn i64(self, column: usize) -> Result<Option<i64>, CellError> {
         let bytes = self.bytes(column, |t| *t == Type::INT8, "i64")?;
-        bytes.map(|b| <[u8; 8]>::try_from(b).map(i64::from_be_bytes).map_err(|e| decode_error(column, e))).transpose()
+        bytes.map(|b| fixed(column, b).map(i64::from_be_bytes)).transpose()
     }
 
     /// A `bool` cell.
     #[inline]
     pub fn bool(self, column: usize) -> Result<Option<bool>, CellError> {
         let bytes = self.bytes(column, |t| *t == Type::BOOL, "bool")?;
-        bytes.map(|b| <[u8; 1]>::try_from(b).map(|[v]| v != 0).map_err(|e| decode_error(column, e))).transpose()
+        bytes.map(|b| fixed(column, b).map(|[v]| v != 0)).transpose()
     }
+}
+
+/// A fixed-size cell's bytes (an `int4`'s four…), or the error of a cell of another length.
+#[inline]
+fn fixed<const N: usize>(column: usize, bytes: &[u8]) -> Result<[u8; N], CellError> {
+    <[u8; N]>::try_from(bytes).map_err(|e| decode_error(column, e))
 }
 
 #[cold]

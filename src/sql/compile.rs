@@ -85,15 +85,28 @@ pub fn count(catalog: &Catalog, f: &ListFetch) -> Sql {
     sql
 }
 
-/// Rows of the fetch's table with the given ids.
-pub fn by_ids(catalog: &Catalog, fetch: &Fetch, ids: &[Uuid], visibility: Option<&Filter>) -> Sql {
+/// `SELECT <the fetch's columns> FROM <its table> t WHERE t.<column> <compare><value><close>`, and
+/// the caller's visibility: the statements that read rows by a key.
+fn rows_by(
+    catalog: &Catalog,
+    fetch: &Fetch,
+    column: &str,
+    (compare, value, close): (&str, Value, &str),
+    visibility: Option<&Filter>,
+) -> Sql {
     let table = &catalog.tables[fetch.table];
     let mut sql = Sql::new();
     sql.push("SELECT ");
     select_list(table, &fetch.columns, "t", "c", &mut sql);
-    sql.push(" FROM ").ident(&table.name).push(" t WHERE ").col("t", "id").push(" = ANY(");
-    sql.param(Value::from(ids.to_vec())).push(")");
+    sql.push(" FROM ").ident(&table.name).push(" t WHERE ").col("t", column).push(compare);
+    sql.param(value).push(close);
     and_filters(catalog, table, "t", &[visibility], &mut sql);
+    sql
+}
+
+/// Rows of the fetch's table with the given ids.
+pub fn by_ids(catalog: &Catalog, fetch: &Fetch, ids: &[Uuid], visibility: Option<&Filter>) -> Sql {
+    let mut sql = rows_by(catalog, fetch, "id", (" = ANY(", Value::from(ids.to_vec()), ")"), visibility);
     sql.max_rows = ids.len();
     sql
 }
@@ -103,27 +116,17 @@ pub fn by_ids(catalog: &Catalog, fetch: &Fetch, ids: &[Uuid], visibility: Option
 /// reads them through a bitmap scan; for `= $1` it is the primary key's index scan (bench/README.md,
 /// "By id as an index scan").
 pub fn by_id(catalog: &Catalog, fetch: &Fetch, id: Uuid, visibility: Option<&Filter>) -> Sql {
-    let table = &catalog.tables[fetch.table];
-    let mut sql = Sql::new();
-    sql.push("SELECT ");
-    select_list(table, &fetch.columns, "t", "c", &mut sql);
-    sql.push(" FROM ").ident(&table.name).push(" t WHERE ").col("t", "id").push(" = ");
-    sql.param(Value::from(id));
-    and_filters(catalog, table, "t", &[visibility], &mut sql);
+    let mut sql = rows_by(catalog, fetch, "id", (" = ", Value::from(id), ""), visibility);
     sql.max_rows = 1;
     sql
 }
 
 /// The row of the fetch's table whose unique `column` is `value` (at most two rows are read).
 pub fn by_key(catalog: &Catalog, fetch: &Fetch, column: ColumnId, value: &str, visibility: Option<&Filter>) -> Sql {
-    let table = &catalog.tables[fetch.table];
-    let mut sql = Sql::new();
-    sql.push("SELECT ");
-    select_list(table, &fetch.columns, "t", "c", &mut sql);
-    sql.push(" FROM ").ident(&table.name).push(" t WHERE ").col("t", &table.columns[column].name).push(" = ");
-    sql.param(Value::from(value.to_owned()));
-    and_filters(catalog, table, "t", &[visibility], &mut sql);
+    let name = &catalog.tables[fetch.table].columns[column].name;
+    let mut sql = rows_by(catalog, fetch, name, (" = ", Value::from(value.to_owned()), ""), visibility);
     sql.push(" ORDER BY ").col("t", "id").push(" LIMIT 2");
+    sql.max_rows = 2;
     sql
 }
 
