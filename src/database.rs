@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use migration::{MIGRATIONS, Migrator};
 use sea_orm::sea_query::Values;
 use sea_orm::sqlx::{self, AssertSqlSafe, Postgres};
@@ -171,27 +172,39 @@ fn query_err(e: sqlx::Error) -> DbErr {
 /// Runs `stmt` as an unnamed statement in a transaction of its own and returns its rows. The
 /// transaction keeps the statement's parse and its execution on one server connection behind a
 /// transaction-mode pooler; a simple-protocol `BEGIN` and `COMMIT` around it are the price.
-pub async fn query_all(db: &DatabaseConnection, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-    let mut tx = db.get_postgres_connection_pool().begin().await.map_err(query_err)?;
-    let rows = unnamed(stmt).fetch_all(&mut *tx).await.map_err(query_err)?;
-    tx.commit().await.map_err(query_err)?;
-    Ok(rows.into_iter().map(QueryResult::from).collect())
+///
+/// These three return their future boxed: sqlx's begin, fetch and commit make a future of several
+/// KB, and a caller that awaits it inline (the request handler's identification, whose API-key and
+/// member-role lookups run only on a cache miss) would carry those bytes in its own future, which
+/// is moved by value several times on every request (bench/README.md, "The request's future kept
+/// small").
+pub fn query_all(db: &DatabaseConnection, stmt: Statement) -> BoxFuture<'_, Result<Vec<QueryResult>, DbErr>> {
+    Box::pin(async move {
+        let mut tx = db.get_postgres_connection_pool().begin().await.map_err(query_err)?;
+        let rows = unnamed(stmt).fetch_all(&mut *tx).await.map_err(query_err)?;
+        tx.commit().await.map_err(query_err)?;
+        Ok(rows.into_iter().map(QueryResult::from).collect())
+    })
 }
 
 /// [`query_all`] for at most one row.
-pub async fn query_one(db: &DatabaseConnection, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-    let mut tx = db.get_postgres_connection_pool().begin().await.map_err(query_err)?;
-    let row = unnamed(stmt).fetch_optional(&mut *tx).await.map_err(query_err)?;
-    tx.commit().await.map_err(query_err)?;
-    Ok(row.map(QueryResult::from))
+pub fn query_one(db: &DatabaseConnection, stmt: Statement) -> BoxFuture<'_, Result<Option<QueryResult>, DbErr>> {
+    Box::pin(async move {
+        let mut tx = db.get_postgres_connection_pool().begin().await.map_err(query_err)?;
+        let row = unnamed(stmt).fetch_optional(&mut *tx).await.map_err(query_err)?;
+        tx.commit().await.map_err(query_err)?;
+        Ok(row.map(QueryResult::from))
+    })
 }
 
 /// [`query_all`] for a statement without rows; returns how many rows it changed.
-pub async fn execute(db: &DatabaseConnection, stmt: Statement) -> Result<u64, DbErr> {
-    let mut tx = db.get_postgres_connection_pool().begin().await.map_err(query_err)?;
-    let done = unnamed(stmt).execute(&mut *tx).await.map_err(|e| DbErr::Exec(RuntimeErr::SqlxError(e.into())))?;
-    tx.commit().await.map_err(query_err)?;
-    Ok(done.rows_affected())
+pub fn execute(db: &DatabaseConnection, stmt: Statement) -> BoxFuture<'_, Result<u64, DbErr>> {
+    Box::pin(async move {
+        let mut tx = db.get_postgres_connection_pool().begin().await.map_err(query_err)?;
+        let done = unnamed(stmt).execute(&mut *tx).await.map_err(|e| DbErr::Exec(RuntimeErr::SqlxError(e.into())))?;
+        tx.commit().await.map_err(query_err)?;
+        Ok(done.rows_affected())
+    })
 }
 
 /// Creates database `name` on the server of `admin_url` unless it exists.

@@ -182,7 +182,10 @@ impl KeySet {
             let fetched_meanwhile = self.attempts.load(Ordering::SeqCst) != seen;
             let due = state.last_attempt.is_none_or(|t| t.elapsed() >= self.min_refresh);
             if !fetched_meanwhile && due {
-                self.fetch_locked(&mut state).await;
+                // Boxed: the HTTP fetch's future is large, and the request's future would carry it
+                // on every request although it runs only when the keys are missing
+                // (bench/README.md, "The request's future kept small").
+                Box::pin(self.fetch_locked(&mut state)).await;
             }
             state.last_error.clone()
         };

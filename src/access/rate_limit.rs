@@ -70,7 +70,9 @@ impl RateLimiter {
             return Err(ZERO_LIMIT_RETRY);
         }
         if let Some(shared) = &self.shared
-            && let Some(answer) = shared.check_rate(key, per_minute, burst.max(1)).await
+            // Boxed: the Redis round trip's future is large, and without Redis the request's
+            // future would still carry it (bench/README.md, "The request's future kept small").
+            && let Some(answer) = Box::pin(shared.check_rate(key, per_minute, burst.max(1))).await
         {
             return answer;
         }
