@@ -66,16 +66,14 @@ fn decoded<T>(r: Result<T, CellError>) -> Result<T, AppError> {
 pub fn cell_json(row: RowRef<'_>, i: usize, kind: &ScalarKind) -> Result<serde_json::Value, AppError> {
     use serde_json::Value as J;
     Ok(match kind {
-        ScalarKind::Uuid => decoded(row.try_get::<Option<Uuid>>(i))?.map_or(J::Null, |u| J::String(u.to_string())),
-        ScalarKind::String | ScalarKind::Decimal => {
-            decoded(row.try_get::<Option<String>>(i))?.map_or(J::Null, J::String)
-        }
-        ScalarKind::Enum(_) => decoded(row.try_get::<Option<&str>>(i))?
+        ScalarKind::Uuid => decoded(row.uuid(i))?.map_or(J::Null, |u| J::String(u.to_string())),
+        ScalarKind::String | ScalarKind::Decimal => decoded(row.str(i))?.map_or(J::Null, |s| J::String(s.to_owned())),
+        ScalarKind::Enum(_) => decoded(row.str(i))?
             .map_or(J::Null, |s| J::String(enum_name(s).map_or_else(|| enum_value_name(s), str::to_owned))),
-        ScalarKind::Int => decoded(row.try_get::<Option<i32>>(i))?.map_or(J::Null, J::from),
-        ScalarKind::BigInt => decoded(row.try_get::<Option<i64>>(i))?.map_or(J::Null, J::from),
+        ScalarKind::Int => decoded(row.i32(i))?.map_or(J::Null, J::from),
+        ScalarKind::BigInt => decoded(row.i64(i))?.map_or(J::Null, J::from),
         ScalarKind::Float => decoded(row.try_get::<Option<f64>>(i))?.map_or(J::Null, J::from),
-        ScalarKind::Boolean => decoded(row.try_get::<Option<bool>>(i))?.map_or(J::Null, J::Bool),
+        ScalarKind::Boolean => decoded(row.bool(i))?.map_or(J::Null, J::Bool),
         ScalarKind::Date => decoded(row.try_get::<Option<NaiveDate>>(i))?
             .map_or(J::Null, |d| J::String(d.format("%Y-%m-%d").to_string())),
         ScalarKind::DateTime => decoded(row.try_get::<Option<DateTime<FixedOffset>>>(i))?
