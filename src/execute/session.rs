@@ -496,14 +496,39 @@ impl Session {
     /// back to the pool once the ROLLBACK has run, or is closed if it failed.
     pub async fn finish(&self) {
         if let Some((client, _)) = self.conn.lock().await.take() {
-            tokio::spawn(async move {
-                if let Err(e) = client.batch_execute("ROLLBACK").await {
-                    tracing::warn!(error = %e, "ending the request transaction failed");
-                    drop(Object::take(client));
-                }
-            });
+            roll_back_later(client);
         }
     }
+}
+
+/// A session dropped before [`Session::finish`] (its request was cancelled: the client went away,
+/// or the request's task was aborted) still ends its transaction. Otherwise its connection would
+/// go back to the pool inside that transaction, and the next request's `BEGIN` would only warn,
+/// its statements would run in the old snapshot, and its end (a mutation's `COMMIT`) would end the
+/// cancelled one's too.
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some((client, _)) = self.conn.get_mut().take() {
+            roll_back_later(client);
+        }
+    }
+}
+
+/// Sends ROLLBACK on `client` without waiting: the connection returns to the pool once it has run,
+/// or is closed if it failed.
+fn roll_back_later(client: Object) {
+    // Outside a runtime (a session dropped at shutdown) nothing can be sent: the connection is
+    // closed instead of being returned, which ends its transaction as well.
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        drop(Object::take(client));
+        return;
+    };
+    runtime.spawn(async move {
+        if let Err(e) = client.batch_execute("ROLLBACK").await {
+            tracing::warn!(error = %e, "ending the request transaction failed");
+            drop(Object::take(client));
+        }
+    });
 }
 
 /// A connection could not be had: the server refused or timed out (an outage, answered

@@ -94,6 +94,32 @@ async fn statements_run_read_only_as_the_reader_with_the_tenant_and_the_plan_mod
     }
 }
 
+/// A request cancelled mid-way (its client went away, so its task was aborted) drops its session
+/// without `finish`: the transaction still ends, and the connection does not go back to the pool
+/// inside it, where the next request's statements would run in the old snapshot.
+#[tokio::test]
+async fn a_session_dropped_before_finishing_still_ends_its_transaction() {
+    let db = seeded_database().await;
+    let pool = registry_gateway::database::read_pool(&db.url, 1).unwrap();
+    let open = format!(
+        "SELECT count(*)::text FROM pg_stat_activity WHERE datname = '{}' AND state LIKE 'idle in transaction%'",
+        db.name
+    );
+    let session = Session::new(pool.clone(), settings(5000, true), platform_rls());
+    session.query(settings_sql(true)).await.unwrap();
+    assert_eq!(db.scalar(&open).await, "1", "the session's transaction is open while it runs");
+    drop(session);
+    db.wait_for_transactions_to_end().await;
+
+    // The pool's one connection serves the next request in a transaction of its own.
+    let session = Session::new(pool.clone(), settings(4321, true), RlsContext::default());
+    let rows = session.query(settings_sql(false)).await.unwrap();
+    assert_eq!(text(&rows, "st"), "4321ms");
+    assert_eq!(text(&rows, "t"), "");
+    session.finish().await;
+    db.wait_for_transactions_to_end().await;
+}
+
 /// The set-up is pipelined with the first statement; when it fails, that statement must not run
 /// without it: the transaction is aborted, the statement fails, and the connection comes back clean.
 #[tokio::test]
