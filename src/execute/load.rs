@@ -426,7 +426,11 @@ impl Loader<'_> {
             return empty().await;
         }
         let q = KnowledgeQuery { embedding, hybrid_text, first: k.first, min_score: k.min_score, filter };
-        let ranked = self.query(crate::search::vector::ranking_statement(self.catalog(), &k.visibility, &q)?).await?;
+        let ranking = crate::search::vector::ranking_statement(self.catalog(), &k.visibility, &q)?;
+        // The hits' rows by id run in the ranking's plan mode: a generic plan is a primary-key
+        // lookup whatever the ids, and the transaction does not switch modes between statements.
+        let generic = ranking.generic_plan;
+        let ranked = self.query(ranking).await?;
         let mut ranking = Vec::with_capacity(ranked.len());
         for r in ranked.iter() {
             ranking.push((
@@ -439,8 +443,8 @@ impl Loader<'_> {
         let mut source_ids: Vec<Uuid> = ranking.iter().map(|h| h.1).collect();
         source_ids.sort_unstable();
         source_ids.dedup();
-        let chunks = self.by_ids(&k.chunk, &chunk_ids, k.visibility.chunks.as_ref()).await?;
-        let sources = self.by_ids(&k.source, &source_ids, k.visibility.sources.as_ref()).await?;
+        let chunks = self.by_ids_planned(&k.chunk, &chunk_ids, k.visibility.chunks.as_ref(), generic).await?;
+        let sources = self.by_ids_planned(&k.source, &source_ids, k.visibility.sources.as_ref(), generic).await?;
         let (chunk_at, source_at) = (chunks.positions(), sources.positions());
         let hits = ranking
             .into_iter()
@@ -451,10 +455,23 @@ impl Loader<'_> {
 
     /// Rows of `fetch` by id (none: no statement), with their relations.
     pub async fn by_ids(&self, fetch: &Fetch, ids: &[Uuid], visibility: Option<&Filter>) -> Result<Loaded, AppError> {
+        self.by_ids_planned(fetch, ids, visibility, false).await
+    }
+
+    /// [`Self::by_ids`], with a generic plan if `generic`.
+    async fn by_ids_planned(
+        &self,
+        fetch: &Fetch,
+        ids: &[Uuid],
+        visibility: Option<&Filter>,
+        generic: bool,
+    ) -> Result<Loaded, AppError> {
         if ids.is_empty() {
             return self.load(fetch, Arc::new(PackedRows::default()), 0).await;
         }
-        let rows = self.query(compile::by_ids(self.catalog(), fetch, ids, visibility)).await?;
+        let mut sql = compile::by_ids(self.catalog(), fetch, ids, visibility);
+        sql.generic_plan = generic;
+        let rows = self.query(sql).await?;
         self.load(fetch, Arc::new(rows), 0).await
     }
 

@@ -1,6 +1,6 @@
 -- searchKnowledge
-WITH v AS MATERIALIZED (SELECT c."id" AS cid, c."source_id" AS sid, c."embedding" <=> $1::real[]::vector AS d FROM "knowledge_chunks" c JOIN "knowledge_sources" s ON s."id" = c."source_id" WHERE c."embedding" IS NOT NULL AND c."tenant_id" IS NULL AND (s."deleted_at" IS NULL AND (s."tenant_id" IS NULL OR s."is_public")) ORDER BY c."embedding" <=> $1::real[]::vector LIMIT $2) SELECT cid, sid, (1 - d)::float8 AS score FROM v ORDER BY d, cid LIMIT $3;
--- params: ["[1536 values]",10,10]
+WITH v AS MATERIALIZED (SELECT c."id" AS cid, c."source_id" AS sid, c."embedding" <=> $1::real[]::vector AS d FROM "knowledge_chunks" c JOIN "knowledge_sources" s ON s."id" = c."source_id" WHERE c."embedding" IS NOT NULL AND c."tenant_id" IS NULL AND (s."deleted_at" IS NULL AND (s."tenant_id" IS NULL OR s."is_public")) ORDER BY c."embedding" <=> $1::real[]::vector LIMIT 10) SELECT cid, sid, (1 - d)::float8 AS score FROM v ORDER BY d, cid LIMIT 10;
+-- params: ["[1536 values]"]
 -- settings: hnsw.ef_search=40, hnsw.iterative_scan=relaxed_order
 
 -- searchKnowledge.chunk
