@@ -56,10 +56,6 @@ fn candidates(q: &KnowledgeQuery) -> usize {
     if q.hybrid_text.is_some() { (q.first * 4).clamp(40, 400) } else { q.first }
 }
 
-fn limit(n: usize) -> Value {
-    Value::from(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
 /// The query vector as a `real[]` parameter.
 fn vector_param(embedding: &[f32]) -> Value {
     use sea_orm::sea_query::ArrayType;
@@ -136,12 +132,12 @@ pub fn ranking_statement(catalog: &Catalog, vis: &KnowledgeVisibility, q: &Knowl
     sql.push("WITH v AS MATERIALIZED (SELECT c.\"id\" AS cid, c.\"source_id\" AS sid, ").push(distance);
     sql.push(" AS d");
     chunk_source_from(catalog, vis, &q.filter, "", "c.\"embedding\" IS NOT NULL", &mut sql)?;
+    // The limits are literals (numbers of this gateway, never the caller's text), so that a generic
+    // plan knows them: with `LIMIT $n` the generic plan was not the HNSW scan, and took 175 ms.
+    let (candidate_limit, first) = (candidates(q).to_string(), q.first.to_string());
+    sql.push(" ORDER BY ").push(distance).push(" LIMIT ").push(&candidate_limit).push(")");
     match &q.hybrid_text {
         None => {
-            // Literal limits (numbers of this gateway, never the caller's text), so that a generic
-            // plan knows them: with `LIMIT $n` it took a plan that ran for 175 ms instead of 1.
-            let first = q.first.to_string();
-            sql.push(" ORDER BY ").push(distance).push(" LIMIT ").push(&candidates(q).to_string()).push(")");
             sql.push(" SELECT cid, sid, (1 - d)::float8 AS score FROM v");
             if let Some(min) = q.min_score {
                 sql.push(" WHERE 1 - d >= ").param(Value::from(min));
@@ -149,7 +145,6 @@ pub fn ranking_statement(catalog: &Catalog, vis: &KnowledgeVisibility, q: &Knowl
             sql.push(" ORDER BY d, cid LIMIT ").push(&first);
         }
         Some(text) => {
-            sql.push(" ORDER BY ").push(distance).push(" LIMIT ").param(limit(candidates(q))).push(")");
             sql.push(", t AS MATERIALIZED (SELECT c.\"id\" AS cid, c.\"source_id\" AS sid, ");
             sql.push("ts_rank_cd(to_tsvector('english', c.\"content\"), tq.q) AS tr");
             // The text is bound now; its placeholder goes into the FROM list below.
@@ -163,7 +158,7 @@ pub fn ranking_statement(catalog: &Catalog, vis: &KnowledgeVisibility, q: &Knowl
                 "to_tsvector('english', c.\"content\") @@ tq.q",
                 &mut sql,
             )?;
-            sql.push(" ORDER BY tr DESC, c.\"id\" LIMIT ").param(limit(candidates(q))).push(")");
+            sql.push(" ORDER BY tr DESC, c.\"id\" LIMIT ").push(&candidate_limit).push(")");
             sql.push(", f AS (SELECT coalesce(vr.cid, tr.cid) AS cid, coalesce(vr.sid, tr.sid) AS sid, ");
             sql.push(&format!(
                 "coalesce(1.0 / ({RRF_K} + vr.r), 0) + coalesce(1.0 / ({RRF_K} + tr.r), 0) AS score FROM "
@@ -174,7 +169,7 @@ pub fn ranking_statement(catalog: &Catalog, vis: &KnowledgeVisibility, q: &Knowl
             if let Some(min) = q.min_score {
                 sql.push(" WHERE score >= ").param(Value::from(min));
             }
-            sql.push(" ORDER BY score DESC, cid LIMIT ").param(limit(q.first));
+            sql.push(" ORDER BY score DESC, cid LIMIT ").push(&first);
         }
     }
     Ok(sql)
