@@ -501,8 +501,8 @@ impl Session {
     }
 }
 
-/// A session dropped before [`Session::finish`] (its request was cancelled: the client went away,
-/// or the request's task was aborted) still ends its transaction. Otherwise its connection would
+/// A session dropped before [`Session::finish`] (its request's task was aborted, or panicked) still
+/// ends its transaction. Otherwise its connection would
 /// go back to the pool inside that transaction, and the next request's `BEGIN` would only warn,
 /// its statements would run in the old snapshot, and its end (a mutation's `COMMIT`) would end the
 /// cancelled one's too.

@@ -455,7 +455,8 @@ fn rls_context(scope: &Scope, write: &WriteScope, scoping: TenantScoping, reques
 /// message tokio-postgres hands over) also ran the dispatcher's own poll, whose request-head decoder
 /// clears a 6 KB header table each time: about 29 dispatcher polls per agent walk. As its own task,
 /// the request wakes only itself, and the dispatcher once, when the answer is ready. The task is
-/// aborted if the dispatcher drops the handler (the client went away), as the handler's future was.
+/// aborted if the dispatcher drops the handler (at shutdown, say), as the handler's future was;
+/// actix 3.20 does not drop it when a client goes away mid-request (actix-web#3462).
 async fn graphql_handler(
     req: HttpRequest,
     payload: web::Payload,

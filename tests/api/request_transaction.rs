@@ -8,7 +8,7 @@ use registry_gateway::sql::sql_text::Sql;
 use registry_gateway::tenancy::Reach;
 use uuid::Uuid;
 
-use crate::helpers::{PLATFORM_TENANT, seeded_database};
+use crate::helpers::{PLATFORM_TENANT, seeded_database, spawn_app, token};
 
 const SETTINGS: &str = "SELECT current_setting('transaction_read_only') AS ro, current_setting('plan_cache_mode') AS pcm, \
      current_user::text AS who, current_setting('statement_timeout') AS st, current_setting('app.current_tenant_id', true) AS t";
@@ -118,6 +118,38 @@ async fn a_session_dropped_before_finishing_still_ends_its_transaction() {
     assert_eq!(text(&rows, "t"), "");
     session.finish().await;
     db.wait_for_transactions_to_end().await;
+}
+
+/// A request whose client goes away while its statement waits still ends its transaction: actix
+/// 3.20 keeps the handler running when the client closes mid-request (actix-web#3462), so the
+/// request runs to its end; were the handler dropped instead, its task would be aborted and the
+/// session's drop would roll back. Either way the connection must not go back to the pool inside
+/// the transaction, which is what this checks.
+#[tokio::test]
+async fn a_request_abandoned_by_its_client_ends_its_transaction() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app().await;
+    // Hold the agents table, so that the request's statement waits for it.
+    let lock = app.db.conn.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE agents IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_millis(500)).build().unwrap();
+    let sent = client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(token(PLATFORM_TENANT, "owner"))
+        .json(&serde_json::json!({ "query": "{ agents(first: 1) { nodes { id } } }" }))
+        .send()
+        .await;
+    assert!(sent.is_err(), "the request answered while the table was locked: {sent:?}");
+    // The client has given up and closed its connection; the statement is still waiting.
+    drop(client);
+    let waiting = format!(
+        "SELECT count(*)::text FROM pg_stat_activity WHERE datname = '{}' AND wait_event_type = 'Lock'",
+        app.db.name
+    );
+    assert_eq!(app.db.scalar(&waiting).await, "1", "the request's statement waits for the lock");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    lock.commit().await.unwrap();
+    app.db.wait_for_transactions_to_end().await;
 }
 
 /// The set-up is pipelined with the first statement; when it fails, that statement must not run
