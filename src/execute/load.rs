@@ -426,11 +426,11 @@ impl Loader<'_> {
             return empty().await;
         }
         let q = KnowledgeQuery { embedding, hybrid_text, first: k.first, min_score: k.min_score, filter };
-        let ranking = crate::search::vector::ranking_statement(self.catalog(), &k.visibility, &q)?;
+        let ranking_sql = crate::search::vector::ranking_statement(self.catalog(), &k.visibility, &q)?;
         // The hits' rows by id run in the ranking's plan mode: a generic plan is a primary-key
         // lookup whatever the ids, and the transaction does not switch modes between statements.
-        let generic = ranking.generic_plan;
-        let ranked = self.query(ranking).await?;
+        let generic = ranking_sql.generic_plan;
+        let ranked = self.query(ranking_sql).await?;
         let mut ranking = Vec::with_capacity(ranked.len());
         for r in ranked.iter() {
             ranking.push((

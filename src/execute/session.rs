@@ -502,10 +502,9 @@ impl Session {
 }
 
 /// A session dropped before [`Session::finish`] (its request's task was aborted, or panicked) still
-/// ends its transaction. Otherwise its connection would
-/// go back to the pool inside that transaction, and the next request's `BEGIN` would only warn,
-/// its statements would run in the old snapshot, and its end (a mutation's `COMMIT`) would end the
-/// cancelled one's too.
+/// ends its transaction. Otherwise its connection would go back to the pool inside that
+/// transaction, and the next request's `BEGIN` would only warn, its statements would run in the old
+/// snapshot, and its end (a mutation's `COMMIT`) would end the cancelled one's too.
 impl Drop for Session {
     fn drop(&mut self) {
         if let Some((client, _)) = self.conn.get_mut().take() {
