@@ -426,52 +426,36 @@ impl Loader<'_> {
             return empty().await;
         }
         let q = KnowledgeQuery { embedding, hybrid_text, first: k.first, min_score: k.min_score, filter };
-        let ranking_sql = crate::search::vector::ranking_statement(self.catalog(), &k.visibility, &q)?;
-        // The hits' rows by id run in the ranking's plan mode: a generic plan is a primary-key
-        // lookup whatever the ids, and the transaction does not switch modes between statements.
-        let generic = ranking_sql.generic_plan;
-        let ranked = self.query(ranking_sql).await?;
-        let mut ranking = Vec::with_capacity(ranked.len());
-        for r in ranked.iter() {
-            ranking.push((
-                r.try_get::<Uuid>(0).context("decoding a chunk id")?,
-                r.try_get::<Uuid>(1).context("decoding a source id")?,
-                r.try_get::<f64>(2).context("decoding a score")?,
-            ));
+        let sql = crate::search::vector::hits_statement(self.catalog(), &k.visibility, &q, &k.chunk, &k.source)?;
+        let rows = Arc::new(self.query(sql).await?);
+        // Each row is a hit: its chunk's columns from column 3, its source's after them. The chunks
+        // are distinct, so they are the rows themselves; a source is the first row that names it.
+        let source_offset = 3 + k.chunk.columns.len();
+        let mut hits = Vec::with_capacity(rows.len());
+        let mut source_at: UuidMap<usize> = UuidMap::default();
+        let mut source_rows = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            let sid = r.try_get::<Uuid>(1).context("decoding a source id")?;
+            let score = r.try_get::<f64>(2).context("decoding a score")?;
+            let at = *source_at.entry(sid).or_insert_with(|| {
+                source_rows.push(i);
+                source_rows.len() - 1
+            });
+            hits.push((i, at, score));
         }
-        let chunk_ids: Vec<Uuid> = ranking.iter().map(|h| h.0).collect();
-        let mut source_ids: Vec<Uuid> = ranking.iter().map(|h| h.1).collect();
-        source_ids.sort_unstable();
-        source_ids.dedup();
-        let chunks = self.by_ids_planned(&k.chunk, &chunk_ids, k.visibility.chunks.as_ref(), generic).await?;
-        let sources = self.by_ids_planned(&k.source, &source_ids, k.visibility.sources.as_ref(), generic).await?;
-        let (chunk_at, source_at) = (chunks.positions(), sources.positions());
-        let hits = ranking
-            .into_iter()
-            .filter_map(|(c, s, score)| Some((*chunk_at.get(&c)?, *source_at.get(&s)?, score)))
-            .collect();
+        let source_rows =
+            if source_rows.len() == rows.len() { Arc::clone(&rows) } else { Arc::new(rows.select(source_rows)) };
+        let chunks = self.load(&k.chunk, rows, 3).await?;
+        let sources = self.load(&k.source, source_rows, source_offset).await?;
         Ok(Hits { hits, chunks, sources })
     }
 
     /// Rows of `fetch` by id (none: no statement), with their relations.
     pub async fn by_ids(&self, fetch: &Fetch, ids: &[Uuid], visibility: Option<&Filter>) -> Result<Loaded, AppError> {
-        self.by_ids_planned(fetch, ids, visibility, false).await
-    }
-
-    /// [`Self::by_ids`], with a generic plan if `generic`.
-    async fn by_ids_planned(
-        &self,
-        fetch: &Fetch,
-        ids: &[Uuid],
-        visibility: Option<&Filter>,
-        generic: bool,
-    ) -> Result<Loaded, AppError> {
         if ids.is_empty() {
             return self.load(fetch, Arc::new(PackedRows::default()), 0).await;
         }
-        let mut sql = compile::by_ids(self.catalog(), fetch, ids, visibility);
-        sql.generic_plan = generic;
-        let rows = self.query(sql).await?;
+        let rows = self.query(compile::by_ids(self.catalog(), fetch, ids, visibility)).await?;
         self.load(fetch, Arc::new(rows), 0).await
     }
 

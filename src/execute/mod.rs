@@ -243,14 +243,10 @@ async fn write_root(
         Root::Single { lookup, visibility, fetch, shape } => {
             let table = &catalog.tables[fetch.table];
             let (sql, missing) = match lookup {
-                Lookup::Id(id) => {
-                    // A lookup by primary key: its best plan does not depend on the id, so it runs
-                    // with a generic plan (see `session.rs`). Nested loads by id keep PostgreSQL's
-                    // own choice, so a request does not switch plan modes between its statements.
-                    let mut sql = compile::by_id(catalog, fetch, *id, visibility.as_ref());
-                    sql.generic_plan = true;
-                    (sql, format!("with id {id}"))
-                }
+                // A lookup by primary key runs with a generic plan (`compile::by_id`). Nested loads by
+                // id keep PostgreSQL's own choice, so a request does not switch plan modes between
+                // its statements.
+                Lookup::Id(id) => (compile::by_id(catalog, fetch, *id, visibility.as_ref()), format!("with id {id}")),
                 Lookup::Natural { column, value } => (
                     compile::by_key(catalog, fetch, *column, value, visibility.as_ref()),
                     format!("with {} {value:?}", table.columns[*column].name),

@@ -122,13 +122,11 @@ fn knowledge_statements(catalog: &Catalog, k: &crate::plan::KnowledgeFetch, path
         min_score: k.min_score,
         filter: k.filter.clone(),
     };
-    if let Ok(sql) = crate::search::vector::ranking_statement(catalog, &k.visibility, &q) {
+    if let Ok(sql) = crate::search::vector::hits_statement(catalog, &k.visibility, &q, &k.chunk, &k.source) {
         out.push((path.to_owned(), sql));
     }
-    for (name, fetch, vis) in [("chunk", &k.chunk, &k.visibility.chunks), ("source", &k.source, &k.visibility.sources)]
-    {
+    for (name, fetch) in [("chunk", &k.chunk), ("source", &k.source)] {
         let here = format!("{path}.{name}");
-        out.push((here.clone(), by_ids(catalog, fetch, &[Uuid::nil()], vis.as_ref())));
         fetch_statements(catalog, fetch, &here, out);
     }
 }

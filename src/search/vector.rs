@@ -1,20 +1,20 @@
 //! Knowledge retrieval: nearest chunks by cosine distance (HNSW), or hybrid with full text.
 //!
-//! A search is three statements (plus relation loads): the HNSW scan's settings
-//! (`hnsw.ef_search`, `hnsw.iterative_scan = relaxed_order` so filtered searches still fill the page),
-//! as `SET LOCAL` in the message ahead of the ranking statement;
-//! the ranking statement (chunk id, source id, score), then the chunks and sources by id with the
-//! columns the selection asks for. The ranking statement keeps `ORDER BY c.embedding <=> $q LIMIT k`
-//! on the chunk table, so the planner can walk the HNSW index; `relaxed_order` may return neighbours
-//! slightly out of order, so the outer query sorts by the distance again.
+//! A search is one statement (plus relation loads), behind the HNSW scan's settings
+//! (`hnsw.ef_search`, `hnsw.iterative_scan = relaxed_order` so filtered searches still fill the page)
+//! as `SET LOCAL` in the same message: the ranking (chunk id, source id, score) joined with the
+//! columns the selection asks for of each hit's chunk and source. The ranking keeps
+//! `ORDER BY c.embedding <=> $q LIMIT k` on the chunk table, so the planner can walk the HNSW index;
+//! `relaxed_order` may return neighbours slightly out of order, so the outer query sorts by the
+//! distance again.
 
 use sea_orm::Value;
 
 use crate::catalog::{Catalog, Table};
 use crate::error::AppError;
-use crate::plan::Filter;
 use crate::plan::search::{KnowledgeFilter, KnowledgeVisibility};
-use crate::sql::compile::and_filters;
+use crate::plan::{Fetch, Filter};
+use crate::sql::compile::{and_filters, select_list};
 use crate::sql::sql_text::Sql;
 
 /// A knowledge search with its query vector.
@@ -121,28 +121,36 @@ pub fn generic_ranking(q: &KnowledgeQuery) -> bool {
         && f.agent.is_none()
 }
 
-/// The ranking statement: `(chunk id, source id, score float8)`, best first.
-pub fn ranking_statement(catalog: &Catalog, vis: &KnowledgeVisibility, q: &KnowledgeQuery) -> Result<Sql, AppError> {
-    let mut sql = Sql::new();
+/// Appends the ranking as common table expressions, the last one `h (cid, sid, score, o)`: the
+/// page of hits, best first by `(o, cid)`.
+fn push_ranking(
+    catalog: &Catalog,
+    vis: &KnowledgeVisibility,
+    q: &KnowledgeQuery,
+    sql: &mut Sql,
+) -> Result<(), AppError> {
     sql.settings = search_settings(q);
     sql.generic_plan = generic_ranking(q);
     sql.params.push(vector_param(&q.embedding));
-    // $1 is the query vector.
-    let distance = "c.\"embedding\" <=> $1::real[]::vector";
+    // $1 is the query vector, made a `vector` once, in a scalar subquery (an InitPlan). Written as
+    // a plain `$1::real[]::vector`, a generic plan converted the 1,536 floats again for every row
+    // it read (the distance in the select list): 0.25 ms of PostgreSQL CPU per search at scale 10
+    // (bench/README.md, "Vector search in one statement").
+    let distance = "c.\"embedding\" <=> (SELECT $1::real[]::vector)";
     sql.push("WITH v AS MATERIALIZED (SELECT c.\"id\" AS cid, c.\"source_id\" AS sid, ").push(distance);
     sql.push(" AS d");
-    chunk_source_from(catalog, vis, &q.filter, "", "c.\"embedding\" IS NOT NULL", &mut sql)?;
+    chunk_source_from(catalog, vis, &q.filter, "", "c.\"embedding\" IS NOT NULL", sql)?;
     // The limits are literals (numbers of this gateway, never the caller's text), so that a generic
     // plan knows them: with `LIMIT $n` the generic plan was not the HNSW scan, and took 175 ms.
     let (candidate_limit, first) = (candidates(q).to_string(), q.first.to_string());
     sql.push(" ORDER BY ").push(distance).push(" LIMIT ").push(&candidate_limit).push(")");
     match &q.hybrid_text {
         None => {
-            sql.push(" SELECT cid, sid, (1 - d)::float8 AS score FROM v");
+            sql.push(", h AS (SELECT cid, sid, (1 - d)::float8 AS score, d AS o FROM v");
             if let Some(min) = q.min_score {
                 sql.push(" WHERE 1 - d >= ").param(Value::from(min));
             }
-            sql.push(" ORDER BY d, cid LIMIT ").push(&first);
+            sql.push(" ORDER BY d, cid LIMIT ").push(&first).push(")");
         }
         Some(text) => {
             sql.push(", t AS MATERIALIZED (SELECT c.\"id\" AS cid, c.\"source_id\" AS sid, ");
@@ -156,7 +164,7 @@ pub fn ranking_statement(catalog: &Catalog, vis: &KnowledgeVisibility, q: &Knowl
                 &q.filter,
                 &format!(", websearch_to_tsquery('english', ${tq}) tq(q)"),
                 "to_tsvector('english', c.\"content\") @@ tq.q",
-                &mut sql,
+                sql,
             )?;
             sql.push(" ORDER BY tr DESC, c.\"id\" LIMIT ").push(&candidate_limit).push(")");
             sql.push(", f AS (SELECT coalesce(vr.cid, tr.cid) AS cid, coalesce(vr.sid, tr.sid) AS sid, ");
@@ -165,13 +173,44 @@ pub fn ranking_statement(catalog: &Catalog, vis: &KnowledgeVisibility, q: &Knowl
             ));
             sql.push("(SELECT cid, sid, row_number() OVER (ORDER BY d, cid) AS r FROM v) vr FULL JOIN ");
             sql.push("(SELECT cid, sid, row_number() OVER (ORDER BY tr DESC, cid) AS r FROM t) tr ON vr.cid = tr.cid)");
-            sql.push(" SELECT cid, sid, score::float8 AS score FROM f");
+            sql.push(", h AS (SELECT cid, sid, score::float8 AS score, -score AS o FROM f");
             if let Some(min) = q.min_score {
                 sql.push(" WHERE score >= ").param(Value::from(min));
             }
-            sql.push(" ORDER BY score DESC, cid LIMIT ").push(&first);
+            sql.push(" ORDER BY score DESC, cid LIMIT ").push(&first).push(")");
         }
     }
+    Ok(())
+}
+
+/// The search as one statement: each hit's chunk id, source id and score (`float8`), then the
+/// columns of `chunk` (from column 3) and of `source` (after the chunk's), best first.
+///
+/// The ranking already keeps only chunks and sources the caller may see, so the hits join their
+/// rows by primary key. One statement where there were three (the ranking, then the chunks and the
+/// sources by id): each statement cost PostgreSQL its own parse, bind and Sync, and the gateway a
+/// round trip (bench/README.md, "Vector search in one statement").
+pub fn hits_statement(
+    catalog: &Catalog,
+    vis: &KnowledgeVisibility,
+    q: &KnowledgeQuery,
+    chunk: &Fetch,
+    source: &Fetch,
+) -> Result<Sql, AppError> {
+    let chunks = table(catalog, "knowledge_chunks")?;
+    let sources = table(catalog, "knowledge_sources")?;
+    let mut sql = Sql::new();
+    push_ranking(catalog, vis, q, &mut sql)?;
+    sql.push(" SELECT h.cid, h.sid, h.score");
+    for (t, fetch, alias) in [(chunks, chunk, "k"), (sources, source, "u")] {
+        if !fetch.columns.is_empty() {
+            sql.push(", ");
+            select_list(t, &fetch.columns, alias, alias, &mut sql);
+        }
+    }
+    sql.push(" FROM h JOIN ").ident(&chunks.name).push(" k ON ").col("k", "id").push(" = h.cid JOIN ");
+    sql.ident(&sources.name).push(" u ON ").col("u", "id").push(" = h.sid ORDER BY h.o, h.cid");
+    sql.max_rows = q.first;
     Ok(sql)
 }
 

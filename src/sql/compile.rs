@@ -111,13 +111,15 @@ pub fn by_ids(catalog: &Catalog, fetch: &Fetch, ids: &[Uuid], visibility: Option
     sql
 }
 
-/// The row of the fetch's table with the given id: `id = $1`, not a one-element `= ANY($1)`. A root
-/// lookup runs with a generic plan, and PostgreSQL's generic plan for `= ANY($1)` guesses ten ids and
-/// reads them through a bitmap scan; for `= $1` it is the primary key's index scan (bench/README.md,
-/// "By id as an index scan").
+/// The row of the fetch's table with the given id: `id = $1`, not a one-element `= ANY($1)`. It runs
+/// with a generic plan: its best plan does not depend on the id, and PostgreSQL's automatic choice
+/// re-planned it on every execution (bench/README.md, "Plan cache"). PostgreSQL's generic plan for
+/// `= ANY($1)` guesses ten ids and reads them through a bitmap scan; for `= $1` it is the primary
+/// key's index scan (bench/README.md, "By id as an index scan").
 pub fn by_id(catalog: &Catalog, fetch: &Fetch, id: Uuid, visibility: Option<&Filter>) -> Sql {
     let mut sql = rows_by(catalog, fetch, "id", (" = ", Value::from(id), ""), visibility);
     sql.max_rows = 1;
+    sql.generic_plan = true;
     sql
 }
 

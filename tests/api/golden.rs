@@ -3,6 +3,10 @@
 //! IR the query plans to (`<caller>.plan.json`) and the SQL it compiles to (`<caller>.sql`). No database is involved, so
 //! a diff of these files shows what a change does to every canonical query.
 //!
+//! A statement whose shape fixes its plan mode (a lookup by id, an unfiltered vector search) is
+//! marked `-- plan: generic`. A root page's mode also depends on which columns lead an index, read
+//! from the database at start-up, so it is not shown here (`plan_choice.rs` tests it).
+//!
 //! `UPDATE_GOLDEN=1 cargo test --test api golden` rewrites them.
 
 use std::fmt::Write as _;
@@ -80,6 +84,9 @@ fn sql_text(statements: &[(String, registry_gateway::sql::sql_text::Sql)]) -> St
             })
             .collect();
         let _ = write!(out, "-- {path}\n{};\n-- params: {}\n", sql.text, Value::Array(params));
+        if sql.generic_plan {
+            out.push_str("-- plan: generic\n");
+        }
         if !sql.settings.is_empty() {
             let settings: Vec<String> = sql.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
             let _ = writeln!(out, "-- settings: {}", settings.join(", "));

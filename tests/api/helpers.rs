@@ -266,6 +266,18 @@ pub fn test_settings() -> registry_gateway::config::GraphqlSettings {
 /// keep-alive of 5 s (actix-web's default) closes them: a request sent on a connection the server is
 /// closing at that moment fails with `IncompleteMessage` (hyper's keep-alive race), which a loaded
 /// CI machine hit in the leak probes, whose expectations are computed in SQL between requests.
+/// A fetch of `table`'s `columns` (by name, `id` first) with no relations, as the plan makes for a
+/// selection of those fields.
+pub fn fetch_of(
+    catalog: &registry_gateway::catalog::Catalog,
+    table: &str,
+    columns: &[&str],
+) -> registry_gateway::plan::Fetch {
+    let t = catalog.table(table).unwrap_or_else(|| panic!("no table {table}"));
+    let columns = columns.iter().map(|c| t.col_id(c).unwrap_or_else(|| panic!("no column {table}.{c}"))).collect();
+    registry_gateway::plan::Fetch { table: t.id, table_name: table.to_owned(), columns, relations: Vec::new() }
+}
+
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2)).build().expect("an HTTP client")
 }

@@ -5,13 +5,13 @@ use std::collections::HashSet;
 
 use registry_gateway::catalog::Catalog;
 use registry_gateway::plan::search::{KnowledgeFilter, KnowledgeVisibility};
-use registry_gateway::search::vector::{KnowledgeQuery, ranking_statement};
+use registry_gateway::search::vector::{KnowledgeQuery, hits_statement};
 use registry_gateway::tenancy::{Reach, Scope};
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use serde_json::{Value, json};
 
 use crate::fake_embeddings;
-use crate::helpers::{TestApp, TestDb, spawn_app, spawn_app_with, test_settings, token};
+use crate::helpers::{TestApp, TestDb, fetch_of, spawn_app, spawn_app_with, test_settings, token};
 
 /// Acme Pharmaceuticals (as in the leak test).
 const A: &str = "22222222-2222-2222-2222-222222222222";
@@ -76,6 +76,8 @@ async fn vector_search_ranks_by_score_finds_the_chunk_itself_and_filters_restric
     for x in h {
         assert_eq!(x["chunk"]["sourceId"], x["source"]["id"]);
     }
+    // The ranking and its hits' chunks and sources are one statement.
+    assert_eq!(v["extensions"]["sqlStatements"], json!(1), "{v:#}");
 
     // sourceIds: only that source's chunks (the filtered search still fills the page when it can).
     let in_source: usize = app
@@ -168,7 +170,7 @@ async fn the_statement_uses_the_hnsw_index_and_recall_at_10_is_above_095() {
     let chunks = stored_chunks(db, 20).await;
     let total: i64 = db.scalar("SELECT count(*)::text FROM knowledge_chunks").await.parse().unwrap();
 
-    // EXPLAIN of the gateway's own ranking statement (scoped to a tenant).
+    // EXPLAIN of the gateway's own search statement (scoped to a tenant).
     let q = KnowledgeQuery {
         embedding: perturbed(&chunks[0].2, 1),
         hybrid_text: None,
@@ -182,7 +184,9 @@ async fn the_statement_uses_the_hnsw_index_and_recall_at_10_is_above_095() {
         private: vec![],
         shared_assets: vec![],
     };
-    let sql = ranking_statement(&catalog, &KnowledgeVisibility::of(&catalog, &scope), &q).unwrap();
+    let chunk = fetch_of(&catalog, "knowledge_chunks", &["id", "chunk_index"]);
+    let source = fetch_of(&catalog, "knowledge_sources", &["id", "name"]);
+    let sql = hits_statement(&catalog, &KnowledgeVisibility::of(&catalog, &scope), &q, &chunk, &source).unwrap();
     let tx = db.conn.begin().await.unwrap();
     // At scale 1 (~{total} chunks) a sequential scan and sort costs less than the index, so the planner
     // is told sequential and bitmap scans are expensive; at scale 10 it picks the index by itself (vector_index.rs).
@@ -378,6 +382,10 @@ async fn hybrid_search_fuses_text_and_vector_rankings() {
     let scores: Vec<f64> = hits(&hybrid).iter().map(|x| x["score"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]));
     assert!(scores[0] <= 2.0 / 61.0 + 1e-9, "RRF scores: {scores:?}");
+    assert_eq!(hybrid["extensions"]["sqlStatements"], json!(1), "{hybrid:#}");
+    for x in hits(&hybrid) {
+        assert_eq!(x["chunk"]["sourceId"], x["source"]["id"]);
+    }
 }
 
 #[tokio::test]
