@@ -4,7 +4,9 @@
 //! are one statement each per level too, for all parents. The statements of sibling relations
 //! (and a list's counts and aggregates) do not depend on each other, so they go out together, in
 //! one round trip ([`Session::query_all`]): the agent walk's six statements take three round trips
-//! instead of six (bench/README.md, "Sibling loads in one round trip"). Rows are kept packed
+//! instead of six (bench/README.md, "Sibling loads in one round trip"). A per-parent vector search
+//! (`Agent.knowledgeSearch`, `KnowledgeSource.similarChunks`) is one statement per parent row, all
+//! of them in their level's round trip. Rows are kept packed
 //! ([`PackedRows`]); only ids and foreign keys are decoded here, everything else when the answer is
 //! written.
 
@@ -101,12 +103,13 @@ pub fn paginate(mut rows: Vec<usize>, page: &PageSpec) -> Page {
     Page { rows, has_next, has_previous, total: None }
 }
 
-fn unique(ids: impl ExactSizeIterator<Item = Uuid>) -> Vec<Uuid> {
+fn unique(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    let most = ids.size_hint().1.unwrap_or_default();
     let mut seen = std::collections::HashSet::<Uuid, foldhash::fast::RandomState>::with_capacity_and_hasher(
-        ids.len(),
+        most,
         foldhash::fast::RandomState::default(),
     );
-    let mut out = Vec::with_capacity(ids.len());
+    let mut out = Vec::with_capacity(most);
     out.extend(ids.filter(|id| seen.insert(*id)));
     out
 }
@@ -163,9 +166,13 @@ fn take(results: &mut [Option<PackedRows>], at: Option<usize>) -> PackedRows {
 
 /// What a relation sent in its level's batch.
 enum Pending {
-    One { fk_slot: usize, at: Option<usize> },
+    One {
+        fk_slot: usize,
+        at: Option<usize>,
+    },
     Many(ListStatements),
-    Knowledge,
+    /// Each parent's search (none: `first: 0`).
+    Knowledge(Vec<(Uuid, Option<usize>)>),
 }
 
 /// A list's statements in its level's batch.
@@ -203,7 +210,22 @@ impl Loader<'_> {
         rows: Arc<PackedRows>,
         offset: usize,
     ) -> BoxFuture<'b, Result<Loaded, AppError>> {
+        self.load_page(fetch, rows, offset, None)
+    }
+
+    /// [`Self::load`] for the rows of pages, where `peek[i]` marks row `i` as a page's look-ahead
+    /// row: read only to tell whether another page follows, never written, so its relations are
+    /// not loaded. (They were: a page of 50 agents loaded the 51st agent's prompts, sources and
+    /// chunks, and each agent's fourth knowledge source its chunks.)
+    fn load_page<'b>(
+        &'b self,
+        fetch: &'b Fetch,
+        rows: Arc<PackedRows>,
+        offset: usize,
+        peek: Option<Vec<bool>>,
+    ) -> BoxFuture<'b, Result<Loaded, AppError>> {
         async move {
+            let written = |i: usize| peek.as_ref().is_none_or(|p| !p[i]);
             let has_id = self.catalog().tables[fetch.table].col_id("id").is_some();
             let ids = if has_id {
                 let mut ids = Vec::with_capacity(rows.len());
@@ -218,14 +240,20 @@ impl Loader<'_> {
             let mut batch = Batch::default();
             let mut pending = Vec::with_capacity(fetch.relations.len());
             // The level's distinct rows, the parents of its lists and searches (computed once).
-            let parents = if fetch.relations.is_empty() { Vec::new() } else { unique(loaded.ids.iter().copied()) };
+            let parents = if fetch.relations.is_empty() {
+                Vec::new()
+            } else {
+                unique(loaded.ids.iter().enumerate().filter(|&(i, _)| written(i)).map(|(_, id)| *id))
+            };
             for rel in &fetch.relations {
                 pending.push(match &rel.load {
                     Load::One { fk, visibility, fetch: target } => {
                         let fk_slot = fetch.slot(*fk).unwrap_or_default();
                         let mut fks = Vec::with_capacity(loaded.rows.len());
-                        for r in loaded.rows.iter() {
-                            fks.extend(uuid_at(r, offset + fk_slot)?);
+                        for (i, r) in loaded.rows.iter().enumerate() {
+                            if written(i) {
+                                fks.extend(uuid_at(r, offset + fk_slot)?);
+                            }
                         }
                         let fks = unique(fks.into_iter());
                         let at = (!fks.is_empty())
@@ -233,7 +261,18 @@ impl Loader<'_> {
                         Pending::One { fk_slot, at }
                     }
                     Load::Many(list) => Pending::Many(self.list_statements(list, parents.clone(), &mut batch)),
-                    Load::Knowledge(_) => Pending::Knowledge,
+                    Load::Knowledge(k) => {
+                        // One search per parent row, all in the level's round trip.
+                        let mut searches = Vec::with_capacity(parents.len());
+                        if !parents.is_empty() {
+                            let (embedding, hybrid_text) = self.search_vector(k).await?;
+                            for &id in &parents {
+                                let sql = self.knowledge_statement(k, Some(id), &embedding, hybrid_text.as_ref())?;
+                                searches.push((id, sql.map(|sql| batch.add(sql))));
+                            }
+                        }
+                        Pending::Knowledge(searches)
+                    }
                 });
             }
             let mut results = self.run(batch).await?;
@@ -246,10 +285,10 @@ impl Loader<'_> {
                     (Load::Many(list), Pending::Many(statements)) => {
                         self.assemble_list(list, statements, &mut results).await?
                     }
-                    (Load::Knowledge(k), _) => {
+                    (Load::Knowledge(k), Pending::Knowledge(searches)) => {
                         let mut per_parent = UuidMap::default();
-                        for &id in &parents {
-                            per_parent.insert(id, self.knowledge(k, Some(id)).await?);
+                        for (id, at) in searches {
+                            per_parent.insert(id, self.hits(k, take(&mut results, at)).await?);
                         }
                         LoadedRelation::Hits { per_parent }
                     }
@@ -289,10 +328,17 @@ impl Loader<'_> {
         let ListStatements { parents, rows, counts, aggregates } = statements;
         let rows = take(results, rows);
         let by_parent = rows_by_parent(&rows, &parents)?;
+        // Each parent's rows past its page's limit: the look-ahead row, last in statement order.
+        let mut peek = None::<Vec<bool>>;
+        for own in &by_parent {
+            for &i in own.iter().skip(list.page.limit) {
+                peek.get_or_insert_with(|| vec![false; rows.len()])[i] = true;
+            }
+        }
         let rows = Arc::new(rows);
-        let nodes = self.load(&list.node, Arc::clone(&rows), 1).await?;
+        let nodes = self.load_page(&list.node, Arc::clone(&rows), 1, peek.clone()).await?;
         let links = match &list.link {
-            Some(link) => Some(self.load(link, Arc::clone(&rows), 1 + list.node.columns.len()).await?),
+            Some(link) => Some(self.load_page(link, Arc::clone(&rows), 1 + list.node.columns.len(), peek).await?),
             None => None,
         };
         let mut totals = UuidMap::default();
@@ -380,7 +426,8 @@ impl Loader<'_> {
         let mut results = self.run(batch).await?;
         let rows = take(&mut results, rows);
         let n = rows.len();
-        let nodes = self.load(&list.node, Arc::new(rows), 0).await?;
+        let peek = (n > list.page.limit).then(|| (0..n).map(|i| i >= list.page.limit).collect());
+        let nodes = self.load_page(&list.node, Arc::new(rows), 0, peek).await?;
         let mut page = paginate((0..n).collect(), &list.page);
         if count.is_some() {
             page.total = Some(match take(&mut results, count).first() {
@@ -392,8 +439,43 @@ impl Loader<'_> {
         Ok((nodes, page, aggregates))
     }
 
-    /// A knowledge search (for one parent row, when it is a per-parent field).
-    pub async fn knowledge(&self, k: &KnowledgeFetch, parent: Option<Uuid>) -> Result<Hits, AppError> {
+    /// A knowledge search at the root.
+    pub async fn knowledge(&self, k: &KnowledgeFetch) -> Result<Hits, AppError> {
+        let (embedding, hybrid_text) = self.search_vector(k).await?;
+        let rows = match self.knowledge_statement(k, None, &embedding, hybrid_text.as_ref())? {
+            Some(sql) => self.query(sql).await?,
+            None => PackedRows::default(),
+        };
+        self.hits(k, rows).await
+    }
+
+    /// The query vector of search `k`, and its text when the search is hybrid: a search by text
+    /// alone has its text embedded by the provider (once, however many parents it runs for).
+    async fn search_vector(&self, k: &KnowledgeFetch) -> Result<(Vec<f32>, Option<String>), AppError> {
+        match (&k.embedding, &k.text) {
+            (Some(e), t) => Ok((e.clone(), t.clone())),
+            (None, Some(t)) => {
+                let provider = self.embeddings.ok_or_else(|| {
+                    AppError::bad_input("text-only vector search needs an embedding provider (REGISTRY_EMBEDDING_URL)")
+                })?;
+                Ok((provider.embed(t).await?, None))
+            }
+            (None, None) => Err(AppError::bad_input("give `embedding`, `text`, or both")),
+        }
+    }
+
+    /// The statement of search `k`, for one parent row when it is a per-parent field (none for
+    /// `first: 0`).
+    fn knowledge_statement(
+        &self,
+        k: &KnowledgeFetch,
+        parent: Option<Uuid>,
+        embedding: &[f32],
+        hybrid_text: Option<&String>,
+    ) -> Result<Option<Sql>, AppError> {
+        if k.first == 0 {
+            return Ok(None);
+        }
         let mut filter = k.filter.clone();
         match (k.parent, parent) {
             (Some(Parent::Agent), Some(id)) => filter.agent = Some(id),
@@ -405,31 +487,21 @@ impl Loader<'_> {
             }
             _ => {}
         }
-        let (embedding, hybrid_text) = match (&k.embedding, &k.text) {
-            (Some(e), t) => (e.clone(), t.clone()),
-            (None, Some(t)) => {
-                let provider = self.embeddings.ok_or_else(|| {
-                    AppError::bad_input("text-only vector search needs an embedding provider (REGISTRY_EMBEDDING_URL)")
-                })?;
-                (provider.embed(t).await?, None)
-            }
-            (None, None) => return Err(AppError::bad_input("give `embedding`, `text`, or both")),
+        let q = KnowledgeQuery {
+            embedding: embedding.to_vec(),
+            hybrid_text: hybrid_text.cloned(),
+            first: k.first,
+            min_score: k.min_score,
+            filter,
         };
-        let empty = || async {
-            Ok::<_, AppError>(Hits {
-                hits: Vec::new(),
-                chunks: self.load(&k.chunk, Arc::new(PackedRows::default()), 0).await?,
-                sources: self.load(&k.source, Arc::new(PackedRows::default()), 0).await?,
-            })
-        };
-        if k.first == 0 {
-            return empty().await;
-        }
-        let q = KnowledgeQuery { embedding, hybrid_text, first: k.first, min_score: k.min_score, filter };
-        let sql = crate::search::vector::hits_statement(self.catalog(), &k.visibility, &q, &k.chunk, &k.source)?;
-        let rows = Arc::new(self.query(sql).await?);
-        // Each row is a hit: its chunk's columns from column 3, its source's after them. The chunks
-        // are distinct, so they are the rows themselves; a source is the first row that names it.
+        crate::search::vector::hits_statement(self.catalog(), &k.visibility, &q, &k.chunk, &k.source).map(Some)
+    }
+
+    /// The hits of a search statement's rows, with their chunks' and sources' relations. Each row
+    /// is a hit: its chunk's columns from column 3, its source's after them. The chunks are
+    /// distinct, so they are the rows themselves; a source is the first row that names it.
+    async fn hits(&self, k: &KnowledgeFetch, rows: PackedRows) -> Result<Hits, AppError> {
+        let rows = Arc::new(rows);
         let source_offset = 3 + k.chunk.columns.len();
         let mut hits = Vec::with_capacity(rows.len());
         let mut source_at: UuidMap<usize> = UuidMap::default();

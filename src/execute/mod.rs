@@ -261,7 +261,7 @@ async fn write_root(
             out.object(shape, fetch, &loaded, 0)?;
         }
         Root::Knowledge { fetch, shape } => {
-            let hits = loader.knowledge(fetch, None).await?;
+            let hits = loader.knowledge(fetch).await?;
             out.hits(shape, fetch, &hits)?;
         }
         Root::Search { fetch, shape } => {

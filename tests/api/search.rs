@@ -504,3 +504,29 @@ async fn the_search_argument_composes_with_filter_and_pagination() {
         .await;
     assert!(v["data"]["tenants"]["nodes"].is_array());
 }
+
+/// `Agent.knowledgeSearch` under a page of agents is one statement per agent, all sent in the
+/// level's round trip, and each agent's hits are the ones its own search finds.
+#[tokio::test]
+async fn a_per_parent_search_answers_as_each_parents_own_search() {
+    let app = spawn_app().await;
+    let chunks = stored_chunks(&app.db, 1).await;
+    let e = &chunks[0].2;
+    let page = "query($e: [Float!]) { agents(first: 6, orderBy: [NAME_ASC]) { nodes { id
+        knowledgeSearch(embedding: $e, first: 3) { score chunk { id sourceId } source { id name } } } } }";
+    let v = app.platform(page, json!({"e": e})).await;
+    let agents = v["data"]["agents"]["nodes"].as_array().unwrap();
+    assert_eq!(agents.len(), 6, "{v:#}");
+    let alone = app.platform("{ agents(first: 6, orderBy: [NAME_ASC]) { nodes { id } } }", json!({})).await;
+    let page_statements = alone["extensions"]["sqlStatements"].as_u64().unwrap();
+    assert_eq!(v["extensions"]["sqlStatements"], json!(page_statements + 6), "one search per agent: {v:#}");
+    let one = "query($id: UUID!, $e: [Float!]) { agent(id: $id) {
+        knowledgeSearch(embedding: $e, first: 3) { score chunk { id sourceId } source { id name } } } }";
+    let mut with_hits = 0;
+    for a in agents {
+        let alone = app.platform(one, json!({"id": a["id"], "e": e})).await;
+        assert_eq!(a["knowledgeSearch"], alone["data"]["agent"]["knowledgeSearch"], "agent {}", a["id"]);
+        with_hits += usize::from(!a["knowledgeSearch"].as_array().unwrap().is_empty());
+    }
+    assert!(with_hits > 0, "no agent of the page has knowledge to search: {v:#}");
+}
