@@ -132,11 +132,11 @@ fn push_ranking(
     sql.settings = search_settings(q);
     sql.generic_plan = generic_ranking(q);
     sql.params.push(vector_param(&q.embedding));
-    // $1 is the query vector, made a `vector` once, in a scalar subquery (an InitPlan). Written as
-    // a plain `$1::real[]::vector`, a generic plan converted the 1,536 floats again for every row
-    // it read (the distance in the select list): 0.25 ms of PostgreSQL CPU per search at scale 10
-    // (bench/README.md, "Vector search in one statement").
-    let distance = "c.\"embedding\" <=> (SELECT $1::real[]::vector)";
+    // $1 is the query vector, sent as pgvector's binary `vector` (`execute::bind`), so nothing
+    // converts it. (As a `real[]` cast to `vector`, a generic plan converted the 1,536 floats again
+    // for every row it read: bench/README.md, "Vector search in one statement".)
+    sql.vector_param = Some(0);
+    let distance = "c.\"embedding\" <=> $1::vector";
     sql.push("WITH v AS MATERIALIZED (SELECT c.\"id\" AS cid, c.\"source_id\" AS sid, ").push(distance);
     sql.push(" AS d");
     chunk_source_from(catalog, vis, &q.filter, "", "c.\"embedding\" IS NOT NULL", sql)?;

@@ -16,6 +16,9 @@ pub struct Sql {
     /// The most rows the statement can return, when its page sizes bound them (0: unknown). The
     /// rows' buffers are sized from it (`execute::packed_rows`).
     pub max_rows: usize,
+    /// The parameter (an index into `params`, a `real` array) sent as pgvector's binary `vector`
+    /// rather than as a `real[]` (`execute::bind`).
+    pub vector_param: Option<usize>,
 }
 
 impl Sql {
