@@ -56,7 +56,8 @@ fn candidates(q: &KnowledgeQuery) -> usize {
     if q.hybrid_text.is_some() { (q.first * 4).clamp(40, 400) } else { q.first }
 }
 
-/// The query vector as a `real[]` parameter.
+/// The query vector as a parameter: a `real` array, which the session sends as pgvector's binary
+/// `vector` when it is the statement's [`Sql::vector_param`].
 fn vector_param(embedding: &[f32]) -> Value {
     use sea_orm::sea_query::ArrayType;
     let values = embedding.iter().map(|&x| Value::Float(Some(x))).collect();
