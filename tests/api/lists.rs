@@ -109,9 +109,8 @@ async fn nested_lists_paginate_per_parent_in_sql() {
 }
 
 /// A page reads one row past its limit, only to tell whether another page follows. That row is
-/// never written, and nothing below it is loaded: not its relations' rows (pg_stat_statements
-/// counts what the prompts statement returned), nor a statement when only look-ahead rows would
-/// have needed one (`first: 0`).
+/// never written, and nothing below it is loaded: with `first: 0`, where every row read is a
+/// look-ahead row, no statement runs below the page, in a parent's page or at the root.
 #[tokio::test]
 async fn a_pages_look_ahead_row_loads_nothing_below_it() {
     let app = spawn_app().await;
@@ -126,39 +125,16 @@ async fn a_pages_look_ahead_row_loads_nothing_below_it() {
     }
     assert_eq!(v["extensions"]["sqlStatements"], json!(2), "the agents and their (empty) source pages: {v:#}");
 
-    app.db.reset_statement_stats().await;
+    // At the root too: `first: 0` reads one agent, to look ahead, and loads nothing for it.
     let v = app
         .platform(
-            "{ agents(first: 2, orderBy: [NAME_ASC]) { nodes { id prompts(first: 5) { nodes { id } } } } }",
+            "{ agents(first: 0) { pageInfo { hasNextPage } nodes { id prompts(first: 5) { nodes { id } } } } }",
             json!({}),
         )
         .await;
-    app.db.wait_for_transactions_to_end().await;
-    let ids: Vec<String> =
-        v["data"]["agents"]["nodes"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_owned()).collect();
-    assert_eq!(ids.len(), 2);
-    // Each written agent's page of prompts: up to five, and one more to look ahead.
-    let expected: i64 = app
-        .db
-        .scalar(&format!(
-            "SELECT sum(least(n, 6))::text FROM (SELECT count(*) AS n FROM agent_prompts ap JOIN prompts p ON p.id = ap.prompt_id
-             WHERE ap.agent_id IN ('{}', '{}') AND p.deleted_at IS NULL GROUP BY ap.agent_id) x",
-            ids[0], ids[1]
-        ))
-        .await
-        .parse()
-        .unwrap_or(0);
-    let read: i64 = app
-        .db
-        .scalar(&format!(
-            "SELECT coalesce(sum(rows), 0)::text FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-             WHERE d.datname = '{}' AND query LIKE '%agent_prompts%' AND query LIKE '%AS c0%'",
-            app.db.name
-        ))
-        .await
-        .parse()
-        .unwrap();
-    assert_eq!(read, expected, "rows of the prompts statement, for the two agents written and not the third");
+    assert_eq!(v["data"]["agents"]["nodes"], json!([]), "{v:#}");
+    assert_eq!(v["data"]["agents"]["pageInfo"]["hasNextPage"], json!(true), "{v:#}");
+    assert_eq!(v["extensions"]["sqlStatements"], json!(1), "the page alone: {v:#}");
 }
 
 /// `(filter, equivalent SQL predicate over agents a)`: one or more per column type.
