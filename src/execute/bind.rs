@@ -22,12 +22,14 @@ pub struct Param<'a> {
     pub vector: bool,
 }
 
-/// The parameters of `sql`, each with the type it is declared with.
-pub fn params(sql: &Sql) -> impl Iterator<Item = (Param<'_>, Type)> {
-    sql.params.iter().enumerate().map(|(i, value)| {
-        let vector = sql.vector_param == Some(i);
-        (Param { value, vector }, if vector { vector_type() } else { param_type(value) })
-    })
+/// The parameters of `sql`.
+pub fn params(sql: &Sql) -> impl Iterator<Item = Param<'_>> {
+    sql.params.iter().enumerate().map(|(i, value)| Param { value, vector: sql.vector_param == Some(i) })
+}
+
+/// The types `sql`'s parameters are declared with (only needed where a statement is parsed).
+pub fn param_types(sql: &Sql) -> impl Iterator<Item = Type> + '_ {
+    params(sql).map(|p| if p.vector { vector_type() } else { param_type(p.value) })
 }
 
 /// pgvector's `vector`, declared without a type (OID 0 in the Parse message): its OID is the
@@ -37,7 +39,7 @@ pub fn params(sql: &Sql) -> impl Iterator<Item = (Param<'_>, Type)> {
 /// binary `real[]`, PostgreSQL decodes the 1,536 elements one function call each and then converts
 /// the array to a `vector`; one backend's CPU per statement (psycopg, binary parameters, scale 10)
 /// was 355–400 µs for `SELECT $1::real[] IS NULL` against 40–60 µs for `SELECT $1::vector IS NULL`.
-pub fn vector_type() -> Type {
+fn vector_type() -> Type {
     Type::new("vector".to_owned(), 0, Kind::Simple, "public".to_owned())
 }
 
@@ -136,7 +138,7 @@ impl ToSql for Param<'_> {
         }
     }
 
-    /// The type is the one [`params`] declared for this very value (or the server inferred, for a
+    /// The type is the one [`param_types`] declared for this very value (or the server inferred, for a
     /// vector).
     fn accepts(_: &Type) -> bool {
         true
@@ -182,9 +184,10 @@ mod tests {
             Some(Box::new(vec![Value::Float(Some(1.0)), Value::Float(Some(-2.5))])),
         ));
         sql.vector_param = Some(1);
-        let declared: Vec<(bool, u32)> = params(&sql).map(|(p, ty)| (p.vector, ty.oid())).collect();
+        let declared: Vec<(bool, u32)> =
+            params(&sql).zip(param_types(&sql)).map(|(p, ty)| (p.vector, ty.oid())).collect();
         assert_eq!(declared, [(false, Type::TEXT.oid()), (true, 0)]);
-        let (vector, ty) = params(&sql).nth(1).unwrap();
+        let (vector, ty) = params(&sql).zip(param_types(&sql)).nth(1).unwrap();
         let mut out = BytesMut::new();
         vector.to_sql_checked(&ty, &mut out).unwrap();
         let mut expected = vec![0, 2, 0, 0];

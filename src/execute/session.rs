@@ -39,7 +39,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::error::{AppError, ErrorCode};
-use crate::execute::bind::params;
+use crate::execute::bind::{param_types, params};
 use crate::execute::packed_rows::PackedRows;
 use crate::sql::sql_text::Sql;
 use crate::tenancy::Reach;
@@ -355,7 +355,7 @@ impl Session {
                     let mut prepared = Vec::with_capacity(sqls.len());
                     for sql in &sqls {
                         prepared.push(if self.settings.prepared_statements {
-                            let types: Vec<Type> = params(sql).map(|(_, ty)| ty).collect();
+                            let types: Vec<Type> = param_types(sql).collect();
                             Some(client.prepare_typed_cached(&sql.text, &types).await.map_err(Failure::Db)?)
                         } else {
                             None
@@ -461,12 +461,12 @@ impl Session {
             span.record("db.query.text", sql.text.as_str());
         }
         let started = Instant::now();
-        let (values, types): (Vec<_>, Vec<_>) = params(sql).unzip();
+        let values: Vec<_> = params(sql).collect();
         let result = async {
             let stream = if let Some(statement) = &statement {
                 client.query_raw(statement, values.iter()).await
             } else {
-                client.query_typed_raw(&sql.text, values.iter().zip(types)).await
+                client.query_typed_raw(&sql.text, values.iter().zip(param_types(sql))).await
             }
             .map_err(Failure::Db)?;
             let mut stream = std::pin::pin!(stream);

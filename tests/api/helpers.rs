@@ -262,10 +262,6 @@ pub fn test_settings() -> registry_gateway::config::GraphqlSettings {
     args
 }
 
-/// The tests' HTTP client. Its idle connections are dropped after 2 s, before the gateway's own
-/// keep-alive of 5 s (actix-web's default) closes them: a request sent on a connection the server is
-/// closing at that moment fails with `IncompleteMessage` (hyper's keep-alive race), which a loaded
-/// CI machine hit in the leak probes, whose expectations are computed in SQL between requests.
 /// A fetch of `table`'s `columns` (by name, `id` first) with no relations, as the plan makes for a
 /// selection of those fields.
 pub fn fetch_of(
@@ -278,6 +274,23 @@ pub fn fetch_of(
     registry_gateway::plan::Fetch { table: t.id, table_name: table.to_owned(), columns, relations: Vec::new() }
 }
 
+/// The first column of each row `sql` returns, run by the simple protocol (several statements, or
+/// statements with `$n` left unbound such as `EXPLAIN (GENERIC_PLAN)`).
+pub async fn simple_query_column(client: &tokio_postgres::Client, sql: &str) -> Vec<String> {
+    let messages = client.simple_query(sql).await.unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    messages
+        .iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).unwrap_or_default().to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The tests' HTTP client. Its idle connections are dropped after 2 s, before the gateway's own
+/// keep-alive of 5 s (actix-web's default) closes them: a request sent on a connection the server is
+/// closing at that moment fails with `IncompleteMessage` (hyper's keep-alive race), which a loaded
+/// CI machine hit in the leak probes, whose expectations are computed in SQL between requests.
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2)).build().expect("an HTTP client")
 }

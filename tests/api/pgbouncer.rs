@@ -25,7 +25,7 @@ use sea_orm::sqlx::{self, Connection as _, Row as _};
 use serde_json::{Value, json};
 
 use crate::canonical_queries::{AGENT_WALK, DOMAIN_HIERARCHY};
-use crate::helpers::{PLATFORM_TENANT, TestDb, seeded_database, serve, test_settings, token};
+use crate::helpers::{PLATFORM_TENANT, TestDb, seeded_database, serve, simple_query_column, test_settings, token};
 use crate::processes::{readable_scratch_dir, start_pgbouncer};
 use crate::tenancy_leaks::{self, MODES};
 
@@ -307,15 +307,9 @@ impl Held {
         Self { client, pid }
     }
 
+    /// The first column of the first row `sql` returns.
     async fn single(client: &tokio_postgres::Client, sql: &str) -> String {
-        let messages = client.simple_query(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-        messages
-            .iter()
-            .find_map(|m| match m {
-                tokio_postgres::SimpleQueryMessage::Row(r) => Some(r.get(0).unwrap_or_default().to_owned()),
-                _ => None,
-            })
-            .unwrap_or_default()
+        simple_query_column(client, sql).await.into_iter().next().unwrap_or_default()
     }
 
     /// How many named statements are prepared on the held server connection.

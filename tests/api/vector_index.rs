@@ -8,7 +8,7 @@ use registry_gateway::plan::search::{KnowledgeFilter, KnowledgeVisibility};
 use registry_gateway::search::vector::{KnowledgeQuery, hits_statement};
 use registry_gateway::tenancy::{Reach, Scope};
 
-use crate::helpers::{empty_database, fetch_of};
+use crate::helpers::{empty_database, fetch_of, simple_query_column};
 
 #[tokio::test]
 async fn at_scale_ten_nearest_neighbour_search_uses_the_hnsw_index() {
@@ -74,18 +74,8 @@ async fn at_scale_ten_nearest_neighbour_search_uses_the_hnsw_index() {
         for (name, value) in &sql.settings {
             let _ = write!(settings, "SET LOCAL {name} = '{value}'; ");
         }
-        let messages = client
-            .simple_query(&format!("BEGIN; {settings}EXPLAIN (GENERIC_PLAN, COSTS OFF) {}; ROLLBACK", sql.text))
-            .await
-            .unwrap_or_else(|e| panic!("{e}\n{}", sql.text));
-        let plan = messages
-            .iter()
-            .filter_map(|m| match m {
-                tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
+        let explain = format!("BEGIN; {settings}EXPLAIN (GENERIC_PLAN, COSTS OFF) {}; ROLLBACK", sql.text);
+        let plan = simple_query_column(&client, &explain).await.join("\n");
         assert!(plan.contains("Index Scan using knowledge_chunks_embedding_hnsw"), "{scope:?}:\n{plan}");
         assert!(plan.contains("Order By: (embedding <=> $1)"), "{scope:?}:\n{plan}");
         assert!(!plan.contains("::vector"), "the query vector is converted:\n{plan}");
