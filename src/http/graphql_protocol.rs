@@ -74,9 +74,12 @@ use async_graphql::{BatchResponse, ErrorExtensionValues, Request, Response, Serv
 use futures::StreamExt as _;
 use serde_json::Map;
 
+use self::json_body::{JsonBody, JsonElement, JsonOperation};
 use super::persisted_queries::{PersistedQueries, sha256_hex};
 use crate::error::ErrorCode;
 use crate::execute::Answer;
+
+mod json_body;
 
 /// The `extensions.code` values this module produces.
 pub mod code {
@@ -541,19 +544,18 @@ fn parse_json_body(body: &[u8], cfg: &ProtocolConfig, apq: &PersistedQueries) ->
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ProtocolError::bad_request("request body is empty; send a JSON object with a `query` member"));
     }
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| malformed_json("request body", &e))?;
-    match value {
-        serde_json::Value::Object(object) => parse_operation(object, cfg, apq).map(ParsedRequest::Single),
-        serde_json::Value::Array(elements) => parse_batch(elements, cfg, apq),
-        other => Err(ProtocolError::bad_request(format!(
-            "request body must be a JSON object (or an array of them for a batch), not {}",
-            json_kind(&other)
+    let body: JsonBody = serde_json::from_slice(body).map_err(|e| malformed_json("request body", &e))?;
+    match body {
+        JsonBody::Single(operation) => parse_operation(operation, cfg, apq).map(ParsedRequest::Single),
+        JsonBody::Batch(elements) => parse_batch(elements, cfg, apq),
+        JsonBody::Other(kind) => Err(ProtocolError::bad_request(format!(
+            "request body must be a JSON object (or an array of them for a batch), not {kind}"
         ))),
     }
 }
 
 fn parse_batch(
-    elements: Vec<serde_json::Value>,
+    elements: Vec<JsonElement>,
     cfg: &ProtocolConfig,
     apq: &PersistedQueries,
 ) -> Result<ParsedRequest, ProtocolError> {
@@ -572,11 +574,15 @@ fn parse_batch(
     }
     let mut items = Vec::with_capacity(elements.len());
     for (index, element) in elements.into_iter().enumerate() {
-        let serde_json::Value::Object(object) = element else {
-            return Err(ProtocolError::bad_request(format!("must be a JSON object, not {}", json_kind(&element)))
-                .in_batch_element(index));
+        let operation = match element {
+            JsonElement::Operation(operation) => operation,
+            JsonElement::Other(kind) => {
+                return Err(
+                    ProtocolError::bad_request(format!("must be a JSON object, not {kind}")).in_batch_element(index)
+                );
+            }
         };
-        items.push(match parse_operation(object, cfg, apq) {
+        items.push(match parse_operation(operation, cfg, apq) {
             Ok(request) => BatchItem::Execute(request),
             Err(e) if e.is_persisted_query_not_found() => BatchItem::Respond(e.to_graphql_response()),
             Err(e) => return Err(e.in_batch_element(index)),
@@ -587,11 +593,12 @@ fn parse_batch(
 
 /// One `{query, operationName, variables, extensions}` object.
 fn parse_operation(
-    mut object: Map<String, serde_json::Value>,
+    operation: JsonOperation,
     cfg: &ProtocolConfig,
     apq: &PersistedQueries,
 ) -> Result<Request, ProtocolError> {
     use serde_json::Value as Json;
+    let JsonOperation { members: mut object, variables } = operation;
     let query = match object.remove("query") {
         None | Some(Json::Null) => None,
         Some(Json::String(query)) => Some(query),
@@ -609,7 +616,16 @@ fn parse_operation(
             )));
         }
     };
-    let variables = variables_from_json(object.remove("variables"))?;
+    let variables = match variables {
+        None | Some(Value::Null) => Variables::default(),
+        Some(object @ Value::Object(_)) => Variables::from_value(object),
+        Some(other) => {
+            return Err(ProtocolError::bad_request(format!(
+                "`variables` must be a JSON object, not {}",
+                json_body::value_kind(&other)
+            )));
+        }
+    };
     let extensions = json_object_member("extensions", object.remove("extensions"))?;
     build_request(query, operation_name, variables, extensions, cfg, apq)
 }

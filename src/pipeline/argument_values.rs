@@ -91,10 +91,23 @@ impl Checker<'_> {
             if !holds_variable(&value.node) {
                 continue;
             }
-            let Ok(value) = value.node.clone().into_const_with(|v| self.variables.get(&v).cloned().ok_or(())) else {
-                continue;
+            // A bare variable (the usual case) is checked where it is, not copied: an embedding
+            // is 1,536 numbers.
+            let owned;
+            let value = match &value.node {
+                Value::Variable(v) => match self.variables.get(v) {
+                    Some(given) => given,
+                    None => continue,
+                },
+                other => match other.clone().into_const_with(|v| self.variables.get(&v).cloned().ok_or(())) {
+                    Ok(v) => {
+                        owned = v;
+                        &owned
+                    }
+                    Err(()) => continue,
+                },
             };
-            if let Some(reason) = invalid(self.registry, &def.ty, &value, name.node.as_str()) {
+            if let Some(reason) = invalid(self.registry, &def.ty, value, name.node.as_str()) {
                 self.errors.push(ServerError::new(format!("Invalid value for argument {reason}"), Some(name.pos)));
             }
         }
@@ -119,9 +132,21 @@ fn invalid(registry: &Registry, ty: &str, value: &ConstValue, path: &str) -> Opt
             _ => invalid(registry, inner, value, path),
         },
         MetaTypeName::List(inner) => match value {
-            ConstValue::List(items) => {
-                items.iter().enumerate().find_map(|(i, item)| invalid(registry, inner, item, &format!("{path}.{i}")))
-            }
+            ConstValue::List(items) => match scalar_items(registry, inner) {
+                // A list of scalars (an embedding is 1,536 of them) resolves its item type once
+                // and names an item's path only when it fails.
+                Some((non_null, name, is_valid)) => items
+                    .iter()
+                    .position(|item| match item {
+                        ConstValue::Null => non_null,
+                        item => !is_valid(item),
+                    })
+                    .map(|i| format!("\"{path}.{i}\", expected type \"{name}\"")),
+                None => items
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, item)| invalid(registry, inner, item, &format!("{path}.{i}"))),
+            },
             ConstValue::Null => None,
             _ => invalid(registry, inner, value, path),
         },
@@ -186,5 +211,22 @@ fn invalid(registry: &Registry, ty: &str, value: &ConstValue, path: &str) -> Opt
                 _ => None,
             }
         }
+    }
+}
+
+/// For a list whose items are a scalar (`[Float!]`, `[ID]`): whether an item may be null, the
+/// scalar's name and its check. The messages are those [`invalid`] gives an item.
+fn scalar_items<'r>(
+    registry: &'r Registry,
+    ty: &'r str,
+) -> Option<(bool, &'r str, &'r (dyn Fn(&ConstValue) -> bool + Send + Sync))> {
+    let (non_null, named) = match MetaTypeName::create(ty) {
+        MetaTypeName::NonNull(inner) => (true, inner),
+        _ => (false, ty),
+    };
+    let MetaTypeName::Named(name) = MetaTypeName::create(named) else { return None };
+    match registry.types.get(name)? {
+        MetaType::Scalar { is_valid: Some(is_valid), .. } => Some((non_null, name, is_valid.as_ref())),
+        _ => None,
     }
 }

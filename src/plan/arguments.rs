@@ -2,6 +2,8 @@
 //! values, `@skip`/`@include`, and the list arguments (`filter`, `search`, `orderBy`,
 //! `first`/`after`, `last`/`before`) parsed and checked.
 
+use std::borrow::Cow;
+
 use async_graphql::parser::types::{Directive, Field};
 use async_graphql::{Name, Positioned, Value as ConstValue, Value};
 use indexmap::IndexMap;
@@ -12,11 +14,12 @@ use crate::plan::context::PlanContext;
 use crate::plan::filter::Filter;
 use crate::plan::keyset::{Ordering, PageSpec, parse_order};
 
-/// The operation's variables: the request's values, else the declared defaults.
-pub type Variables = IndexMap<Name, ConstValue>;
+/// The operation's variables: the request's values (borrowed: an embedding is 1,536 numbers), else
+/// the declared defaults.
+pub type Variables<'a> = IndexMap<Name, Cow<'a, ConstValue>>;
 
 /// `field`'s arguments with variables substituted (an absent variable is null, as in async-graphql).
-pub fn resolve(field: &Field, variables: &Variables) -> IndexMap<Name, ConstValue> {
+pub fn resolve(field: &Field, variables: &Variables<'_>) -> IndexMap<Name, ConstValue> {
     field
         .arguments
         .iter()
@@ -25,7 +28,9 @@ pub fn resolve(field: &Field, variables: &Variables) -> IndexMap<Name, ConstValu
                 .node
                 .clone()
                 .into_const_with(|var| {
-                    Ok::<_, std::convert::Infallible>(variables.get(&var).cloned().unwrap_or_default())
+                    Ok::<_, std::convert::Infallible>(
+                        variables.get(&var).map(|v| v.as_ref().clone()).unwrap_or_default(),
+                    )
                 })
                 .unwrap_or_default();
             (name.node.clone(), v)
@@ -34,7 +39,7 @@ pub fn resolve(field: &Field, variables: &Variables) -> IndexMap<Name, ConstValu
 }
 
 /// Whether `@skip(if: true)` or `@include(if: false)` removes the selection.
-pub fn skipped(directives: &[Positioned<Directive>], variables: &Variables) -> bool {
+pub fn skipped(directives: &[Positioned<Directive>], variables: &Variables<'_>) -> bool {
     directives.iter().any(|d| {
         let name = d.node.name.node.as_str();
         if name != "skip" && name != "include" {
@@ -42,7 +47,7 @@ pub fn skipped(directives: &[Positioned<Directive>], variables: &Variables) -> b
         }
         let condition = d.node.get_argument("if").map(|v| {
             let v = v.node.clone().into_const_with(|var| {
-                Ok::<_, std::convert::Infallible>(variables.get(&var).cloned().unwrap_or_default())
+                Ok::<_, std::convert::Infallible>(variables.get(&var).map(|v| v.as_ref().clone()).unwrap_or_default())
             });
             matches!(v, Ok(ConstValue::Boolean(true)))
         });

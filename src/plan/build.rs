@@ -4,6 +4,8 @@
 //! table reference. Validation already ran, so unknown fields cannot occur; argument *values* are
 //! checked here (page sizes, cursors, filters) and an error belongs to its root field.
 
+use std::borrow::Cow;
+
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
@@ -51,12 +53,15 @@ pub fn operation<'d>(
 }
 
 /// The request's variables with the operation's declared defaults filled in.
-pub fn variables(op: &OperationDefinition, given: &async_graphql::Variables) -> Variables {
+pub fn variables<'a>(op: &OperationDefinition, given: &'a async_graphql::Variables) -> Variables<'a> {
     op.variable_definitions
         .iter()
         .filter_map(|d| {
             let name = &d.node.name.node;
-            let value = given.get(name).cloned().or_else(|| d.node.default_value.as_ref().map(|v| v.node.clone()))?;
+            let value = given
+                .get(name)
+                .map(Cow::Borrowed)
+                .or_else(|| d.node.default_value.as_ref().map(|v| Cow::Owned(v.node.clone())))?;
             Some((name.clone(), value))
         })
         .collect()
@@ -69,7 +74,7 @@ pub fn build(
     write: &WriteScope,
     doc: &ExecutableDocument,
     op: &OperationDefinition,
-    variables: &Variables,
+    variables: &Variables<'_>,
 ) -> Plan {
     let planner = Planner { schema, catalog: &schema.catalog, scope, write, doc, variables };
     if op.ty == OperationType::Mutation {
@@ -90,7 +95,7 @@ struct Planner<'a> {
     scope: &'a Scope,
     write: &'a WriteScope,
     doc: &'a ExecutableDocument,
-    variables: &'a Variables,
+    variables: &'a Variables<'a>,
 }
 
 /// What a root field name stands for.

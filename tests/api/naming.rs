@@ -225,7 +225,8 @@ async fn sql_of(context: &PlanContext, query: &str) -> String {
     assert!(errors.is_empty(), "{query}: {errors:?}");
     let doc = async_graphql::parser::parse_query(query).unwrap();
     let op = operation(&doc, None).unwrap();
-    let vars = variables(&op.node, &async_graphql::Variables::default());
+    let none = async_graphql::Variables::default();
+    let vars = variables(&op.node, &none);
     let platform = uuid::Uuid::parse_str(crate::helpers::PLATFORM_TENANT).unwrap();
     let scope = Scope::Tenant {
         tenant: platform,

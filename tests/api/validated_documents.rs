@@ -10,7 +10,23 @@ use crate::helpers::{PLATFORM_TENANT, spawn_app, token};
 
 /// (document, good variables, bad variables, what the message must name)
 fn cases(agent_id: &str) -> Vec<(&'static str, Value, Value, &'static str)> {
+    // Lists of scalars are checked item by item with the item type resolved once
+    // (`argument_values::scalar_items`): an embedding, and global ids.
+    let embedding = |bad: Option<(usize, Value)>| {
+        let mut e: Vec<Value> = (0..1536).map(|i| json!(f64::from(i % 7) / 10.0)).collect();
+        if let Some((i, v)) = bad {
+            e[i] = v;
+        }
+        json!({ "e": e })
+    };
+    let search = "query($e: [Float!]!) { searchKnowledge(embedding: $e, first: 1) { score } }";
+    let nodes = "query($ids: [ID!]!) { nodes(nodeIds: $ids) { nodeId } }";
     vec![
+        (search, embedding(None), embedding(Some((1535, json!("x")))), "\"embedding.1535\", expected type \"Float\""),
+        (search, embedding(None), embedding(Some((2, Value::Null))), "\"embedding.2\", expected type \"Float\""),
+        (search, embedding(None), embedding(Some((0, json!([1.0])))), "\"embedding.0\""),
+        (nodes, json!({"ids": []}), json!({"ids": ["a", null]}), "\"nodeIds.1\", expected type \"ID\""),
+        (nodes, json!({"ids": []}), json!({"ids": ["a", 2.5]}), "\"nodeIds.1\", expected type \"ID\""),
         ("query($id: UUID!) { agent(id: $id) { id } }", json!({"id": agent_id}), json!({"id": "not-a-uuid"}), "\"id\""),
         ("query($n: Int) { agents(first: $n) { totalCount } }", json!({"n": 2}), json!({"n": "ten"}), "\"first\""),
         ("query($n: Int) { agents(first: $n) { totalCount } }", json!({"n": 2}), json!({"n": 1.5}), "\"first\""),

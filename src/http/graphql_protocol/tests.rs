@@ -160,6 +160,39 @@ fn parses_a_json_object_with_all_members() {
 }
 
 #[test]
+fn variables_read_in_one_pass_equal_those_read_through_a_json_value() {
+    let apq = PersistedQueries::new(10);
+    let variables = json!({
+        "e": [0.039_858, -5.7e-05, 1e300, -0.0, 3, -7, u64::MAX],
+        "nested": { "a": [null, true, "x\u{e9}\n"], "b": { "c": [] } },
+        "empty": {},
+    });
+    let body = json!({ "query": "{ hello }", "variables": variables }).to_string();
+    let request = single(parse_post(&apq, &body));
+    assert_eq!(request.variables, Variables::from_json(variables));
+
+    // A member given twice counts once, the last, as when the body was a `serde_json::Value`.
+    let request = single(parse_post(&apq, r#"{"query": "{ hello }", "variables": {"a": 1}, "variables": {"b": 2}}"#));
+    assert_eq!(request.variables, Variables::from_json(json!({ "b": 2 })));
+}
+
+#[test]
+fn a_body_of_another_kind_is_named_by_its_kind() {
+    let apq = PersistedQueries::new(10);
+    for (body, kind) in [("true", "a boolean"), ("-1.5", "a number"), ("7", "a number"), ("null", "null")] {
+        let message = bad_request(parse_post(&apq, body));
+        assert_eq!(
+            message,
+            format!("request body must be a JSON object (or an array of them for a batch), not {kind}")
+        );
+    }
+    for (element, kind) in [("[1]", "an array"), ("\"q\"", "a string"), ("false", "a boolean"), ("null", "null")] {
+        let message = bad_request(parse_post(&apq, &format!(r#"[{{"query": "{{ hello }}"}}, {element}]"#)));
+        assert_eq!(message, format!("batch element [1]: must be a JSON object, not {kind}"));
+    }
+}
+
+#[test]
 fn null_members_are_treated_as_absent() {
     let apq = PersistedQueries::new(10);
     let body = r#"{"query":"{ hello }","operationName":null,"variables":null,"extensions":null}"#;
