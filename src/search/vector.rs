@@ -2,8 +2,8 @@
 //!
 //! A search is one statement (plus relation loads), behind the HNSW scan's settings
 //! (`hnsw.ef_search`, `hnsw.iterative_scan = relaxed_order` so filtered searches still fill the page)
-//! as `SET LOCAL` in the same message: the ranking (chunk id, source id, score) joined with the
-//! columns the selection asks for of each hit's chunk and source. The ranking keeps
+//! as `SET LOCAL` in the same message: each hit's chunk id, source id and score, with the columns the
+//! selection asks for of its chunk and source. The nearest-chunk scan keeps
 //! `ORDER BY c.embedding <=> $q LIMIT k` on the chunk table, so the planner can walk the HNSW index;
 //! `relaxed_order` may return neighbours slightly out of order, so the outer query sorts by the
 //! distance again.
@@ -122,12 +122,15 @@ pub fn generic_ranking(q: &KnowledgeQuery) -> bool {
         && f.agent.is_none()
 }
 
-/// Appends the ranking as common table expressions, the last one `h (cid, sid, score, o)`: the
-/// page of hits, best first by `(o, cid)`.
-fn push_ranking(
+/// Appends the nearest chunks by cosine distance, at most [`candidates`], nearest first (as
+/// `relaxed_order` returns them): `SELECT cid, sid, d` and then `columns` (each a table, its
+/// columns and the prefix of their output names; `c` is the chunk and `s` its source), `FROM … WHERE
+/// … ORDER BY distance LIMIT n`. Binds the query vector as `$1` and sets the HNSW settings.
+fn push_nearest(
     catalog: &Catalog,
     vis: &KnowledgeVisibility,
     q: &KnowledgeQuery,
+    columns: &[(&Table, &Fetch, &str, &str)],
     sql: &mut Sql,
 ) -> Result<(), AppError> {
     sql.settings = search_settings(q);
@@ -138,57 +141,63 @@ fn push_ranking(
     // for every row it read: bench/README.md, "Vector search in one statement".)
     sql.vector_param = Some(0);
     let distance = "c.\"embedding\" <=> $1::vector";
-    sql.push("WITH v AS MATERIALIZED (SELECT c.\"id\" AS cid, c.\"source_id\" AS sid, ").push(distance);
-    sql.push(" AS d");
-    chunk_source_from(catalog, vis, &q.filter, "", "c.\"embedding\" IS NOT NULL", sql)?;
-    // The limits are literals (numbers of this gateway, never the caller's text), so that a generic
-    // plan knows them: with `LIMIT $n` the generic plan was not the HNSW scan, and took 175 ms.
-    let (candidate_limit, first) = (candidates(q).to_string(), q.first.to_string());
-    sql.push(" ORDER BY ").push(distance).push(" LIMIT ").push(&candidate_limit).push(")");
-    match &q.hybrid_text {
-        None => {
-            sql.push(", h AS (SELECT cid, sid, (1 - d)::float8 AS score, d AS o FROM v");
-            if let Some(min) = q.min_score {
-                sql.push(" WHERE 1 - d >= ").param(Value::from(min));
-            }
-            sql.push(" ORDER BY d, cid LIMIT ").push(&first).push(")");
-        }
-        Some(text) => {
-            sql.push(", t AS MATERIALIZED (SELECT c.\"id\" AS cid, c.\"source_id\" AS sid, ");
-            sql.push("ts_rank_cd(to_tsvector('english', c.\"content\"), tq.q) AS tr");
-            // The text is bound now; its placeholder goes into the FROM list below.
-            sql.params.push(Value::from(text.clone()));
-            let tq = sql.params.len();
-            chunk_source_from(
-                catalog,
-                vis,
-                &q.filter,
-                &format!(", websearch_to_tsquery('english', ${tq}) tq(q)"),
-                "to_tsvector('english', c.\"content\") @@ tq.q",
-                sql,
-            )?;
-            sql.push(" ORDER BY tr DESC, c.\"id\" LIMIT ").push(&candidate_limit).push(")");
-            sql.push(", f AS (SELECT coalesce(vr.cid, tr.cid) AS cid, coalesce(vr.sid, tr.sid) AS sid, ");
-            sql.push(&format!(
-                "coalesce(1.0 / ({RRF_K} + vr.r), 0) + coalesce(1.0 / ({RRF_K} + tr.r), 0) AS score FROM "
-            ));
-            sql.push("(SELECT cid, sid, row_number() OVER (ORDER BY d, cid) AS r FROM v) vr FULL JOIN ");
-            sql.push("(SELECT cid, sid, row_number() OVER (ORDER BY tr DESC, cid) AS r FROM t) tr ON vr.cid = tr.cid)");
-            sql.push(", h AS (SELECT cid, sid, score::float8 AS score, -score AS o FROM f");
-            if let Some(min) = q.min_score {
-                sql.push(" WHERE score >= ").param(Value::from(min));
-            }
-            sql.push(" ORDER BY score DESC, cid LIMIT ").push(&first).push(")");
+    sql.push("SELECT c.\"id\" AS cid, c.\"source_id\" AS sid, ").push(distance).push(" AS d");
+    for &(t, fetch, alias, prefix) in columns {
+        if !fetch.columns.is_empty() {
+            sql.push(", ");
+            select_list(t, &fetch.columns, alias, prefix, sql);
         }
     }
+    chunk_source_from(catalog, vis, &q.filter, "", "c.\"embedding\" IS NOT NULL", sql)?;
+    // The limit is a literal (a number of this gateway, never the caller's text), so that a generic
+    // plan knows it: with `LIMIT $n` the generic plan was not the HNSW scan, and took 175 ms.
+    sql.push(" ORDER BY ").push(distance).push(" LIMIT ").push(&candidates(q).to_string());
+    Ok(())
+}
+
+/// Appends a hybrid search's ranking as common table expressions, the last one
+/// `h (cid, sid, score, o)`: the page of hits, best first by `(o, cid)`. The nearest chunks and the
+/// best text matches are ranked apart and fused by reciprocal rank.
+fn push_ranking(
+    catalog: &Catalog,
+    vis: &KnowledgeVisibility,
+    q: &KnowledgeQuery,
+    text: &str,
+    sql: &mut Sql,
+) -> Result<(), AppError> {
+    sql.push("WITH v AS MATERIALIZED (");
+    push_nearest(catalog, vis, q, &[], sql)?;
+    sql.push("), t AS MATERIALIZED (SELECT c.\"id\" AS cid, c.\"source_id\" AS sid, ");
+    sql.push("ts_rank_cd(to_tsvector('english', c.\"content\"), tq.q) AS tr");
+    // The text is bound now; its placeholder goes into the FROM list below.
+    sql.params.push(Value::from(text.to_owned()));
+    let tq = sql.params.len();
+    chunk_source_from(
+        catalog,
+        vis,
+        &q.filter,
+        &format!(", websearch_to_tsquery('english', ${tq}) tq(q)"),
+        "to_tsvector('english', c.\"content\") @@ tq.q",
+        sql,
+    )?;
+    sql.push(" ORDER BY tr DESC, c.\"id\" LIMIT ").push(&candidates(q).to_string()).push(")");
+    sql.push(", f AS (SELECT coalesce(vr.cid, tr.cid) AS cid, coalesce(vr.sid, tr.sid) AS sid, ");
+    sql.push(&format!("coalesce(1.0 / ({RRF_K} + vr.r), 0) + coalesce(1.0 / ({RRF_K} + tr.r), 0) AS score FROM "));
+    sql.push("(SELECT cid, sid, row_number() OVER (ORDER BY d, cid) AS r FROM v) vr FULL JOIN ");
+    sql.push("(SELECT cid, sid, row_number() OVER (ORDER BY tr DESC, cid) AS r FROM t) tr ON vr.cid = tr.cid)");
+    sql.push(", h AS (SELECT cid, sid, score::float8 AS score, -score AS o FROM f");
+    if let Some(min) = q.min_score {
+        sql.push(" WHERE score >= ").param(Value::from(min));
+    }
+    sql.push(" ORDER BY score DESC, cid LIMIT ").push(&q.first.to_string()).push(")");
     Ok(())
 }
 
 /// The search as one statement: each hit's chunk id, source id and score (`float8`), then the
 /// columns of `chunk` (from column 3) and of `source` (after the chunk's), best first.
 ///
-/// The ranking already keeps only chunks and sources the caller may see, so the hits join their
-/// rows by primary key. One statement where there were three (the ranking, then the chunks and the
+/// A vector search selects those columns in its scan. A hybrid ranking already keeps only chunks
+/// and sources the caller may see, so its hits join their rows by primary key. One statement where there were three (the ranking, then the chunks and the
 /// sources by id): each statement cost PostgreSQL its own parse, bind and Sync, and the gateway a
 /// round trip (bench/README.md, "Vector search in one statement").
 pub fn hits_statement(
@@ -201,7 +210,27 @@ pub fn hits_statement(
     let chunks = table(catalog, "knowledge_chunks")?;
     let sources = table(catalog, "knowledge_sources")?;
     let mut sql = Sql::new();
-    push_ranking(catalog, vis, q, &mut sql)?;
+    sql.max_rows = q.first;
+    let Some(text) = &q.hybrid_text else {
+        // The nearest chunks carry the selected columns of their chunk and source themselves: the
+        // scan reads those rows anyway, so joining them again by primary key cost PostgreSQL a
+        // fifth more (bench/README.md, "Vector search without the join back").
+        sql.push("SELECT v.cid, v.sid, (1 - v.d)::float8 AS score");
+        for (fetch, prefix) in [(chunk, "k"), (source, "u")] {
+            for i in 0..fetch.columns.len() {
+                sql.push(", v.").push(prefix).push(&i.to_string());
+            }
+        }
+        sql.push(" FROM (");
+        push_nearest(catalog, vis, q, &[(chunks, chunk, "c", "k"), (sources, source, "s", "u")], &mut sql)?;
+        sql.push(") v");
+        if let Some(min) = q.min_score {
+            sql.push(" WHERE 1 - v.d >= ").param(Value::from(min));
+        }
+        sql.push(" ORDER BY v.d, v.cid");
+        return Ok(sql);
+    };
+    push_ranking(catalog, vis, q, text, &mut sql)?;
     sql.push(" SELECT h.cid, h.sid, h.score");
     for (t, fetch, alias) in [(chunks, chunk, "k"), (sources, source, "u")] {
         if !fetch.columns.is_empty() {
@@ -211,7 +240,6 @@ pub fn hits_statement(
     }
     sql.push(" FROM h JOIN ").ident(&chunks.name).push(" k ON ").col("k", "id").push(" = h.cid JOIN ");
     sql.ident(&sources.name).push(" u ON ").col("u", "id").push(" = h.sid ORDER BY h.o, h.cid");
-    sql.max_rows = q.first;
     Ok(sql)
 }
 

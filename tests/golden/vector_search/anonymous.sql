@@ -1,5 +1,5 @@
 -- searchKnowledge
-WITH v AS MATERIALIZED (SELECT c."id" AS cid, c."source_id" AS sid, c."embedding" <=> $1::vector AS d FROM "knowledge_chunks" c JOIN "knowledge_sources" s ON s."id" = c."source_id" WHERE c."embedding" IS NOT NULL AND c."tenant_id" IS NULL AND (s."deleted_at" IS NULL AND (s."tenant_id" IS NULL OR s."is_public")) ORDER BY c."embedding" <=> $1::vector LIMIT 10), h AS (SELECT cid, sid, (1 - d)::float8 AS score, d AS o FROM v ORDER BY d, cid LIMIT 10) SELECT h.cid, h.sid, h.score, k."id" AS k0, k."chunk_index"::int4 AS k1, u."id" AS u0, u."name" AS u1 FROM h JOIN "knowledge_chunks" k ON k."id" = h.cid JOIN "knowledge_sources" u ON u."id" = h.sid ORDER BY h.o, h.cid;
+SELECT v.cid, v.sid, (1 - v.d)::float8 AS score, v.k0, v.k1, v.u0, v.u1 FROM (SELECT c."id" AS cid, c."source_id" AS sid, c."embedding" <=> $1::vector AS d, c."id" AS k0, c."chunk_index"::int4 AS k1, s."id" AS u0, s."name" AS u1 FROM "knowledge_chunks" c JOIN "knowledge_sources" s ON s."id" = c."source_id" WHERE c."embedding" IS NOT NULL AND c."tenant_id" IS NULL AND (s."deleted_at" IS NULL AND (s."tenant_id" IS NULL OR s."is_public")) ORDER BY c."embedding" <=> $1::vector LIMIT 10) v ORDER BY v.d, v.cid;
 -- params: ["[1536 values]"]
 -- plan: generic
 -- settings: hnsw.ef_search=40, hnsw.iterative_scan=relaxed_order
