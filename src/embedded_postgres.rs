@@ -368,6 +368,11 @@ fn server_settings(durability: Durability) -> Vec<&'static str> {
         "shared_buffers=256MB",
         "maintenance_work_mem=512MB",
         "shared_preload_libraries=pg_stat_statements",
+        // One entry per statement and database: the test suite's databases (one per test, each
+        // cloned from the template) reached the default 5,000, and pg_stat_statements then evicts
+        // the least-called entries, a test's fresh ones among them (a statement count read from it
+        // found nothing once in a full run). About 8 MB of shared memory.
+        "pg_stat_statements.max=20000",
         "log_min_messages=warning",
     ];
     if durability == Durability::Throwaway {
