@@ -10,6 +10,7 @@
 //! ([`PackedRows`]); only ids and foreign keys are decoded here, everything else when the answer is
 //! written.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -267,7 +268,7 @@ impl Loader<'_> {
                         if !parents.is_empty() {
                             let (embedding, hybrid_text) = self.search_vector(k).await?;
                             for &id in &parents {
-                                let sql = self.knowledge_statement(k, Some(id), &embedding, hybrid_text.as_ref())?;
+                                let sql = self.knowledge_statement(k, Some(id), &embedding, hybrid_text)?;
                                 searches.push((id, sql.map(|sql| batch.add(sql))));
                             }
                         }
@@ -442,7 +443,7 @@ impl Loader<'_> {
     /// A knowledge search at the root.
     pub async fn knowledge(&self, k: &KnowledgeFetch) -> Result<Hits, AppError> {
         let (embedding, hybrid_text) = self.search_vector(k).await?;
-        let rows = match self.knowledge_statement(k, None, &embedding, hybrid_text.as_ref())? {
+        let rows = match self.knowledge_statement(k, None, &embedding, hybrid_text)? {
             Some(sql) => self.query(sql).await?,
             None => PackedRows::default(),
         };
@@ -451,14 +452,14 @@ impl Loader<'_> {
 
     /// The query vector of search `k`, and its text when the search is hybrid: a search by text
     /// alone has its text embedded by the provider (once, however many parents it runs for).
-    async fn search_vector(&self, k: &KnowledgeFetch) -> Result<(Vec<f32>, Option<String>), AppError> {
+    async fn search_vector<'k>(&self, k: &'k KnowledgeFetch) -> Result<(Cow<'k, [f32]>, Option<&'k String>), AppError> {
         match (&k.embedding, &k.text) {
-            (Some(e), t) => Ok((e.clone(), t.clone())),
+            (Some(e), t) => Ok((Cow::Borrowed(e.as_slice()), t.as_ref())),
             (None, Some(t)) => {
                 let provider = self.embeddings.ok_or_else(|| {
                     AppError::bad_input("text-only vector search needs an embedding provider (REGISTRY_EMBEDDING_URL)")
                 })?;
-                Ok((provider.embed(t).await?, None))
+                Ok((Cow::Owned(provider.embed(t).await?), None))
             }
             (None, None) => Err(AppError::bad_input("give `embedding`, `text`, or both")),
         }

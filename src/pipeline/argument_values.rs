@@ -134,14 +134,14 @@ fn invalid(registry: &Registry, ty: &str, value: &ConstValue, path: &str) -> Opt
         MetaTypeName::List(inner) => match value {
             ConstValue::List(items) => match scalar_items(registry, inner) {
                 // A list of scalars (an embedding is 1,536 of them) resolves its item type once
-                // and names an item's path only when it fails.
-                Some((non_null, name, is_valid)) => items
+                // and names an item's path only when it fails (in the words of the general case).
+                Some((non_null, is_valid)) => items
                     .iter()
                     .position(|item| match item {
                         ConstValue::Null => non_null,
                         item => !is_valid(item),
                     })
-                    .map(|i| format!("\"{path}.{i}\", expected type \"{name}\"")),
+                    .and_then(|i| invalid(registry, inner, &items[i], &format!("{path}.{i}"))),
                 None => items
                     .iter()
                     .enumerate()
@@ -214,19 +214,19 @@ fn invalid(registry: &Registry, ty: &str, value: &ConstValue, path: &str) -> Opt
     }
 }
 
-/// For a list whose items are a scalar (`[Float!]`, `[ID]`): whether an item may be null, the
-/// scalar's name and its check. The messages are those [`invalid`] gives an item.
+/// For a list whose items are a scalar (`[Float!]`, `[ID]`): whether an item may be null, and the
+/// scalar's check. An item they refuse is one [`invalid`] refuses.
 fn scalar_items<'r>(
     registry: &'r Registry,
     ty: &'r str,
-) -> Option<(bool, &'r str, &'r (dyn Fn(&ConstValue) -> bool + Send + Sync))> {
+) -> Option<(bool, &'r (dyn Fn(&ConstValue) -> bool + Send + Sync))> {
     let (non_null, named) = match MetaTypeName::create(ty) {
         MetaTypeName::NonNull(inner) => (true, inner),
         _ => (false, ty),
     };
     let MetaTypeName::Named(name) = MetaTypeName::create(named) else { return None };
     match registry.types.get(name)? {
-        MetaType::Scalar { is_valid: Some(is_valid), .. } => Some((non_null, name, is_valid.as_ref())),
+        MetaType::Scalar { is_valid: Some(is_valid), .. } => Some((non_null, is_valid.as_ref())),
         _ => None,
     }
 }

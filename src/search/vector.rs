@@ -142,17 +142,23 @@ fn push_nearest(
     sql.vector_param = Some(0);
     let distance = "c.\"embedding\" <=> $1::vector";
     sql.push("SELECT c.\"id\" AS cid, c.\"source_id\" AS sid, ").push(distance).push(" AS d");
+    push_columns(columns, sql);
+    chunk_source_from(catalog, vis, &q.filter, "", "c.\"embedding\" IS NOT NULL", sql)?;
+    // The limit is a literal (a number of this gateway, never the caller's text), so that a generic
+    // plan knows it: with `LIMIT $n` the generic plan was not the HNSW scan, and took 175 ms.
+    sql.push(" ORDER BY ").push(distance).push(" LIMIT ").push(&candidates(q).to_string());
+    Ok(())
+}
+
+/// Appends `, ` and the columns of each fetch that has any: (its table, the fetch, the table's
+/// alias, the prefix of the output names `<prefix>0`, `<prefix>1`, …).
+fn push_columns(columns: &[(&Table, &Fetch, &str, &str)], sql: &mut Sql) {
     for &(t, fetch, alias, prefix) in columns {
         if !fetch.columns.is_empty() {
             sql.push(", ");
             select_list(t, &fetch.columns, alias, prefix, sql);
         }
     }
-    chunk_source_from(catalog, vis, &q.filter, "", "c.\"embedding\" IS NOT NULL", sql)?;
-    // The limit is a literal (a number of this gateway, never the caller's text), so that a generic
-    // plan knows it: with `LIMIT $n` the generic plan was not the HNSW scan, and took 175 ms.
-    sql.push(" ORDER BY ").push(distance).push(" LIMIT ").push(&candidates(q).to_string());
-    Ok(())
 }
 
 /// Appends a hybrid search's ranking as common table expressions, the last one
@@ -197,9 +203,10 @@ fn push_ranking(
 /// columns of `chunk` (from column 3) and of `source` (after the chunk's), best first.
 ///
 /// A vector search selects those columns in its scan. A hybrid ranking already keeps only chunks
-/// and sources the caller may see, so its hits join their rows by primary key. One statement where there were three (the ranking, then the chunks and the
-/// sources by id): each statement cost PostgreSQL its own parse, bind and Sync, and the gateway a
-/// round trip (bench/README.md, "Vector search in one statement").
+/// and sources the caller may see, so its hits join their rows by primary key. One statement where
+/// there were three (the ranking, then the chunks and the sources by id): each statement cost
+/// PostgreSQL its own parse, bind and Sync, and the gateway a round trip (bench/README.md, "Vector
+/// search in one statement").
 pub fn hits_statement(
     catalog: &Catalog,
     vis: &KnowledgeVisibility,
@@ -232,12 +239,7 @@ pub fn hits_statement(
     };
     push_ranking(catalog, vis, q, text, &mut sql)?;
     sql.push(" SELECT h.cid, h.sid, h.score");
-    for (t, fetch, alias) in [(chunks, chunk, "k"), (sources, source, "u")] {
-        if !fetch.columns.is_empty() {
-            sql.push(", ");
-            select_list(t, &fetch.columns, alias, alias, &mut sql);
-        }
-    }
+    push_columns(&[(chunks, chunk, "k", "k"), (sources, source, "u", "u")], &mut sql);
     sql.push(" FROM h JOIN ").ident(&chunks.name).push(" k ON ").col("k", "id").push(" = h.cid JOIN ");
     sql.ident(&sources.name).push(" u ON ").col("u", "id").push(" = h.sid ORDER BY h.o, h.cid");
     Ok(sql)
